@@ -1,0 +1,24 @@
+//! The coaching domain: model, rules, state machines, ports and use cases. No IO lives here.
+//!
+//! Adapters (SQLite, DynamoDB, HTTP, Lambda) depend on this crate; it depends on none of them.
+
+pub mod access;
+pub mod coach;
+pub mod error;
+pub mod evaluation;
+pub mod ids;
+pub mod money;
+pub mod notes;
+pub mod notification;
+pub mod org;
+pub mod ports;
+pub mod reschedule;
+pub mod service;
+pub mod session;
+pub mod slots;
+pub mod time;
+
+pub use access::{Actor, Role, Roles};
+pub use error::{DomainError, FieldError};
+pub use ids::*;
+pub use money::{Currency, Money};

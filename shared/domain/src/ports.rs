@@ -1,0 +1,197 @@
+//! Ports: what the domain needs from the outside world. Adapters implement them; the contract
+//! suite (`coaching-store-contract`) checks every store adapter against the MUSTs written here.
+
+use crate::coach::CoachSettings;
+use crate::ids::*;
+use crate::notification::Notification;
+use crate::session::{Session, SessionStatus};
+use crate::slots::LockKey;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// The only source of "now" for every rule and job.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// New unique, roughly time-ordered identifiers (ULIDs in every adapter).
+pub trait IdGenerator: Send + Sync {
+    fn new_id(&self) -> String;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// A record's stored version (or existence) is not what the write expected.
+    #[error("the record changed meanwhile")]
+    Conflict,
+    /// A uniqueness key is already held (by another session).
+    #[error("lock {0:?} is taken")]
+    LockTaken(LockKey),
+    /// An idempotency record with this (org, user, key) already exists.
+    #[error("idempotency key already recorded")]
+    IdempotencyKeyExists,
+    /// The store failed; never caused by the caller's input.
+    #[error("store failure: {0}")]
+    Unavailable(String),
+}
+
+/// The stored outcome of a session creation under an `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdempotencyRecord {
+    pub org: OrgId,
+    pub user: UserId,
+    pub key: String,
+    /// The canonical form of the request: equal requests have equal strings.
+    pub request: String,
+    /// The session exactly as the first response returned it.
+    pub session: Session,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One session write inside a [`Changes`] set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionPut {
+    pub session: Session,
+    /// `None`: the session MUST NOT exist yet. `Some(v)`: the stored version MUST be `v`
+    /// (and `session.version` is `v + 1`).
+    pub expected_version: Option<u64>,
+}
+
+/// Everything one use case writes, committed atomically: all of it or none of it.
+///
+/// An adapter MUST apply lock releases and acquisitions, session puts, the idempotency record
+/// and notifications in one transaction, and MUST fail the whole set with
+/// - [`StoreError::Conflict`] when a `SessionPut`'s expectation does not hold,
+/// - [`StoreError::LockTaken`] naming the first taken key (in `acquire_locks` order) when a key
+///   is held by any session,
+/// - [`StoreError::IdempotencyKeyExists`] when the idempotency record exists.
+///
+/// `acquire_locks` and `release_locks` never name the same key. A release only removes a key
+/// held by the named session.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Changes {
+    pub sessions: Vec<SessionPut>,
+    pub acquire_locks: Vec<(LockKey, SessionId)>,
+    pub release_locks: Vec<(LockKey, SessionId)>,
+    pub idempotency: Option<IdempotencyRecord>,
+    pub notifications: Vec<Notification>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.sessions.is_empty()
+            && self.acquire_locks.is_empty()
+            && self.release_locks.is_empty()
+            && self.idempotency.is_none()
+            && self.notifications.is_empty()
+    }
+}
+
+/// Whose sessions a list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionScope {
+    /// Sessions the user coaches (drafts included).
+    Coach(UserId),
+    /// Sessions the user is the client of (never drafts).
+    Client(UserId),
+    /// Both of the above.
+    Participant(UserId),
+    /// Every session of the org (admins).
+    Org,
+}
+
+/// A position in a list ordered by (`sort_key`, id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub sort_key: i64,
+    pub id: String,
+}
+
+/// The order of a session in lists: its start in milliseconds; drafts (no start) last.
+pub fn session_sort_key(s: &Session) -> i64 {
+    s.starts_at.map_or(i64::MAX, |t| t.timestamp_millis())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionQuery {
+    pub scope: SessionScope,
+    pub statuses: Vec<SessionStatus>,
+    /// Only sessions starting at or after this instant (drafts excluded when set).
+    pub from: Option<DateTime<Utc>>,
+    /// Only sessions starting before this instant (drafts excluded when set).
+    pub to: Option<DateTime<Utc>>,
+    pub limit: u32,
+    /// Only sessions strictly after this position.
+    pub after: Option<Cursor>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Present when more items may follow.
+    pub next: Option<Cursor>,
+}
+
+#[async_trait]
+pub trait CoachStore: Send + Sync {
+    /// MUST return `None` when the coach has no settings in `org`.
+    async fn coach_settings(&self, org: &OrgId, coach: &UserId) -> Result<Option<CoachSettings>, StoreError>;
+    /// Creates or replaces the coach's settings in `org`.
+    async fn put_coach_settings(&self, org: &OrgId, settings: &CoachSettings) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Applies `changes` atomically (see [`Changes`]).
+    async fn commit(&self, changes: Changes) -> Result<(), StoreError>;
+    /// MUST return `None` for an id of another org.
+    async fn session(&self, org: &OrgId, id: &SessionId) -> Result<Option<Session>, StoreError>;
+    /// Sessions of `query.scope` in (`sort_key`, id) order, at most `query.limit`, `next` set
+    /// when the page is full.
+    async fn sessions(&self, org: &OrgId, query: &SessionQuery) -> Result<Page<Session>, StoreError>;
+    /// The coach's sessions that occupy time (scheduled, completed, no-show) starting in `[from, to)`.
+    async fn coach_busy(
+        &self,
+        org: &OrgId,
+        coach: &UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Session>, StoreError>;
+    async fn idempotency_record(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError>;
+}
+
+#[async_trait]
+pub trait NotificationStore: Send + Sync {
+    /// The recipient's inbox, newest first, at most `limit`, strictly older than `before` (an id).
+    async fn notifications(
+        &self,
+        org: &OrgId,
+        recipient: &UserId,
+        limit: u32,
+        before: Option<&NotificationId>,
+    ) -> Result<Vec<Notification>, StoreError>;
+}
+
+/// Every store port; each store adapter implements all of them.
+pub trait Store: CoachStore + SessionStore + NotificationStore {}
+impl<T: CoachStore + SessionStore + NotificationStore> Store for T {}
+
+/// The adapters a use case runs with.
+#[derive(Clone)]
+pub struct Ports {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGenerator>,
+}
+
+impl std::fmt::Debug for Ports {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Ports")
+    }
+}

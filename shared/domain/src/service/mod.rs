@@ -1,0 +1,57 @@
+//! Use cases: each takes the actor and a parsed command, applies the rules, and commits one
+//! atomic change set through the store port.
+
+mod coaches;
+mod create;
+mod lifecycle;
+mod notify;
+mod read;
+
+pub use coaches::SlotsQuery;
+pub use create::{CreateSession, ReviewInput};
+pub use lifecycle::{AgendaInput, JoinInfo, Completed, SessionPatch};
+pub use read::ListSessions;
+
+use crate::error::DomainError;
+use crate::ports::{Ports, StoreError};
+use crate::slots::LockKey;
+use chrono::{DateTime, Utc};
+
+/// The application: every use case, over one set of ports.
+#[derive(Debug, Clone)]
+pub struct Services {
+    ports: Ports,
+}
+
+impl Services {
+    pub fn new(ports: Ports) -> Self {
+        Self { ports }
+    }
+    pub fn ports(&self) -> &Ports {
+        &self.ports
+    }
+    pub fn now(&self) -> DateTime<Utc> {
+        self.ports.clock.now()
+    }
+    fn new_id(&self) -> String {
+        self.ports.ids.new_id()
+    }
+}
+
+/// Maps store failures onto the contract's errors.
+pub(crate) fn store_err(e: StoreError) -> DomainError {
+    match e {
+        StoreError::Conflict => DomainError::conflict("the session changed meanwhile; read it again and retry"),
+        StoreError::LockTaken(LockKey::Slot { .. }) => DomainError::SlotUnavailable,
+        StoreError::LockTaken(LockKey::IntroPair { .. }) => {
+            DomainError::AlreadyExists("this client already has an intro call with this coach".into())
+        }
+        StoreError::IdempotencyKeyExists => DomainError::conflict("a request with this Idempotency-Key is in flight"),
+        StoreError::Unavailable(msg) => DomainError::Internal(msg),
+    }
+}
+
+/// Parses an id newtype, naming the field when it is invalid.
+pub(crate) fn parse_id<T, E: std::fmt::Display>(field: &str, r: Result<T, E>) -> Result<T, DomainError> {
+    r.map_err(|e| DomainError::field(field, e.to_string()))
+}

@@ -1,0 +1,432 @@
+//! The session aggregate, one resource for booked calls, evaluation-driven reviews and recurring
+//! 1:1s, with its status machine and the money rules of cancellations and no-shows.
+
+use crate::access::Actor;
+use crate::error::DomainError;
+use crate::evaluation::ReviewInfo;
+use crate::ids::*;
+use crate::money::Money;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKind {
+    Intro,
+    Paid,
+    Review,
+}
+
+impl SessionKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SessionKind::Intro => "intro",
+            SessionKind::Paid => "paid",
+            SessionKind::Review => "review",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    Draft,
+    Scheduled,
+    Completed,
+    Cancelled,
+    NoShow,
+}
+
+/// What can happen to a session; each is checked against the status machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    Schedule,
+    Complete,
+    Cancel,
+    MarkNoShow,
+    Reschedule,
+}
+
+impl SessionStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SessionStatus::Draft => "draft",
+            SessionStatus::Scheduled => "scheduled",
+            SessionStatus::Completed => "completed",
+            SessionStatus::Cancelled => "cancelled",
+            SessionStatus::NoShow => "no_show",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "draft" => SessionStatus::Draft,
+            "scheduled" => SessionStatus::Scheduled,
+            "completed" => SessionStatus::Completed,
+            "cancelled" => SessionStatus::Cancelled,
+            "no_show" => SessionStatus::NoShow,
+            _ => return None,
+        })
+    }
+    /// `draft → scheduled → completed`, `scheduled → cancelled | no_show`, and a scheduled
+    /// session may move in time. Everything else is `invalid_transition`.
+    pub fn apply(self, t: Transition) -> Result<SessionStatus, DomainError> {
+        use SessionStatus::*;
+        use Transition::*;
+        match (self, t) {
+            (Draft, Schedule) => Ok(Scheduled),
+            (Scheduled, Complete) => Ok(Completed),
+            (Scheduled, Cancel) => Ok(Cancelled),
+            (Scheduled, MarkNoShow) => Ok(NoShow),
+            (Scheduled, Reschedule) => Ok(Scheduled),
+            (from, t) => Err(DomainError::invalid_transition(format!(
+                "a {} session cannot be {}",
+                from.as_str(),
+                match t {
+                    Schedule => "scheduled",
+                    Complete => "completed",
+                    Cancel => "cancelled",
+                    MarkNoShow => "marked as a no-show",
+                    Reschedule => "rescheduled",
+                }
+            ))),
+        }
+    }
+    /// True when the session holds the coach's time (its slot locks are kept).
+    pub fn occupies_time(&self) -> bool {
+        matches!(self, SessionStatus::Scheduled | SessionStatus::Completed | SessionStatus::NoShow)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgendaItem {
+    pub id: AgendaItemId,
+    pub text: String,
+    pub done: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionItem {
+    pub id: ActionItemId,
+    pub session_id: SessionId,
+    pub title: String,
+    pub due_date: Option<NaiveDate>,
+    pub assignee_id: UserId,
+    pub done: bool,
+    pub source_evaluation_ids: Vec<EvaluationId>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecurrenceEvery {
+    Week,
+    #[serde(rename = "2weeks")]
+    TwoWeeks,
+    Month,
+}
+
+impl RecurrenceEvery {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "week" => Some(Self::Week),
+            "2weeks" => Some(Self::TwoWeeks),
+            "month" => Some(Self::Month),
+            _ => None,
+        }
+    }
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Week => "week",
+            Self::TwoWeeks => "2weeks",
+            Self::Month => "month",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recurrence {
+    pub every: RecurrenceEvery,
+}
+
+/// Who acted, as the contract shows it (`by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Party {
+    Coach,
+    Client,
+    Admin,
+}
+
+impl Party {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Party::Coach => "coach",
+            Party::Client => "client",
+            Party::Admin => "admin",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cancellation {
+    pub by: Party,
+    pub by_user_id: UserId,
+    pub at: DateTime<Utc>,
+    pub reason: Option<String>,
+    pub fee: Option<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoShow {
+    pub at: DateTime<Utc>,
+    pub fee: Option<Money>,
+}
+
+/// A client's rating of a completed session (§10).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRating {
+    pub rating: Rating,
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// A rating from 1 to 5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub struct Rating(u8);
+
+impl Rating {
+    pub fn get(&self) -> u8 {
+        self.0
+    }
+}
+impl TryFrom<u8> for Rating {
+    type Error = String;
+    fn try_from(v: u8) -> Result<Self, String> {
+        if (1..=5).contains(&v) { Ok(Rating(v)) } else { Err("rating must be 1 to 5".into()) }
+    }
+}
+impl From<Rating> for u8 {
+    fn from(r: Rating) -> u8 {
+        r.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub id: SessionId,
+    pub org: OrgId,
+    pub kind: SessionKind,
+    pub name: String,
+    pub coach_id: UserId,
+    pub client_id: UserId,
+    pub status: SessionStatus,
+    /// `None` only for a draft review.
+    pub starts_at: Option<DateTime<Utc>>,
+    pub duration_minutes: u32,
+    /// The coach's buffer when the time was taken; the slot locks cover it.
+    pub buffer_minutes: u32,
+    /// The coach's timezone when booked: recurrence keeps wall-clock time in it.
+    #[serde(with = "crate::coach::tz_serde")]
+    pub timezone: Tz,
+    pub price: Option<Money>,
+    pub agenda: Vec<AgendaItem>,
+    pub notes: String,
+    pub private_notes: String,
+    pub action_items: Vec<ActionItem>,
+    pub review: Option<ReviewInfo>,
+    pub recurrence: Option<Recurrence>,
+    pub agenda_template_id: Option<AgendaTemplateId>,
+    pub series_id: Option<SeriesId>,
+    pub previous_session_id: Option<SessionId>,
+    pub next_session_id: Option<SessionId>,
+    pub pending_reschedule_request: Option<RescheduleRequestId>,
+    pub cancellation: Option<Cancellation>,
+    pub no_show: Option<NoShow>,
+    pub rating: Option<SessionRating>,
+    pub review_requested_at: Option<DateTime<Utc>>,
+    /// Bumped on every move: the iCalendar `SEQUENCE`.
+    pub sequence: u32,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Starts at 1; every stored change increments it by one.
+    pub version: u64,
+}
+
+/// How much of a session a caller may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// Coach or admin: everything.
+    Full,
+    /// The client: no private notes, never a draft.
+    Client,
+}
+
+/// Minutes before the start that the join window opens.
+pub const JOIN_OPENS_MINUTES: i64 = 15;
+/// Minutes after the start from which a no-show can be recorded.
+pub const NO_SHOW_AFTER_MINUTES: i64 = 10;
+
+impl Session {
+    pub fn ends_at(&self) -> Option<DateTime<Utc>> {
+        self.starts_at.map(|s| s + Duration::minutes(i64::from(self.duration_minutes)))
+    }
+
+    /// What `actor` may see of this session, or `None` (a 404) when nothing.
+    pub fn view_for(&self, actor: &Actor) -> Option<View> {
+        if actor.org != self.org {
+            return None;
+        }
+        if actor.is_admin() || actor.user == self.coach_id {
+            return Some(View::Full);
+        }
+        if actor.user == self.client_id && self.status != SessionStatus::Draft {
+            return Some(View::Client);
+        }
+        None
+    }
+
+    /// The side `actor` acts on: coach, client, or admin (admin wins only when not a participant).
+    pub fn party_of(&self, actor: &Actor) -> Option<Party> {
+        if actor.user == self.coach_id {
+            Some(Party::Coach)
+        } else if actor.user == self.client_id {
+            Some(Party::Client)
+        } else if actor.is_admin() {
+            Some(Party::Admin)
+        } else {
+            None
+        }
+    }
+
+    /// Requires that `actor` manages this session as its coach or an admin.
+    pub fn require_coach_or_admin(&self, actor: &Actor, what: &str) -> Result<(), DomainError> {
+        match self.party_of(actor) {
+            Some(Party::Coach | Party::Admin) => Ok(()),
+            _ => Err(DomainError::forbidden(format!("only the coach or an admin can {what}"))),
+        }
+    }
+
+    fn scheduled_start(&self) -> Result<DateTime<Utc>, DomainError> {
+        self.starts_at.ok_or_else(|| DomainError::invalid_transition("a draft session has no time yet"))
+    }
+
+    /// Cancels; a client inside the cancellation window owes the late fee, a coach never does.
+    pub fn cancel(
+        &mut self,
+        by: Party,
+        by_user: UserId,
+        reason: Option<String>,
+        window_hours: u32,
+        fee_percent: u8,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        let next = self.status.apply(Transition::Cancel)?;
+        let start = self.scheduled_start()?;
+        if let Some(end) = self.ends_at()
+            && now >= end
+        {
+            return Err(DomainError::invalid_transition(
+                "the session has already taken place: complete it or record a no-show",
+            ));
+        }
+        let late = now > start - Duration::hours(i64::from(window_hours));
+        let fee = match (by, self.price) {
+            (Party::Client, Some(price)) if late && price.amount() > 0 && fee_percent > 0 => Some(price.percent(fee_percent)),
+            _ => None,
+        };
+        self.status = next;
+        self.cancellation = Some(Cancellation { by, by_user_id: by_user, at: now, reason, fee });
+        Ok(())
+    }
+
+    /// "Finish meeting": possible from the start on.
+    pub fn complete(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        let next = self.status.apply(Transition::Complete)?;
+        let start = self.scheduled_start()?;
+        if now < start {
+            return Err(DomainError::TooEarly { opens_at: start });
+        }
+        self.status = next;
+        Ok(())
+    }
+
+    /// The client did not come: possible from start + 10 minutes, with the no-show fee.
+    pub fn mark_no_show(&mut self, fee_percent: u8, now: DateTime<Utc>) -> Result<(), DomainError> {
+        let next = self.status.apply(Transition::MarkNoShow)?;
+        let opens = self.scheduled_start()? + Duration::minutes(NO_SHOW_AFTER_MINUTES);
+        if now < opens {
+            return Err(DomainError::TooEarly { opens_at: opens });
+        }
+        let fee = self.price.filter(|p| p.amount() > 0 && fee_percent > 0).map(|p| p.percent(fee_percent));
+        self.status = next;
+        self.no_show = Some(NoShow { at: now, fee });
+        Ok(())
+    }
+
+    /// The join window `[start − 15 min, end]`.
+    pub fn join_window(&self, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>), DomainError> {
+        if self.status != SessionStatus::Scheduled {
+            return Err(DomainError::conflict(format!("a {} session cannot be joined", self.status.as_str())));
+        }
+        let start = self.scheduled_start()?;
+        let opens = start - Duration::minutes(JOIN_OPENS_MINUTES);
+        let closes = self.ends_at().unwrap_or(start);
+        if now < opens {
+            return Err(DomainError::TooEarly { opens_at: opens });
+        }
+        if now > closes {
+            return Err(DomainError::conflict("the session has ended"));
+        }
+        Ok((opens, closes))
+    }
+
+    /// Records a stored change: bumps the version and the update time.
+    pub fn touch(&mut self, now: DateTime<Utc>) {
+        self.version += 1;
+        self.updated_at = now;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SessionStatus::*;
+    use super::Transition::*;
+    use super::*;
+
+    #[test]
+    fn the_status_machine_allows_exactly_the_contracts_transitions() {
+        let table = [
+            (Draft, Schedule, Some(Scheduled)),
+            (Draft, Complete, None),
+            (Draft, Cancel, None),
+            (Draft, MarkNoShow, None),
+            (Draft, Reschedule, None),
+            (Scheduled, Schedule, None),
+            (Scheduled, Complete, Some(Completed)),
+            (Scheduled, Cancel, Some(Cancelled)),
+            (Scheduled, MarkNoShow, Some(NoShow)),
+            (Scheduled, Reschedule, Some(Scheduled)),
+            (Completed, Complete, None),
+            (Completed, Cancel, None),
+            (Completed, MarkNoShow, None),
+            (Completed, Reschedule, None),
+            (Cancelled, Complete, None),
+            (Cancelled, Cancel, None),
+            (Cancelled, Schedule, None),
+            (Cancelled, Reschedule, None),
+            (NoShow, Complete, None),
+            (NoShow, Cancel, None),
+            (NoShow, MarkNoShow, None),
+        ];
+        for (from, t, to) in table {
+            match (from.apply(t), to) {
+                (Ok(s), Some(expected)) => assert_eq!(s, expected, "{from:?} {t:?}"),
+                (Err(DomainError::InvalidTransition(_)), None) => {}
+                (got, want) => panic!("{from:?} {t:?}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+}
