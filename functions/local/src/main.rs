@@ -1,1 +1,191 @@
-fn main() {}
+//! `coaching-local`: every function of the coaching system in one process, on SQLite.
+//! Wiring only: configuration, adapters, the shared Router, the server.
+
+mod config;
+
+use clap::{Parser, Subcommand};
+use coaching_domain::Role;
+use coaching_domain::ports::{Clock, Ports};
+use coaching_domain::service::Services;
+use coaching_http::auth::{JwtAuthenticator, issue_token};
+use coaching_http::clock::{SystemClock, TestClock, UlidIds};
+use coaching_http::{AppState, router};
+use config::{Config, StoreKind};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "coaching-local",
+    about = "The coaching API and its jobs in one process",
+    version
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the API on COACHING_ADDR (the default command).
+    Serve,
+    /// Print a development bearer token signed with COACHING_JWT_SECRET.
+    Token {
+        /// The user id (`sub`).
+        #[arg(long)]
+        sub: String,
+        /// The organisation id (`org`).
+        #[arg(long)]
+        org: String,
+        /// coach, client or admin; repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Lifetime in hours.
+        #[arg(long, default_value_t = 720)]
+        ttl_hours: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("coaching-local: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Token {
+            sub,
+            org,
+            roles,
+            ttl_hours,
+        } => token(&config, &sub, &org, &roles, ttl_hours),
+        Command::Serve => serve(config),
+    }
+}
+
+fn token(config: &Config, sub: &str, org: &str, roles: &[String], ttl_hours: u64) -> ExitCode {
+    let mut parsed = Vec::new();
+    for r in roles {
+        match Role::parse(r) {
+            Some(role) => parsed.push(role),
+            None => {
+                eprintln!("coaching-local: unknown role '{r}' (coach, client, admin)");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    match issue_token(
+        config.jwt_secret.as_bytes(),
+        sub,
+        org,
+        &parsed,
+        ttl_hours.saturating_mul(3600),
+    ) {
+        Ok(t) => {
+            println!("{t}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("coaching-local: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn serve(config: Config) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=info".into()),
+        )
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("coaching-local: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> Result<(), String> {
+    if config.jwt_secret_is_default {
+        tracing::warn!(
+            "COACHING_JWT_SECRET is not set: using the fixed DEVELOPMENT secret. Anyone can mint tokens for this server. \
+             Set COACHING_JWT_SECRET for anything but local development."
+        );
+    }
+    let store = match &config.store {
+        StoreKind::Sqlite { path } => {
+            tracing::info!(path = %path, "store: sqlite");
+            coaching_sqlite::SqliteStore::open(path)
+                .map_err(|e| format!("cannot open SQLite store at {path}: {e}"))?
+        }
+        StoreKind::DynamoDb { table } => {
+            return Err(format!(
+                "COACHING_STORE=dynamodb (table {table}) is not available in this build yet: use sqlite"
+            ));
+        }
+    };
+    let test_clock = config.test_clock.then(|| Arc::new(TestClock::new()));
+    let clock: Arc<dyn Clock> = match &test_clock {
+        Some(tc) => {
+            tracing::warn!(
+                "COACHING_TEST_CLOCK=1: PUT /v1/test-clock can set the time every rule uses"
+            );
+            tc.clone()
+        }
+        None => Arc::new(SystemClock),
+    };
+    let services = Services::new(Ports {
+        store: Arc::new(store),
+        clock,
+        ids: Arc::new(UlidIds::new()),
+    });
+    let state = AppState {
+        services,
+        auth: Arc::new(JwtAuthenticator::new(config.jwt_secret.as_bytes())),
+        test_clock,
+    };
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    tracing::info!(addr = %config.addr, "coaching-local serving http://{}", config.addr);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| format!("server failed: {e}"))
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -49,7 +49,9 @@ impl Roles {
         self.0 & Self::bit(r) != 0
     }
     pub fn iter(&self) -> impl Iterator<Item = Role> + '_ {
-        [Role::Coach, Role::Client, Role::Admin].into_iter().filter(|r| self.has(*r))
+        [Role::Coach, Role::Client, Role::Admin]
+            .into_iter()
+            .filter(|r| self.has(*r))
     }
 }
 

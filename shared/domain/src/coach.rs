@@ -57,7 +57,9 @@ pub fn parse_weekday(s: &str) -> Result<Weekday, String> {
         "fri" | "friday" => Ok(Weekday::Fri),
         "sat" | "saturday" => Ok(Weekday::Sat),
         "sun" | "sunday" => Ok(Weekday::Sun),
-        _ => Err(format!("'{s}' is not a weekday (mon, tue, wed, thu, fri, sat, sun)")),
+        _ => Err(format!(
+            "'{s}' is not a weekday (mon, tue, wed, thu, fri, sat, sun)"
+        )),
     }
 }
 
@@ -129,7 +131,11 @@ pub const DEFAULT_JOIN_URL_TEMPLATE: &str = "https://meet.example.com/{sessionId
 impl CoachSettings {
     /// The currency the coach charges in (the first price's, else EUR).
     pub fn currency(&self) -> Currency {
-        self.prices.values().next().map(|m| m.currency()).unwrap_or_else(Currency::eur)
+        self.prices
+            .values()
+            .next()
+            .map(|m| m.currency())
+            .unwrap_or_else(Currency::eur)
     }
     pub fn join_url(&self, session_id: &str) -> String {
         self.join_url_template.replace("{sessionId}", session_id)
@@ -161,11 +167,20 @@ fn bounded(errs: &mut Errors, field: &str, v: Option<i64>, default: i64, max: i6
 
 impl CoachSettingsInput {
     /// Checks every field and reports all problems at once.
-    pub fn validate(self, coach_id: UserId, now: DateTime<Utc>) -> Result<CoachSettings, crate::DomainError> {
+    pub fn validate(
+        self,
+        coach_id: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<CoachSettings, crate::DomainError> {
         let mut errs = Errors::new();
         let timezone = errs.check(
             "timezone",
-            self.timezone.parse::<Tz>().map_err(|_| format!("'{}' is not an IANA timezone such as Europe/Berlin", self.timezone)),
+            self.timezone.parse::<Tz>().map_err(|_| {
+                format!(
+                    "'{}' is not an IANA timezone such as Europe/Berlin",
+                    self.timezone
+                )
+            }),
         );
         if self.availability.len() > 100 {
             errs.add("availability", "at most 100 windows");
@@ -179,7 +194,11 @@ impl CoachSettingsInput {
                 if end <= start {
                     errs.add(format!("availability[{i}].end"), "must be after start");
                 } else {
-                    availability.push(AvailabilityWindow { weekday, start, end });
+                    availability.push(AvailabilityWindow {
+                        weekday,
+                        start,
+                        end,
+                    });
                 }
             }
         }
@@ -187,13 +206,22 @@ impl CoachSettingsInput {
         let mut currency: Option<Currency> = None;
         for (key, amount, cur) in &self.prices {
             let field = format!("prices.{key}");
-            let Some(minutes) = key.parse::<u32>().ok().filter(|m| PAID_DURATIONS.contains(m)) else {
+            let Some(minutes) = key
+                .parse::<u32>()
+                .ok()
+                .filter(|m| PAID_DURATIONS.contains(m))
+            else {
                 errs.add(field, "prices are set for 30, 45 or 60 minutes");
                 continue;
             };
-            let Some(c) = errs.check(&format!("{field}.currency"), Currency::parse(cur)) else { continue };
+            let Some(c) = errs.check(&format!("{field}.currency"), Currency::parse(cur)) else {
+                continue;
+            };
             if currency.is_some_and(|seen| seen != c) {
-                errs.add(format!("{field}.currency"), "all prices must be in one currency");
+                errs.add(
+                    format!("{field}.currency"),
+                    "all prices must be in one currency",
+                );
                 continue;
             }
             currency = Some(c);
@@ -201,14 +229,39 @@ impl CoachSettingsInput {
                 prices.insert(minutes, m);
             }
         }
-        let buffer_minutes = bounded(&mut errs, "bufferMinutes", self.buffer_minutes, 0, 240) as u32;
-        let min_notice_minutes = bounded(&mut errs, "minNoticeMinutes", self.min_notice_minutes, 60, 60 * 24 * 60) as u32;
-        let cancellation_window_hours =
-            bounded(&mut errs, "cancellationWindowHours", self.cancellation_window_hours, 24, 24 * 30) as u32;
-        let late_cancellation_fee_percent =
-            bounded(&mut errs, "lateCancellationFeePercent", self.late_cancellation_fee_percent, 50, 100) as u8;
-        let no_show_fee_percent = bounded(&mut errs, "noShowFeePercent", self.no_show_fee_percent, 100, 100) as u8;
-        let join_url_template = self.join_url_template.unwrap_or_else(|| DEFAULT_JOIN_URL_TEMPLATE.to_owned());
+        let buffer_minutes =
+            bounded(&mut errs, "bufferMinutes", self.buffer_minutes, 0, 240) as u32;
+        let min_notice_minutes = bounded(
+            &mut errs,
+            "minNoticeMinutes",
+            self.min_notice_minutes,
+            60,
+            60 * 24 * 60,
+        ) as u32;
+        let cancellation_window_hours = bounded(
+            &mut errs,
+            "cancellationWindowHours",
+            self.cancellation_window_hours,
+            24,
+            24 * 30,
+        ) as u32;
+        let late_cancellation_fee_percent = bounded(
+            &mut errs,
+            "lateCancellationFeePercent",
+            self.late_cancellation_fee_percent,
+            50,
+            100,
+        ) as u8;
+        let no_show_fee_percent = bounded(
+            &mut errs,
+            "noShowFeePercent",
+            self.no_show_fee_percent,
+            100,
+            100,
+        ) as u8;
+        let join_url_template = self
+            .join_url_template
+            .unwrap_or_else(|| DEFAULT_JOIN_URL_TEMPLATE.to_owned());
         if !(join_url_template.starts_with("https://") || join_url_template.starts_with("http://"))
             || join_url_template.len() > 2048
             || join_url_template.chars().any(char::is_whitespace)
@@ -247,7 +300,9 @@ mod tests {
 
     #[test]
     fn valid_settings_get_the_contract_defaults() {
-        let s = input().validate(UserId::parse("c1").unwrap(), Utc::now()).unwrap();
+        let s = input()
+            .validate(UserId::parse("c1").unwrap(), Utc::now())
+            .unwrap();
         assert_eq!(s.buffer_minutes, 0);
         assert_eq!(s.min_notice_minutes, 60);
         assert_eq!(s.cancellation_window_hours, 24);
@@ -260,17 +315,27 @@ mod tests {
     fn every_bad_field_is_reported_by_name() {
         let mut i = input();
         i.timezone = "Mars/Olympus".into();
-        i.availability.push(("funday".into(), "10:00".into(), "09:00".into()));
-        i.availability.push(("tue".into(), "10:00".into(), "09:00".into()));
+        i.availability
+            .push(("funday".into(), "10:00".into(), "09:00".into()));
+        i.availability
+            .push(("tue".into(), "10:00".into(), "09:00".into()));
         i.prices.push(("20".into(), 100, "EUR".into()));
         i.no_show_fee_percent = Some(101);
-        let Err(crate::DomainError::Validation(errs)) = i.validate(UserId::parse("c1").unwrap(), Utc::now()) else {
+        let Err(crate::DomainError::Validation(errs)) =
+            i.validate(UserId::parse("c1").unwrap(), Utc::now())
+        else {
             panic!("expected validation errors")
         };
         let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
-            ["timezone", "availability[1].weekday", "availability[2].end", "prices.20", "noShowFeePercent"]
+            [
+                "timezone",
+                "availability[1].weekday",
+                "availability[2].end",
+                "prices.20",
+                "noShowFeePercent"
+            ]
         );
     }
 

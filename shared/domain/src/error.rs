@@ -11,7 +11,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -45,7 +48,9 @@ pub enum DomainError {
     #[error("{0}")]
     InvalidTransition(String),
     /// 422 `reschedule_window_closed`.
-    #[error("less than 24 hours before the session, a client can no longer reschedule; cancel instead")]
+    #[error(
+        "less than 24 hours before the session, a client can no longer reschedule; cancel instead"
+    )]
     RescheduleWindowClosed,
     /// 422 `no_evaluations`.
     #[error("the review period has no evaluations")]
@@ -95,6 +100,10 @@ impl Errors {
         }
     }
     pub fn finish(self) -> Result<(), DomainError> {
-        if self.0.is_empty() { Ok(()) } else { Err(DomainError::Validation(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Validation(self.0))
+        }
     }
 }

@@ -113,7 +113,11 @@ pub struct ReviewInfo {
 }
 
 impl ReviewInfo {
-    pub fn new(period_start: DateTime<Utc>, period_end: DateTime<Utc>, scorecard_ids: Vec<String>) -> Self {
+    pub fn new(
+        period_start: DateTime<Utc>,
+        period_end: DateTime<Utc>,
+        scorecard_ids: Vec<String>,
+    ) -> Self {
         Self {
             period_start,
             period_end,

@@ -74,7 +74,10 @@ impl Money {
         }
     }
     pub fn zero(currency: Currency) -> Self {
-        Self { amount: 0, currency }
+        Self {
+            amount: 0,
+            currency,
+        }
     }
     pub fn amount(&self) -> i64 {
         self.amount
@@ -85,7 +88,10 @@ impl Money {
     /// `percent` of this amount, rounded half up to a whole minor unit.
     pub fn percent(&self, percent: u8) -> Money {
         let amount = (self.amount * i64::from(percent) + 50) / 100;
-        Money { amount, currency: self.currency }
+        Money {
+            amount,
+            currency: self.currency,
+        }
     }
 }
 
@@ -99,7 +105,10 @@ mod tests {
         assert_eq!(m.percent(50).amount(), 2500);
         assert_eq!(m.percent(100).amount(), 4999);
         assert_eq!(m.percent(0).amount(), 0);
-        assert_eq!(Money::new(1, Currency::eur()).unwrap().percent(50).amount(), 1);
+        assert_eq!(
+            Money::new(1, Currency::eur()).unwrap().percent(50).amount(),
+            1
+        );
     }
 
     #[test]

@@ -25,7 +25,10 @@ pub fn action_items_in(notes: &str) -> Vec<NoteItem> {
         let mut due_date = None;
         let mut words = Vec::new();
         for w in rest.split_whitespace() {
-            if let Some(d) = w.strip_prefix('@').and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()) {
+            if let Some(d) = w
+                .strip_prefix('@')
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            {
                 due_date = Some(d);
             } else {
                 words.push(w);
@@ -54,8 +57,14 @@ mod tests {
         assert_eq!(
             items,
             vec![
-                NoteItem { title: "Send the deck".into(), due_date: NaiveDate::from_ymd_opt(2026, 12, 1) },
-                NoteItem { title: "Practise the opener".into(), due_date: None },
+                NoteItem {
+                    title: "Send the deck".into(),
+                    due_date: NaiveDate::from_ymd_opt(2026, 12, 1)
+                },
+                NoteItem {
+                    title: "Practise the opener".into(),
+                    due_date: None
+                },
             ]
         );
     }

@@ -136,9 +136,17 @@ pub struct Page<T> {
 #[async_trait]
 pub trait CoachStore: Send + Sync {
     /// MUST return `None` when the coach has no settings in `org`.
-    async fn coach_settings(&self, org: &OrgId, coach: &UserId) -> Result<Option<CoachSettings>, StoreError>;
+    async fn coach_settings(
+        &self,
+        org: &OrgId,
+        coach: &UserId,
+    ) -> Result<Option<CoachSettings>, StoreError>;
     /// Creates or replaces the coach's settings in `org`.
-    async fn put_coach_settings(&self, org: &OrgId, settings: &CoachSettings) -> Result<(), StoreError>;
+    async fn put_coach_settings(
+        &self,
+        org: &OrgId,
+        settings: &CoachSettings,
+    ) -> Result<(), StoreError>;
 }
 
 #[async_trait]
@@ -149,7 +157,11 @@ pub trait SessionStore: Send + Sync {
     async fn session(&self, org: &OrgId, id: &SessionId) -> Result<Option<Session>, StoreError>;
     /// Sessions of `query.scope` in (`sort_key`, id) order, at most `query.limit`, `next` set
     /// when the page is full.
-    async fn sessions(&self, org: &OrgId, query: &SessionQuery) -> Result<Page<Session>, StoreError>;
+    async fn sessions(
+        &self,
+        org: &OrgId,
+        query: &SessionQuery,
+    ) -> Result<Page<Session>, StoreError>;
     /// The coach's sessions that occupy time (scheduled, completed, no-show) starting in `[from, to)`.
     async fn coach_busy(
         &self,

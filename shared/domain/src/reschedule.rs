@@ -58,7 +58,10 @@ pub struct RescheduleRequest {
 pub const REQUEST_LIFETIME_HOURS: i64 = 48;
 
 /// `expiresAt = min(createdAt + 48 h, session start)`: never approvable once the session began.
-pub fn request_expires_at(created_at: DateTime<Utc>, session_start: DateTime<Utc>) -> DateTime<Utc> {
+pub fn request_expires_at(
+    created_at: DateTime<Utc>,
+    session_start: DateTime<Utc>,
+) -> DateTime<Utc> {
     (created_at + Duration::hours(REQUEST_LIFETIME_HOURS)).min(session_start)
 }
 
@@ -95,16 +98,34 @@ mod tests {
     #[test]
     fn client_moves_follow_the_48_and_24_hour_windows() {
         let start = utc("2026-12-10T10:00:00Z");
-        assert_eq!(client_move(utc("2026-12-08T10:00:00Z"), start), ClientMove::Immediate);
-        assert_eq!(client_move(utc("2026-12-08T10:00:01Z"), start), ClientMove::NeedsApproval);
-        assert_eq!(client_move(utc("2026-12-09T10:00:00Z"), start), ClientMove::NeedsApproval);
-        assert_eq!(client_move(utc("2026-12-09T10:00:01Z"), start), ClientMove::Closed);
+        assert_eq!(
+            client_move(utc("2026-12-08T10:00:00Z"), start),
+            ClientMove::Immediate
+        );
+        assert_eq!(
+            client_move(utc("2026-12-08T10:00:01Z"), start),
+            ClientMove::NeedsApproval
+        );
+        assert_eq!(
+            client_move(utc("2026-12-09T10:00:00Z"), start),
+            ClientMove::NeedsApproval
+        );
+        assert_eq!(
+            client_move(utc("2026-12-09T10:00:01Z"), start),
+            ClientMove::Closed
+        );
     }
 
     #[test]
     fn a_request_expires_at_the_session_start_when_that_comes_first() {
         let created = utc("2026-12-08T12:00:00Z");
-        assert_eq!(request_expires_at(created, utc("2026-12-09T20:00:00Z")), utc("2026-12-09T20:00:00Z"));
-        assert_eq!(request_expires_at(created, utc("2026-12-20T20:00:00Z")), utc("2026-12-10T12:00:00Z"));
+        assert_eq!(
+            request_expires_at(created, utc("2026-12-09T20:00:00Z")),
+            utc("2026-12-09T20:00:00Z")
+        );
+        assert_eq!(
+            request_expires_at(created, utc("2026-12-20T20:00:00Z")),
+            utc("2026-12-10T12:00:00Z")
+        );
     }
 }

@@ -94,7 +94,10 @@ impl SessionStatus {
     }
     /// True when the session holds the coach's time (its slot locks are kept).
     pub fn occupies_time(&self) -> bool {
-        matches!(self, SessionStatus::Scheduled | SessionStatus::Completed | SessionStatus::NoShow)
+        matches!(
+            self,
+            SessionStatus::Scheduled | SessionStatus::Completed | SessionStatus::NoShow
+        )
     }
 }
 
@@ -204,7 +207,11 @@ impl Rating {
 impl TryFrom<u8> for Rating {
     type Error = String;
     fn try_from(v: u8) -> Result<Self, String> {
-        if (1..=5).contains(&v) { Ok(Rating(v)) } else { Err("rating must be 1 to 5".into()) }
+        if (1..=5).contains(&v) {
+            Ok(Rating(v))
+        } else {
+            Err("rating must be 1 to 5".into())
+        }
     }
 }
 impl From<Rating> for u8 {
@@ -271,7 +278,8 @@ pub const NO_SHOW_AFTER_MINUTES: i64 = 10;
 
 impl Session {
     pub fn ends_at(&self) -> Option<DateTime<Utc>> {
-        self.starts_at.map(|s| s + Duration::minutes(i64::from(self.duration_minutes)))
+        self.starts_at
+            .map(|s| s + Duration::minutes(i64::from(self.duration_minutes)))
     }
 
     /// What `actor` may see of this session, or `None` (a 404) when nothing.
@@ -305,12 +313,15 @@ impl Session {
     pub fn require_coach_or_admin(&self, actor: &Actor, what: &str) -> Result<(), DomainError> {
         match self.party_of(actor) {
             Some(Party::Coach | Party::Admin) => Ok(()),
-            _ => Err(DomainError::forbidden(format!("only the coach or an admin can {what}"))),
+            _ => Err(DomainError::forbidden(format!(
+                "only the coach or an admin can {what}"
+            ))),
         }
     }
 
     fn scheduled_start(&self) -> Result<DateTime<Utc>, DomainError> {
-        self.starts_at.ok_or_else(|| DomainError::invalid_transition("a draft session has no time yet"))
+        self.starts_at
+            .ok_or_else(|| DomainError::invalid_transition("a draft session has no time yet"))
     }
 
     /// Cancels; a client inside the cancellation window owes the late fee, a coach never does.
@@ -334,11 +345,19 @@ impl Session {
         }
         let late = now > start - Duration::hours(i64::from(window_hours));
         let fee = match (by, self.price) {
-            (Party::Client, Some(price)) if late && price.amount() > 0 && fee_percent > 0 => Some(price.percent(fee_percent)),
+            (Party::Client, Some(price)) if late && price.amount() > 0 && fee_percent > 0 => {
+                Some(price.percent(fee_percent))
+            }
             _ => None,
         };
         self.status = next;
-        self.cancellation = Some(Cancellation { by, by_user_id: by_user, at: now, reason, fee });
+        self.cancellation = Some(Cancellation {
+            by,
+            by_user_id: by_user,
+            at: now,
+            reason,
+            fee,
+        });
         Ok(())
     }
 
@@ -360,16 +379,25 @@ impl Session {
         if now < opens {
             return Err(DomainError::TooEarly { opens_at: opens });
         }
-        let fee = self.price.filter(|p| p.amount() > 0 && fee_percent > 0).map(|p| p.percent(fee_percent));
+        let fee = self
+            .price
+            .filter(|p| p.amount() > 0 && fee_percent > 0)
+            .map(|p| p.percent(fee_percent));
         self.status = next;
         self.no_show = Some(NoShow { at: now, fee });
         Ok(())
     }
 
     /// The join window `[start − 15 min, end]`.
-    pub fn join_window(&self, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>), DomainError> {
+    pub fn join_window(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<(DateTime<Utc>, DateTime<Utc>), DomainError> {
         if self.status != SessionStatus::Scheduled {
-            return Err(DomainError::conflict(format!("a {} session cannot be joined", self.status.as_str())));
+            return Err(DomainError::conflict(format!(
+                "a {} session cannot be joined",
+                self.status.as_str()
+            )));
         }
         let start = self.scheduled_start()?;
         let opens = start - Duration::minutes(JOIN_OPENS_MINUTES);

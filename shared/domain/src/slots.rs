@@ -42,7 +42,11 @@ pub const MAX_SLOT_RANGE_DAYS: i64 = 62;
 /// Each local date's windows are merged in wall-clock minutes, then turned into exactly the set
 /// of instants whose wall-clock time lies inside them: shorter across a spring gap, possibly
 /// two pieces across an autumn repeat.
-pub fn availability_intervals(settings: &CoachSettings, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Interval> {
+pub fn availability_intervals(
+    settings: &CoachSettings,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<Interval> {
     let tz = settings.timezone;
     let first = from.with_timezone(&tz).date_naive() - Duration::days(1);
     let last = to.with_timezone(&tz).date_naive() + Duration::days(1);
@@ -67,7 +71,11 @@ pub fn availability_intervals(settings: &CoachSettings, from: DateTime<Utc>, to:
             let midnight = NaiveDateTime::new(date, NaiveTime::MIN);
             let from = midnight + Duration::minutes(i64::from(s));
             let to = midnight + Duration::minutes(i64::from(e));
-            out.extend(wall_clock_span(tz, from, to).into_iter().map(|(a, b)| Interval::new(a, b)));
+            out.extend(
+                wall_clock_span(tz, from, to)
+                    .into_iter()
+                    .map(|(a, b)| Interval::new(a, b)),
+            );
         }
         date += Duration::days(1);
     }
@@ -109,7 +117,10 @@ pub fn check_slot(
     duration_minutes: u32,
     now: DateTime<Utc>,
 ) -> Result<(), SlotRejection> {
-    let candidate = Interval::new(start, start + Duration::minutes(i64::from(duration_minutes)));
+    let candidate = Interval::new(
+        start,
+        start + Duration::minutes(i64::from(duration_minutes)),
+    );
     if !on_grid(start) {
         return Err(SlotRejection::OffGrid);
     }
@@ -136,7 +147,8 @@ pub fn free_slots(
     now: DateTime<Utc>,
 ) -> Vec<Interval> {
     let duration = Duration::minutes(i64::from(duration_minutes));
-    let earliest = ceil_to_grid(from.max(now + Duration::minutes(i64::from(settings.min_notice_minutes))));
+    let earliest =
+        ceil_to_grid(from.max(now + Duration::minutes(i64::from(settings.min_notice_minutes))));
     let mut out = Vec::new();
     for window in availability_intervals(settings, earliest, to + duration) {
         let mut t = ceil_to_grid(window.start.max(earliest));
@@ -157,7 +169,10 @@ pub fn free_slots(
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum LockKey {
     /// One 15-minute block of a coach's time.
-    Slot { coach: UserId, block_start: DateTime<Utc> },
+    Slot {
+        coach: UserId,
+        block_start: DateTime<Utc>,
+    },
     /// The one non-cancelled intro call of a coach–client pair.
     IntroPair { coach: UserId, client: UserId },
 }
@@ -166,7 +181,9 @@ impl LockKey {
     /// A stable string form for stores (`slot#coach#unix-seconds`, `intro#coach#client`).
     pub fn storage_key(&self) -> String {
         match self {
-            LockKey::Slot { coach, block_start } => format!("slot#{coach}#{}", block_start.timestamp()),
+            LockKey::Slot { coach, block_start } => {
+                format!("slot#{coach}#{}", block_start.timestamp())
+            }
             LockKey::IntroPair { coach, client } => format!("intro#{coach}#{client}"),
         }
     }
@@ -175,10 +192,18 @@ impl LockKey {
 /// The slot locks a session of the coach at `[start, start + duration)` takes: every grid block
 /// from its start to its end plus the buffer rounded up to the grid. Two sessions whose lock sets
 /// are disjoint are at least the buffer apart.
-pub fn slot_locks(coach: &UserId, start: DateTime<Utc>, duration_minutes: u32, buffer_minutes: u32) -> Vec<LockKey> {
+pub fn slot_locks(
+    coach: &UserId,
+    start: DateTime<Utc>,
+    duration_minutes: u32,
+    buffer_minutes: u32,
+) -> Vec<LockKey> {
     let span = i64::from(duration_minutes) + ceil_minutes_to_grid(i64::from(buffer_minutes));
     (0..span / GRID_MINUTES)
-        .map(|i| LockKey::Slot { coach: coach.clone(), block_start: start + Duration::minutes(i * GRID_MINUTES) })
+        .map(|i| LockKey::Slot {
+            coach: coach.clone(),
+            block_start: start + Duration::minutes(i * GRID_MINUTES),
+        })
         .collect()
 }
 

@@ -63,12 +63,20 @@ pub fn resolve_local(tz: Tz, date: NaiveDate, minutes: u32, pick: Ambiguity) -> 
 /// The UTC offset (seconds east) of `tz` at instant `t`.
 fn offset_at(tz: Tz, t: DateTime<Utc>) -> i64 {
     use chrono::Offset;
-    i64::from(tz.offset_from_utc_datetime(&t.naive_utc()).fix().local_minus_utc())
+    i64::from(
+        tz.offset_from_utc_datetime(&t.naive_utc())
+            .fix()
+            .local_minus_utc(),
+    )
 }
 
 /// `[a, b)` cut where the offset of `tz` changes, each piece with its offset. Finds each
 /// change by bisection to the second; assumes at most a few changes in the range.
-fn pieces_by_offset(tz: Tz, a: DateTime<Utc>, b: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>, i64)> {
+fn pieces_by_offset(
+    tz: Tz,
+    a: DateTime<Utc>,
+    b: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>, i64)> {
     let mut out = Vec::new();
     let mut start = a;
     while start < b && out.len() < 16 {
@@ -81,7 +89,11 @@ fn pieces_by_offset(tz: Tz, a: DateTime<Utc>, b: DateTime<Utc>) -> Vec<(DateTime
         let (mut lo, mut hi) = (start, b - Duration::seconds(1));
         while hi - lo > Duration::seconds(1) {
             let mid = lo + Duration::seconds((hi - lo).num_seconds() / 2);
-            if offset_at(tz, mid) == o { lo = mid } else { hi = mid }
+            if offset_at(tz, mid) == o {
+                lo = mid
+            } else {
+                hi = mid
+            }
         }
         out.push((start, hi, o));
         start = hi;
@@ -92,7 +104,11 @@ fn pieces_by_offset(tz: Tz, a: DateTime<Utc>, b: DateTime<Utc>) -> Vec<(DateTime
 /// The instants whose wall-clock time in `tz` lies in `[from, to)` (naive local times), as
 /// disjoint UTC intervals in order. Exact across DST: a spring gap shortens the set, an autumn
 /// repeat can make it two intervals.
-pub fn wall_clock_span(tz: Tz, from: NaiveDateTime, to: NaiveDateTime) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+pub fn wall_clock_span(
+    tz: Tz,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
     if to <= from {
         return Vec::new();
     }
@@ -116,7 +132,10 @@ pub fn wall_clock_span(tz: Tz, from: NaiveDateTime, to: NaiveDateTime) -> Vec<(D
 /// Wall-clock `naive` in `tz`, resolved the same way as [`resolve_local`].
 pub fn resolve_naive(tz: Tz, naive: NaiveDateTime) -> DateTime<Utc> {
     let midnight = naive.date();
-    let minutes = naive.time().signed_duration_since(NaiveTime::MIN).num_minutes();
+    let minutes = naive
+        .time()
+        .signed_duration_since(NaiveTime::MIN)
+        .num_minutes();
     resolve_local(tz, midnight, minutes as u32, Ambiguity::Earliest)
 }
 
@@ -133,8 +152,14 @@ mod tests {
         assert!(on_grid(utc("2026-03-29T01:15:00Z")));
         assert!(!on_grid(utc("2026-03-29T01:10:00Z")));
         assert!(!on_grid(utc("2026-03-29T01:15:01Z")));
-        assert_eq!(ceil_to_grid(utc("2026-03-29T01:10:00Z")), utc("2026-03-29T01:15:00Z"));
-        assert_eq!(ceil_to_grid(utc("2026-03-29T01:15:00Z")), utc("2026-03-29T01:15:00Z"));
+        assert_eq!(
+            ceil_to_grid(utc("2026-03-29T01:10:00Z")),
+            utc("2026-03-29T01:15:00Z")
+        );
+        assert_eq!(
+            ceil_to_grid(utc("2026-03-29T01:15:00Z")),
+            utc("2026-03-29T01:15:00Z")
+        );
         assert_eq!(ceil_minutes_to_grid(10), 15);
         assert_eq!(ceil_minutes_to_grid(0), 0);
         assert_eq!(ceil_minutes_to_grid(30), 30);
@@ -147,12 +172,18 @@ mod tests {
         // 02:05-02:10 happens twice on 25 October.
         assert_eq!(
             wall_clock_span(berlin, n("2026-10-25 02:05"), n("2026-10-25 02:10")),
-            vec![(utc("2026-10-25T00:05:00Z"), utc("2026-10-25T00:10:00Z")), (utc("2026-10-25T01:05:00Z"), utc("2026-10-25T01:10:00Z"))]
+            vec![
+                (utc("2026-10-25T00:05:00Z"), utc("2026-10-25T00:10:00Z")),
+                (utc("2026-10-25T01:05:00Z"), utc("2026-10-25T01:10:00Z"))
+            ]
         );
         // 02:30-05:00 skips the repeated 02:00-02:30.
         assert_eq!(
             wall_clock_span(berlin, n("2026-10-25 02:30"), n("2026-10-25 05:00")),
-            vec![(utc("2026-10-25T00:30:00Z"), utc("2026-10-25T01:00:00Z")), (utc("2026-10-25T01:30:00Z"), utc("2026-10-25T04:00:00Z"))]
+            vec![
+                (utc("2026-10-25T00:30:00Z"), utc("2026-10-25T01:00:00Z")),
+                (utc("2026-10-25T01:30:00Z"), utc("2026-10-25T04:00:00Z"))
+            ]
         );
         // 01:00-04:00 on 29 March is two real hours.
         assert_eq!(
@@ -166,12 +197,24 @@ mod tests {
         let berlin: Tz = "Europe/Berlin".parse().unwrap();
         let spring = NaiveDate::from_ymd_opt(2026, 3, 29).unwrap();
         // 02:30 does not exist in Berlin that night; 03:00 CEST = 01:00Z comes next.
-        assert_eq!(resolve_local(berlin, spring, 150, Ambiguity::Earliest), utc("2026-03-29T01:00:00Z"));
+        assert_eq!(
+            resolve_local(berlin, spring, 150, Ambiguity::Earliest),
+            utc("2026-03-29T01:00:00Z")
+        );
         let autumn = NaiveDate::from_ymd_opt(2026, 10, 25).unwrap();
         // 02:30 happens twice: 00:30Z (CEST) and 01:30Z (CET).
-        assert_eq!(resolve_local(berlin, autumn, 150, Ambiguity::Earliest), utc("2026-10-25T00:30:00Z"));
-        assert_eq!(resolve_local(berlin, autumn, 150, Ambiguity::Latest), utc("2026-10-25T01:30:00Z"));
+        assert_eq!(
+            resolve_local(berlin, autumn, 150, Ambiguity::Earliest),
+            utc("2026-10-25T00:30:00Z")
+        );
+        assert_eq!(
+            resolve_local(berlin, autumn, 150, Ambiguity::Latest),
+            utc("2026-10-25T01:30:00Z")
+        );
         // 24:00 is the next midnight.
-        assert_eq!(resolve_local(berlin, autumn, 1440, Ambiguity::Earliest), utc("2026-10-25T23:00:00Z"));
+        assert_eq!(
+            resolve_local(berlin, autumn, 1440, Ambiguity::Earliest),
+            utc("2026-10-25T23:00:00Z")
+        );
     }
 }

@@ -27,15 +27,25 @@ impl Services {
         input: CoachSettingsInput,
     ) -> Result<CoachSettings, DomainError> {
         if !(actor.user == coach && actor.is_coach()) && !actor.is_admin() {
-            return Err(DomainError::forbidden("only that coach or an admin can change a coach's settings"));
+            return Err(DomainError::forbidden(
+                "only that coach or an admin can change a coach's settings",
+            ));
         }
         let settings = input.validate(coach, self.now())?;
-        self.ports.store.put_coach_settings(&actor.org, &settings).await.map_err(store_err)?;
+        self.ports
+            .store
+            .put_coach_settings(&actor.org, &settings)
+            .await
+            .map_err(store_err)?;
         Ok(settings)
     }
 
     /// Any member of the org reads a coach's settings.
-    pub async fn coach_settings(&self, actor: &Actor, coach: &UserId) -> Result<CoachSettings, DomainError> {
+    pub async fn coach_settings(
+        &self,
+        actor: &Actor,
+        coach: &UserId,
+    ) -> Result<CoachSettings, DomainError> {
         self.ports
             .store
             .coach_settings(&actor.org, coach)
@@ -53,28 +63,54 @@ impl Services {
         to: DateTime<Utc>,
     ) -> Result<Vec<Busy>, DomainError> {
         let reach = Duration::minutes(MAX_SESSION_MINUTES * 2);
-        let sessions = self.ports.store.coach_busy(&actor.org, coach, from - reach, to + reach).await.map_err(store_err)?;
+        let sessions = self
+            .ports
+            .store
+            .coach_busy(&actor.org, coach, from - reach, to + reach)
+            .await
+            .map_err(store_err)?;
         Ok(sessions
             .into_iter()
             .filter_map(|s| {
-                Some(Busy { interval: Interval::new(s.starts_at?, s.ends_at()?), buffer_minutes: s.buffer_minutes })
+                Some(Busy {
+                    interval: Interval::new(s.starts_at?, s.ends_at()?),
+                    buffer_minutes: s.buffer_minutes,
+                })
             })
             .collect())
     }
 
     /// Free slots of a coach in `[from, to)` (at most 62 days), for any member of the org.
-    pub async fn slots(&self, actor: &Actor, coach: &UserId, q: SlotsQuery) -> Result<Vec<Interval>, DomainError> {
+    pub async fn slots(
+        &self,
+        actor: &Actor,
+        coach: &UserId,
+        q: SlotsQuery,
+    ) -> Result<Vec<Interval>, DomainError> {
         if q.to <= q.from {
             return Err(DomainError::field("to", "must be after from"));
         }
         if q.to - q.from > Duration::days(MAX_SLOT_RANGE_DAYS) {
-            return Err(DomainError::field("to", format!("the range may span at most {MAX_SLOT_RANGE_DAYS} days")));
+            return Err(DomainError::field(
+                "to",
+                format!("the range may span at most {MAX_SLOT_RANGE_DAYS} days"),
+            ));
         }
         if !matches!(q.duration_minutes, 15 | 30 | 45 | 60 | 75 | 90 | 105 | 120) {
-            return Err(DomainError::field("durationMinutes", "must be 15, 30, 45, 60, 75, 90, 105 or 120"));
+            return Err(DomainError::field(
+                "durationMinutes",
+                "must be 15, 30, 45, 60, 75, 90, 105 or 120",
+            ));
         }
         let settings = self.coach_settings(actor, coach).await?;
         let busy = self.busy_around(actor, coach, q.from, q.to).await?;
-        Ok(free_slots(&settings, &busy, q.from, q.to, q.duration_minutes, self.now()))
+        Ok(free_slots(
+            &settings,
+            &busy,
+            q.from,
+            q.to,
+            q.duration_minutes,
+            self.now(),
+        ))
     }
 }

@@ -69,7 +69,10 @@ impl CreateSession {
                 None => 30,
                 Some(d) if REVIEW_DURATIONS.contains(&d) => d,
                 Some(_) => {
-                    errs.add("durationMinutes", "a review session is 15 to 120 minutes in steps of 15");
+                    errs.add(
+                        "durationMinutes",
+                        "a review session is 15 to 120 minutes in steps of 15",
+                    );
                     30
                 }
             },
@@ -79,13 +82,22 @@ impl CreateSession {
         }
         match (&self.review, self.kind) {
             (None, SessionKind::Review) => errs.add("review", "is required for a review session"),
-            (Some(_), SessionKind::Intro | SessionKind::Paid) => errs.add("review", "only review sessions have a review period"),
+            (Some(_), SessionKind::Intro | SessionKind::Paid) => {
+                errs.add("review", "only review sessions have a review period")
+            }
             (Some(r), SessionKind::Review) => {
                 if r.period_end <= r.period_start {
                     errs.add("review.periodEnd", "must be after periodStart");
                 }
-                if r.scorecard_ids.len() > 50 || r.scorecard_ids.iter().any(|s| s.is_empty() || s.len() > 128) {
-                    errs.add("review.scorecardIds", "at most 50 ids of 1 to 128 characters");
+                if r.scorecard_ids.len() > 50
+                    || r.scorecard_ids
+                        .iter()
+                        .any(|s| s.is_empty() || s.len() > 128)
+                {
+                    errs.add(
+                        "review.scorecardIds",
+                        "at most 50 ids of 1 to 128 characters",
+                    );
                 }
             }
             (None, _) => {}
@@ -110,9 +122,13 @@ impl CreateSession {
         let as_client = actor.is_client() && actor.user == self.client_id;
         match self.kind {
             SessionKind::Review if as_coach => Ok(()),
-            SessionKind::Review => Err(DomainError::forbidden("only the coach or an admin can create a review session")),
+            SessionKind::Review => Err(DomainError::forbidden(
+                "only the coach or an admin can create a review session",
+            )),
             _ if as_coach || as_client => Ok(()),
-            _ => Err(DomainError::forbidden("a client books only for themselves and a coach only as the coach")),
+            _ => Err(DomainError::forbidden(
+                "a client books only for themselves and a coach only as the coach",
+            )),
         }
     }
 }
@@ -136,7 +152,8 @@ impl Services {
     ) -> Result<(Session, bool), DomainError> {
         cmd.authorize(actor)?;
         let duration = cmd.check()?;
-        let fingerprint = serde_json::to_string(&cmd).map_err(|e| DomainError::Internal(e.to_string()))?;
+        let fingerprint =
+            serde_json::to_string(&cmd).map_err(|e| DomainError::Internal(e.to_string()))?;
         if let Some(key) = idempotency_key
             && let Some(replay) = self.replay(actor, key, &fingerprint).await?
         {
@@ -147,14 +164,20 @@ impl Services {
         if let Some(start) = cmd.starts_at {
             let busy = self.busy_around(actor, &cmd.coach_id, start, start).await?;
             check_slot(&settings, &busy, start, duration, now).map_err(|r| match r {
-                SlotRejection::OffGrid => DomainError::field("startsAt", "must be on the 15-minute grid (:00, :15, :30, :45)"),
+                SlotRejection::OffGrid => DomainError::field(
+                    "startsAt",
+                    "must be on the 15-minute grid (:00, :15, :30, :45)",
+                ),
                 _ => DomainError::SlotUnavailable,
             })?;
         }
         let price = match cmd.kind {
             SessionKind::Intro => Some(Money::zero(settings.currency())),
             SessionKind::Paid => Some(*settings.prices.get(&duration).ok_or_else(|| {
-                DomainError::field("durationMinutes", format!("this coach does not offer {duration}-minute sessions"))
+                DomainError::field(
+                    "durationMinutes",
+                    format!("this coach does not offer {duration}-minute sessions"),
+                )
             })?),
             SessionKind::Review => None,
         };
@@ -167,10 +190,18 @@ impl Services {
             id: id.clone(),
             org: actor.org.clone(),
             kind: cmd.kind,
-            name: cmd.name.clone().map(|n| n.trim().to_owned()).unwrap_or_else(|| default_name(cmd.kind, duration)),
+            name: cmd
+                .name
+                .clone()
+                .map(|n| n.trim().to_owned())
+                .unwrap_or_else(|| default_name(cmd.kind, duration)),
             coach_id: cmd.coach_id.clone(),
             client_id: cmd.client_id.clone(),
-            status: if cmd.starts_at.is_some() { SessionStatus::Scheduled } else { SessionStatus::Draft },
+            status: if cmd.starts_at.is_some() {
+                SessionStatus::Scheduled
+            } else {
+                SessionStatus::Draft
+            },
             starts_at: cmd.starts_at,
             duration_minutes: duration,
             buffer_minutes: settings.buffer_minutes,
@@ -180,7 +211,10 @@ impl Services {
             notes: String::new(),
             private_notes: String::new(),
             action_items: Vec::new(),
-            review: cmd.review.as_ref().map(|r| ReviewInfo::new(r.period_start, r.period_end, r.scorecard_ids.clone())),
+            review: cmd
+                .review
+                .as_ref()
+                .map(|r| ReviewInfo::new(r.period_start, r.period_end, r.scorecard_ids.clone())),
             recurrence: cmd.recurrence,
             agenda_template_id: cmd.agenda_template_id.clone(),
             series_id,
@@ -199,7 +233,10 @@ impl Services {
         };
         let mut changes = Changes::default();
         if session.kind == SessionKind::Intro {
-            let key = LockKey::IntroPair { coach: session.coach_id.clone(), client: session.client_id.clone() };
+            let key = LockKey::IntroPair {
+                coach: session.coach_id.clone(),
+                client: session.client_id.clone(),
+            };
             changes.acquire_locks.push((key, id.clone()));
         }
         if let Some(start) = session.starts_at {
@@ -207,10 +244,16 @@ impl Services {
                 changes.acquire_locks.push((key, id.clone()));
             }
             let (kind, recipients) = match session.kind {
-                SessionKind::Review => (NotificationType::SessionScheduled, vec![&session.client_id]),
-                _ => (NotificationType::SessionBooked, vec![&session.coach_id, &session.client_id]),
+                SessionKind::Review => {
+                    (NotificationType::SessionScheduled, vec![&session.client_id])
+                }
+                _ => (
+                    NotificationType::SessionBooked,
+                    vec![&session.coach_id, &session.client_id],
+                ),
             };
-            changes.notifications = self.notify(&session, kind, &recipients, json!({"bookedBy": actor.user}));
+            changes.notifications =
+                self.notify(&session, kind, &recipients, json!({"bookedBy": actor.user}));
         }
         if let Some(key) = idempotency_key {
             changes.idempotency = Some(IdempotencyRecord {
@@ -222,20 +265,37 @@ impl Services {
                 created_at: now,
             });
         }
-        changes.sessions.push(SessionPut { session: session.clone(), expected_version: None });
+        changes.sessions.push(SessionPut {
+            session: session.clone(),
+            expected_version: None,
+        });
         match self.ports.store.commit(changes).await {
             Ok(()) => Ok((session, false)),
             Err(StoreError::IdempotencyKeyExists) => {
                 // A concurrent request with the same key won: answer as it did.
                 let key = idempotency_key.unwrap_or_default();
-                self.replay(actor, key, &fingerprint).await?.map(|s| (s, true)).ok_or_else(|| store_err(StoreError::IdempotencyKeyExists))
+                self.replay(actor, key, &fingerprint)
+                    .await?
+                    .map(|s| (s, true))
+                    .ok_or_else(|| store_err(StoreError::IdempotencyKeyExists))
             }
             Err(e) => Err(store_err(e)),
         }
     }
 
-    async fn replay(&self, actor: &Actor, key: &str, fingerprint: &str) -> Result<Option<Session>, DomainError> {
-        let Some(record) = self.ports.store.idempotency_record(&actor.org, &actor.user, key).await.map_err(store_err)? else {
+    async fn replay(
+        &self,
+        actor: &Actor,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<Option<Session>, DomainError> {
+        let Some(record) = self
+            .ports
+            .store
+            .idempotency_record(&actor.org, &actor.user, key)
+            .await
+            .map_err(store_err)?
+        else {
             return Ok(None);
         };
         if record.request != fingerprint {

@@ -7,7 +7,9 @@ use crate::ids::*;
 use crate::notes::action_items_in;
 use crate::notification::NotificationType;
 use crate::ports::{Changes, SessionPut};
-use crate::session::{ActionItem, AgendaItem, Party, Session, SessionKind, SessionStatus, Transition};
+use crate::session::{
+    ActionItem, AgendaItem, Party, Session, SessionKind, SessionStatus, Transition,
+};
 use crate::slots::{LockKey, SlotRejection, check_slot, slot_locks};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -48,17 +50,36 @@ pub const MAX_AGENDA_ITEMS: usize = 100;
 pub(crate) fn held_locks(s: &Session) -> Vec<(LockKey, SessionId)> {
     let mut keys = Vec::new();
     if s.kind == SessionKind::Intro {
-        keys.push(LockKey::IntroPair { coach: s.coach_id.clone(), client: s.client_id.clone() });
+        keys.push(LockKey::IntroPair {
+            coach: s.coach_id.clone(),
+            client: s.client_id.clone(),
+        });
     }
     if let Some(start) = s.starts_at {
-        keys.extend(slot_locks(&s.coach_id, start, s.duration_minutes, s.buffer_minutes));
+        keys.extend(slot_locks(
+            &s.coach_id,
+            start,
+            s.duration_minutes,
+            s.buffer_minutes,
+        ));
     }
     keys.into_iter().map(|k| (k, s.id.clone())).collect()
 }
 
 impl Services {
-    async fn commit_update(&self, before_version: u64, session: &Session, mut changes: Changes) -> Result<(), DomainError> {
-        changes.sessions.insert(0, SessionPut { session: session.clone(), expected_version: Some(before_version) });
+    async fn commit_update(
+        &self,
+        before_version: u64,
+        session: &Session,
+        mut changes: Changes,
+    ) -> Result<(), DomainError> {
+        changes.sessions.insert(
+            0,
+            SessionPut {
+                session: session.clone(),
+                expected_version: Some(before_version),
+            },
+        );
         self.ports.store.commit(changes).await.map_err(store_err)
     }
 
@@ -85,8 +106,13 @@ impl Services {
         {
             errs.add("name", "must be 1 to 200 characters");
         }
-        for (field, v) in [("notes", &patch.notes), ("privateNotes", &patch.private_notes)] {
-            if v.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTES_CHARS) {
+        for (field, v) in [
+            ("notes", &patch.notes),
+            ("privateNotes", &patch.private_notes),
+        ] {
+            if v.as_ref()
+                .is_some_and(|n| n.chars().count() > MAX_NOTES_CHARS)
+            {
                 errs.add(field, format!("at most {MAX_NOTES_CHARS} characters"));
             }
         }
@@ -101,11 +127,17 @@ impl Services {
                     errs.add(format!("agenda[{i}].text"), "must be 1 to 500 characters");
                 }
                 let id = match &item.id {
-                    Some(raw) => errs.check(&format!("agenda[{i}].id"), AgendaItemId::parse(raw.clone())),
+                    Some(raw) => {
+                        errs.check(&format!("agenda[{i}].id"), AgendaItemId::parse(raw.clone()))
+                    }
                     None => AgendaItemId::parse(self.new_id()).ok(),
                 };
                 if let Some(id) = id {
-                    out.push(AgendaItem { id, text: item.text.trim().to_owned(), done: item.done });
+                    out.push(AgendaItem {
+                        id,
+                        text: item.text.trim().to_owned(),
+                        done: item.done,
+                    });
                 }
             }
             agenda = Some(out);
@@ -121,7 +153,10 @@ impl Services {
             let settings = self.coach_settings(actor, &s.coach_id).await?;
             let busy = self.busy_around(actor, &s.coach_id, start, start).await?;
             check_slot(&settings, &busy, start, s.duration_minutes, now).map_err(|r| match r {
-                SlotRejection::OffGrid => DomainError::field("startsAt", "must be on the 15-minute grid (:00, :15, :30, :45)"),
+                SlotRejection::OffGrid => DomainError::field(
+                    "startsAt",
+                    "must be on the 15-minute grid (:00, :15, :30, :45)",
+                ),
                 _ => DomainError::SlotUnavailable,
             })?;
             s.status = next;
@@ -129,7 +164,12 @@ impl Services {
             s.buffer_minutes = settings.buffer_minutes;
             s.timezone = settings.timezone;
             changes.acquire_locks = held_locks(&s);
-            changes.notifications = self.notify(&s, NotificationType::SessionScheduled, &[&s.client_id], json!({}));
+            changes.notifications = self.notify(
+                &s,
+                NotificationType::SessionScheduled,
+                &[&s.client_id],
+                json!({}),
+            );
         }
         if let Some(name) = patch.name {
             s.name = name.trim().to_owned();
@@ -161,19 +201,28 @@ impl Services {
         s.touch(now);
         match self.commit_update(before, &s, changes).await {
             Err(DomainError::Conflict(_)) if if_match.is_some() => {
-                Err(DomainError::PreconditionFailed { current: before + 1 })
+                Err(DomainError::PreconditionFailed {
+                    current: before + 1,
+                })
             }
             r => r.map(|()| s),
         }
     }
 
     /// Either participant (or an admin) cancels a scheduled session; a late client owes a fee.
-    pub async fn cancel_session(&self, actor: &Actor, id: &SessionId, reason: Option<String>) -> Result<Session, DomainError> {
+    pub async fn cancel_session(
+        &self,
+        actor: &Actor,
+        id: &SessionId,
+        reason: Option<String>,
+    ) -> Result<Session, DomainError> {
         if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
             return Err(DomainError::field("reason", "at most 2000 characters"));
         }
         let (mut s, _) = self.session_for(actor, id).await?;
-        let party = s.party_of(actor).ok_or_else(|| DomainError::forbidden("not a participant"))?;
+        let party = s
+            .party_of(actor)
+            .ok_or_else(|| DomainError::forbidden("not a participant"))?;
         let settings = self.coach_settings(actor, &s.coach_id).await?;
         let now = self.now();
         let before = s.version;
@@ -193,13 +242,21 @@ impl Services {
             &[&s.coach_id, &s.client_id],
             json!({"cancelledBy": party.as_str(), "reason": s.cancellation.as_ref().and_then(|c| c.reason.clone())}),
         );
-        let changes = Changes { release_locks: locks, notifications, ..Changes::default() };
+        let changes = Changes {
+            release_locks: locks,
+            notifications,
+            ..Changes::default()
+        };
         self.commit_update(before, &s, changes).await?;
         Ok(s)
     }
 
     /// "Finish meeting": the coach (or an admin) completes a scheduled session from its start on.
-    pub async fn complete_session(&self, actor: &Actor, id: &SessionId) -> Result<Completed, DomainError> {
+    pub async fn complete_session(
+        &self,
+        actor: &Actor,
+        id: &SessionId,
+    ) -> Result<Completed, DomainError> {
         let (mut s, _) = self.session_for(actor, id).await?;
         s.require_coach_or_admin(actor, "complete a session")?;
         let now = self.now();
@@ -207,11 +264,18 @@ impl Services {
         s.complete(now)?;
         s.touch(now);
         self.commit_update(before, &s, Changes::default()).await?;
-        Ok(Completed { session: s, next_session: None })
+        Ok(Completed {
+            session: s,
+            next_session: None,
+        })
     }
 
     /// The coach (or an admin) records that the client did not come, from start + 10 minutes.
-    pub async fn mark_no_show(&self, actor: &Actor, id: &SessionId) -> Result<Session, DomainError> {
+    pub async fn mark_no_show(
+        &self,
+        actor: &Actor,
+        id: &SessionId,
+    ) -> Result<Session, DomainError> {
         let (mut s, _) = self.session_for(actor, id).await?;
         s.require_coach_or_admin(actor, "record a no-show")?;
         let settings = self.coach_settings(actor, &s.coach_id).await?;
@@ -224,14 +288,26 @@ impl Services {
     }
 
     /// A participant asks for the meeting link inside the join window.
-    pub async fn join_session(&self, actor: &Actor, id: &SessionId) -> Result<JoinInfo, DomainError> {
+    pub async fn join_session(
+        &self,
+        actor: &Actor,
+        id: &SessionId,
+    ) -> Result<JoinInfo, DomainError> {
         let (s, _) = self.session_for(actor, id).await?;
         match s.party_of(actor) {
             Some(Party::Coach | Party::Client) => {}
-            _ => return Err(DomainError::forbidden("only the coach and the client join a session")),
+            _ => {
+                return Err(DomainError::forbidden(
+                    "only the coach and the client join a session",
+                ));
+            }
         }
         let (opens_at, closes_at) = s.join_window(self.now())?;
         let settings = self.coach_settings(actor, &s.coach_id).await?;
-        Ok(JoinInfo { join_url: settings.join_url(s.id.as_str()), opens_at, closes_at })
+        Ok(JoinInfo {
+            join_url: settings.join_url(s.id.as_str()),
+            opens_at,
+            closes_at,
+        })
     }
 }

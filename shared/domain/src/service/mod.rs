@@ -3,14 +3,15 @@
 
 mod coaches;
 mod create;
+mod inbox;
 mod lifecycle;
 mod notify;
 mod read;
 
 pub use coaches::SlotsQuery;
 pub use create::{CreateSession, ReviewInput};
-pub use lifecycle::{AgendaInput, JoinInfo, Completed, SessionPatch};
-pub use read::ListSessions;
+pub use lifecycle::{AgendaInput, Completed, JoinInfo, SessionPatch};
+pub use read::{DEFAULT_PAGE, ListSessions, MAX_PAGE};
 
 use crate::error::DomainError;
 use crate::ports::{Ports, StoreError};
@@ -41,17 +42,24 @@ impl Services {
 /// Maps store failures onto the contract's errors.
 pub(crate) fn store_err(e: StoreError) -> DomainError {
     match e {
-        StoreError::Conflict => DomainError::conflict("the session changed meanwhile; read it again and retry"),
-        StoreError::LockTaken(LockKey::Slot { .. }) => DomainError::SlotUnavailable,
-        StoreError::LockTaken(LockKey::IntroPair { .. }) => {
-            DomainError::AlreadyExists("this client already has an intro call with this coach".into())
+        StoreError::Conflict => {
+            DomainError::conflict("the session changed meanwhile; read it again and retry")
         }
-        StoreError::IdempotencyKeyExists => DomainError::conflict("a request with this Idempotency-Key is in flight"),
+        StoreError::LockTaken(LockKey::Slot { .. }) => DomainError::SlotUnavailable,
+        StoreError::LockTaken(LockKey::IntroPair { .. }) => DomainError::AlreadyExists(
+            "this client already has an intro call with this coach".into(),
+        ),
+        StoreError::IdempotencyKeyExists => {
+            DomainError::conflict("a request with this Idempotency-Key is in flight")
+        }
         StoreError::Unavailable(msg) => DomainError::Internal(msg),
     }
 }
 
 /// Parses an id newtype, naming the field when it is invalid.
-pub(crate) fn parse_id<T, E: std::fmt::Display>(field: &str, r: Result<T, E>) -> Result<T, DomainError> {
+pub(crate) fn parse_id<T, E: std::fmt::Display>(
+    field: &str,
+    r: Result<T, E>,
+) -> Result<T, DomainError> {
     r.map_err(|e| DomainError::field(field, e.to_string()))
 }

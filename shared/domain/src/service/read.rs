@@ -23,8 +23,17 @@ pub const MAX_PAGE: u32 = 200;
 
 impl Services {
     /// A session and how much of it the actor may see; 404 for other orgs and non-participants.
-    pub async fn session_for(&self, actor: &Actor, id: &SessionId) -> Result<(Session, View), DomainError> {
-        let session = self.ports.store.session(&actor.org, id).await.map_err(store_err)?;
+    pub async fn session_for(
+        &self,
+        actor: &Actor,
+        id: &SessionId,
+    ) -> Result<(Session, View), DomainError> {
+        let session = self
+            .ports
+            .store
+            .session(&actor.org, id)
+            .await
+            .map_err(store_err)?;
         session
             .and_then(|s| s.view_for(actor).map(|v| (s, v)))
             .ok_or(DomainError::NotFound("session"))
@@ -32,10 +41,17 @@ impl Services {
 
     /// The sessions the actor may see, by start time. `role=coach|client` narrows to the actor's
     /// own sessions in that role; without it a participant sees both and an admin the whole org.
-    pub async fn list_sessions(&self, actor: &Actor, q: ListSessions) -> Result<Page<Session>, DomainError> {
+    pub async fn list_sessions(
+        &self,
+        actor: &Actor,
+        q: ListSessions,
+    ) -> Result<Page<Session>, DomainError> {
         let limit = q.limit.unwrap_or(DEFAULT_PAGE);
         if limit == 0 || limit > MAX_PAGE {
-            return Err(DomainError::field("limit", format!("must be 1 to {MAX_PAGE}")));
+            return Err(DomainError::field(
+                "limit",
+                format!("must be 1 to {MAX_PAGE}"),
+            ));
         }
         if let (Some(from), Some(to)) = (q.from, q.to)
             && to <= from
@@ -46,13 +62,34 @@ impl Services {
             Some(Role::Coach) => SessionScope::Coach(actor.user.clone()),
             Some(Role::Client) => SessionScope::Client(actor.user.clone()),
             Some(Role::Admin) if actor.is_admin() => SessionScope::Org,
-            Some(Role::Admin) => return Err(DomainError::forbidden("only admins list the whole org")),
+            Some(Role::Admin) => {
+                return Err(DomainError::forbidden("only admins list the whole org"));
+            }
             None if actor.is_admin() => SessionScope::Org,
             None => SessionScope::Participant(actor.user.clone()),
         };
-        let query = SessionQuery { scope, statuses: q.statuses, from: q.from, to: q.to, limit, after: q.after };
-        let page = self.ports.store.sessions(&actor.org, &query).await.map_err(store_err)?;
+        let query = SessionQuery {
+            scope,
+            statuses: q.statuses,
+            from: q.from,
+            to: q.to,
+            limit,
+            after: q.after,
+        };
+        let page = self
+            .ports
+            .store
+            .sessions(&actor.org, &query)
+            .await
+            .map_err(store_err)?;
         // Defence in depth: the store's scope already filters; never return what view_for denies.
-        Ok(Page { items: page.items.into_iter().filter(|s| s.view_for(actor).is_some()).collect(), next: page.next })
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .filter(|s| s.view_for(actor).is_some())
+                .collect(),
+            next: page.next,
+        })
     }
 }

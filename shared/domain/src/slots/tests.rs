@@ -39,7 +39,14 @@ fn settings(tz: &str, windows: &[(Weekday, u32, u32)], buffer: u32, notice: u32)
 fn slots_follow_berlin_wall_clock_across_the_spring_change() {
     // Sunday 29 March 2026: 09:00 Berlin is 08:00Z before the change week and 07:00Z on it.
     let s = settings("Europe/Berlin", &[(Weekday::Sun, 9 * 60, 10 * 60)], 0, 0);
-    let slots = free_slots(&s, &[], utc("2026-03-22T00:00:00Z"), utc("2026-03-30T00:00:00Z"), 60, utc("2026-03-01T00:00:00Z"));
+    let slots = free_slots(
+        &s,
+        &[],
+        utc("2026-03-22T00:00:00Z"),
+        utc("2026-03-30T00:00:00Z"),
+        60,
+        utc("2026-03-01T00:00:00Z"),
+    );
     assert_eq!(
         slots.iter().map(|i| i.start).collect::<Vec<_>>(),
         vec![utc("2026-03-22T08:00:00Z"), utc("2026-03-29T07:00:00Z")]
@@ -49,7 +56,14 @@ fn slots_follow_berlin_wall_clock_across_the_spring_change() {
 #[test]
 fn a_window_across_the_spring_gap_is_two_real_hours_not_three() {
     let s = settings("Europe/Berlin", &[(Weekday::Sun, 60, 240)], 0, 0);
-    let slots = free_slots(&s, &[], utc("2026-03-28T00:00:00Z"), utc("2026-03-30T00:00:00Z"), 60, utc("2026-03-01T00:00:00Z"));
+    let slots = free_slots(
+        &s,
+        &[],
+        utc("2026-03-28T00:00:00Z"),
+        utc("2026-03-30T00:00:00Z"),
+        60,
+        utc("2026-03-01T00:00:00Z"),
+    );
     // 01:00 CET = 00:00Z .. 04:00 CEST = 02:00Z.
     assert_eq!(slots.first().unwrap().start, utc("2026-03-29T00:00:00Z"));
     assert_eq!(slots.last().unwrap().end, utc("2026-03-29T02:00:00Z"));
@@ -60,7 +74,14 @@ fn a_window_across_the_spring_gap_is_two_real_hours_not_three() {
 fn a_window_across_the_autumn_overlap_is_four_real_hours_in_new_york() {
     // 1 November 2026, 01:00-02:00 EDT then 01:00-02:00 EST again.
     let s = settings("America/New_York", &[(Weekday::Sun, 0, 180)], 0, 0);
-    let slots = free_slots(&s, &[], utc("2026-10-31T00:00:00Z"), utc("2026-11-02T00:00:00Z"), 15, utc("2026-10-01T00:00:00Z"));
+    let slots = free_slots(
+        &s,
+        &[],
+        utc("2026-10-31T00:00:00Z"),
+        utc("2026-11-02T00:00:00Z"),
+        15,
+        utc("2026-10-01T00:00:00Z"),
+    );
     assert_eq!(slots.first().unwrap().start, utc("2026-11-01T04:00:00Z"));
     assert_eq!(slots.last().unwrap().end, utc("2026-11-01T08:00:00Z"));
     assert_eq!(slots.len(), 16);
@@ -69,46 +90,142 @@ fn a_window_across_the_autumn_overlap_is_four_real_hours_in_new_york() {
 #[test]
 fn buffer_keeps_slots_away_from_busy_time_on_both_sides() {
     let s = settings("UTC", &[(Weekday::Mon, 9 * 60, 13 * 60)], 15, 0);
-    let busy = [Busy { interval: Interval::new(utc("2026-12-07T10:00:00Z"), utc("2026-12-07T11:00:00Z")), buffer_minutes: 15 }];
-    let slots = free_slots(&s, &busy, utc("2026-12-07T00:00:00Z"), utc("2026-12-08T00:00:00Z"), 30, utc("2026-12-01T00:00:00Z"));
-    let starts: Vec<_> = slots.iter().map(|i| i.start.format("%H:%M").to_string()).collect();
-    assert_eq!(starts, ["09:00", "09:15", "11:15", "11:30", "11:45", "12:00", "12:15", "12:30"]);
-    assert_eq!(check_slot(&s, &busy, utc("2026-12-07T09:30:00Z"), 30, utc("2026-12-01T00:00:00Z")), Err(SlotRejection::Overlaps));
-    assert_eq!(check_slot(&s, &busy, utc("2026-12-07T11:15:00Z"), 30, utc("2026-12-01T00:00:00Z")), Ok(()));
+    let busy = [Busy {
+        interval: Interval::new(utc("2026-12-07T10:00:00Z"), utc("2026-12-07T11:00:00Z")),
+        buffer_minutes: 15,
+    }];
+    let slots = free_slots(
+        &s,
+        &busy,
+        utc("2026-12-07T00:00:00Z"),
+        utc("2026-12-08T00:00:00Z"),
+        30,
+        utc("2026-12-01T00:00:00Z"),
+    );
+    let starts: Vec<_> = slots
+        .iter()
+        .map(|i| i.start.format("%H:%M").to_string())
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            "09:00", "09:15", "11:15", "11:30", "11:45", "12:00", "12:15", "12:30"
+        ]
+    );
+    assert_eq!(
+        check_slot(
+            &s,
+            &busy,
+            utc("2026-12-07T09:30:00Z"),
+            30,
+            utc("2026-12-01T00:00:00Z")
+        ),
+        Err(SlotRejection::Overlaps)
+    );
+    assert_eq!(
+        check_slot(
+            &s,
+            &busy,
+            utc("2026-12-07T11:15:00Z"),
+            30,
+            utc("2026-12-01T00:00:00Z")
+        ),
+        Ok(())
+    );
 }
 
 #[test]
 fn check_slot_names_each_reason() {
     let s = settings("UTC", &[(Weekday::Mon, 9 * 60, 17 * 60)], 0, 60);
     let now = utc("2026-12-07T08:30:00Z");
-    assert_eq!(check_slot(&s, &[], utc("2026-12-07T09:10:00Z"), 30, now), Err(SlotRejection::OffGrid));
-    assert_eq!(check_slot(&s, &[], utc("2026-12-07T09:15:00Z"), 30, now), Err(SlotRejection::TooSoon));
-    assert_eq!(check_slot(&s, &[], utc("2026-12-07T16:45:00Z"), 30, now), Err(SlotRejection::OutsideAvailability));
-    assert_eq!(check_slot(&s, &[], utc("2026-12-07T16:30:00Z"), 30, now), Ok(()));
+    assert_eq!(
+        check_slot(&s, &[], utc("2026-12-07T09:10:00Z"), 30, now),
+        Err(SlotRejection::OffGrid)
+    );
+    assert_eq!(
+        check_slot(&s, &[], utc("2026-12-07T09:15:00Z"), 30, now),
+        Err(SlotRejection::TooSoon)
+    );
+    assert_eq!(
+        check_slot(&s, &[], utc("2026-12-07T16:45:00Z"), 30, now),
+        Err(SlotRejection::OutsideAvailability)
+    );
+    assert_eq!(
+        check_slot(&s, &[], utc("2026-12-07T16:30:00Z"), 30, now),
+        Ok(())
+    );
 }
 
 #[test]
 fn adjacent_windows_and_midnight_crossings_join() {
-    let s = settings("UTC", &[(Weekday::Mon, 22 * 60, 1440), (Weekday::Tue, 0, 60), (Weekday::Tue, 60, 120)], 0, 0);
-    assert_eq!(check_slot(&s, &[], utc("2026-12-07T23:30:00Z"), 60, utc("2026-12-01T00:00:00Z")), Ok(()));
-    assert_eq!(check_slot(&s, &[], utc("2026-12-08T00:30:00Z"), 60, utc("2026-12-01T00:00:00Z")), Ok(()));
+    let s = settings(
+        "UTC",
+        &[
+            (Weekday::Mon, 22 * 60, 1440),
+            (Weekday::Tue, 0, 60),
+            (Weekday::Tue, 60, 120),
+        ],
+        0,
+        0,
+    );
+    assert_eq!(
+        check_slot(
+            &s,
+            &[],
+            utc("2026-12-07T23:30:00Z"),
+            60,
+            utc("2026-12-01T00:00:00Z")
+        ),
+        Ok(())
+    );
+    assert_eq!(
+        check_slot(
+            &s,
+            &[],
+            utc("2026-12-08T00:30:00Z"),
+            60,
+            utc("2026-12-01T00:00:00Z")
+        ),
+        Ok(())
+    );
 }
 
 #[test]
 fn slot_locks_cover_the_session_and_its_rounded_buffer() {
     let coach = UserId::parse("c").unwrap();
-    assert_eq!(slot_locks(&coach, utc("2026-12-07T10:00:00Z"), 30, 0).len(), 2);
-    assert_eq!(slot_locks(&coach, utc("2026-12-07T10:00:00Z"), 30, 10).len(), 3);
-    assert_eq!(slot_locks(&coach, utc("2026-12-07T10:00:00Z"), 60, 15).len(), 5);
+    assert_eq!(
+        slot_locks(&coach, utc("2026-12-07T10:00:00Z"), 30, 0).len(),
+        2
+    );
+    assert_eq!(
+        slot_locks(&coach, utc("2026-12-07T10:00:00Z"), 30, 10).len(),
+        3
+    );
+    assert_eq!(
+        slot_locks(&coach, utc("2026-12-07T10:00:00Z"), 60, 15).len(),
+        5
+    );
 }
 
 /// The four 2026 DST change days the properties are drawn around.
 fn dst_day() -> impl Strategy<Value = (&'static str, NaiveDate)> {
     prop_oneof![
-        Just(("Europe/Berlin", NaiveDate::from_ymd_opt(2026, 3, 29).unwrap())),
-        Just(("Europe/Berlin", NaiveDate::from_ymd_opt(2026, 10, 25).unwrap())),
-        Just(("America/New_York", NaiveDate::from_ymd_opt(2026, 3, 8).unwrap())),
-        Just(("America/New_York", NaiveDate::from_ymd_opt(2026, 11, 1).unwrap())),
+        Just((
+            "Europe/Berlin",
+            NaiveDate::from_ymd_opt(2026, 3, 29).unwrap()
+        )),
+        Just((
+            "Europe/Berlin",
+            NaiveDate::from_ymd_opt(2026, 10, 25).unwrap()
+        )),
+        Just((
+            "America/New_York",
+            NaiveDate::from_ymd_opt(2026, 3, 8).unwrap()
+        )),
+        Just((
+            "America/New_York",
+            NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()
+        )),
     ]
 }
 

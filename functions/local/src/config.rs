@@ -1,0 +1,73 @@
+//! Settings of the local server, read from the environment exactly as API.md §1 names them.
+
+use std::net::SocketAddr;
+
+/// The development secret used when `COACHING_JWT_SECRET` is unset. Never use it for real.
+pub const DEV_JWT_SECRET: &str = "coaching-local-development-secret-do-not-use-in-production";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreKind {
+    Sqlite { path: String },
+    DynamoDb { table: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub store: StoreKind,
+    pub jwt_secret: String,
+    pub jwt_secret_is_default: bool,
+    pub test_clock: bool,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Config {
+    /// Reads and checks every setting; the error names the variable at fault.
+    pub fn from_env() -> Result<Config, String> {
+        let addr = var("COACHING_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let addr: SocketAddr = addr
+            .parse()
+            .map_err(|_| format!("COACHING_ADDR={addr} is not host:port"))?;
+        let store = match var("COACHING_STORE").as_deref().unwrap_or("sqlite") {
+            "sqlite" => StoreKind::Sqlite {
+                path: var("COACHING_SQLITE_PATH").unwrap_or_else(|| "coaching.db".into()),
+            },
+            "dynamodb" => StoreKind::DynamoDb {
+                table: var("COACHING_TABLE").unwrap_or_else(|| "coaching".into()),
+            },
+            other => return Err(format!("COACHING_STORE={other}: use sqlite or dynamodb")),
+        };
+        let (jwt_secret, jwt_secret_is_default) = match var("COACHING_JWT_SECRET") {
+            Some(s) => (s, false),
+            None => (DEV_JWT_SECRET.to_owned(), true),
+        };
+        let test_clock = match var("COACHING_TEST_CLOCK").as_deref() {
+            None | Some("0") | Some("false") => false,
+            Some("1") | Some("true") => true,
+            Some(other) => return Err(format!("COACHING_TEST_CLOCK={other}: use 1 or 0")),
+        };
+        match var("COACHING_AI_PROVIDER").as_deref() {
+            None | Some("builtin") | Some("openai") => {}
+            Some(other) => {
+                return Err(format!(
+                    "COACHING_AI_PROVIDER={other}: use builtin or openai"
+                ));
+            }
+        }
+        if let Some(secret) = var("COACHING_WEBHOOK_SECRET")
+            && !secret.starts_with("whsec_")
+        {
+            return Err("COACHING_WEBHOOK_SECRET must look like whsec_<base64>".into());
+        }
+        Ok(Config {
+            addr,
+            store,
+            jwt_secret,
+            jwt_secret_is_default,
+            test_clock,
+        })
+    }
+}

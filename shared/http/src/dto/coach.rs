@@ -1,0 +1,148 @@
+//! Coach settings and slots on the wire (§4).
+
+use super::MoneyDto;
+use chrono::{DateTime, Utc};
+use coaching_domain::coach::{CoachSettings, CoachSettingsInput, weekday_str};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilityDto {
+    /// `mon` .. `sun`.
+    #[schema(example = "mon")]
+    pub weekday: String,
+    /// Wall-clock `HH:MM` in the coach's timezone.
+    #[schema(example = "09:00")]
+    pub start: String,
+    /// Wall-clock `HH:MM`, after `start`; `24:00` is the end of the day.
+    #[schema(example = "17:00")]
+    pub end: String,
+}
+
+/// `PUT /v1/coaches/{coachId}/settings`. Omitted policy fields take their defaults.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CoachSettingsBody {
+    /// IANA timezone, e.g. `Europe/Berlin`.
+    #[schema(example = "Europe/Berlin")]
+    pub timezone: String,
+    #[serde(default)]
+    pub availability: Vec<AvailabilityDto>,
+    /// Prices by duration in minutes: keys `30`, `45`, `60`.
+    #[serde(default)]
+    pub prices: BTreeMap<String, MoneyDto>,
+    /// Minutes kept free after every session (default 0).
+    #[schema(minimum = 0, maximum = 240)]
+    pub buffer_minutes: Option<i64>,
+    /// How far ahead a booking must be (default 60).
+    #[schema(minimum = 0, maximum = 86400)]
+    pub min_notice_minutes: Option<i64>,
+    /// A client cancelling within this many hours of the start owes the late fee (default 24).
+    #[schema(minimum = 0, maximum = 720)]
+    pub cancellation_window_hours: Option<i64>,
+    /// Percent of the price a late client cancellation costs (default 50).
+    #[schema(minimum = 0, maximum = 100)]
+    pub late_cancellation_fee_percent: Option<i64>,
+    /// Percent of the price a no-show costs (default 100).
+    #[schema(minimum = 0, maximum = 100)]
+    pub no_show_fee_percent: Option<i64>,
+    /// Meeting link; `{sessionId}` is replaced (default `https://meet.example.com/{sessionId}`).
+    pub join_url_template: Option<String>,
+}
+
+impl CoachSettingsBody {
+    pub fn into_input(self) -> CoachSettingsInput {
+        CoachSettingsInput {
+            timezone: self.timezone,
+            availability: self
+                .availability
+                .into_iter()
+                .map(|a| (a.weekday, a.start, a.end))
+                .collect(),
+            prices: self
+                .prices
+                .into_iter()
+                .map(|(k, m)| (k, m.amount, m.currency))
+                .collect(),
+            buffer_minutes: self.buffer_minutes,
+            min_notice_minutes: self.min_notice_minutes,
+            cancellation_window_hours: self.cancellation_window_hours,
+            late_cancellation_fee_percent: self.late_cancellation_fee_percent,
+            no_show_fee_percent: self.no_show_fee_percent,
+            join_url_template: self.join_url_template,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CoachSettingsDto {
+    pub coach_id: String,
+    pub timezone: String,
+    pub availability: Vec<AvailabilityDto>,
+    pub prices: BTreeMap<String, MoneyDto>,
+    pub buffer_minutes: u32,
+    pub min_notice_minutes: u32,
+    pub cancellation_window_hours: u32,
+    pub late_cancellation_fee_percent: u8,
+    pub no_show_fee_percent: u8,
+    pub join_url_template: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<CoachSettings> for CoachSettingsDto {
+    fn from(s: CoachSettings) -> Self {
+        Self {
+            coach_id: s.coach_id.to_string(),
+            timezone: s.timezone.name().to_owned(),
+            availability: s
+                .availability
+                .iter()
+                .map(|w| AvailabilityDto {
+                    weekday: weekday_str(w.weekday).to_owned(),
+                    start: String::from(w.start),
+                    end: String::from(w.end),
+                })
+                .collect(),
+            prices: s
+                .prices
+                .iter()
+                .map(|(k, m)| (k.to_string(), MoneyDto::from(*m)))
+                .collect(),
+            buffer_minutes: s.buffer_minutes,
+            min_notice_minutes: s.min_notice_minutes,
+            cancellation_window_hours: s.cancellation_window_hours,
+            late_cancellation_fee_percent: s.late_cancellation_fee_percent,
+            no_show_fee_percent: s.no_show_fee_percent,
+            join_url_template: s.join_url_template,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotDto {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SlotsDto {
+    pub slots: Vec<SlotDto>,
+}
+
+/// `GET /v1/coaches/{coachId}/slots` parameters.
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SlotsParams {
+    /// Start of the range (default: now).
+    pub from: Option<DateTime<Utc>>,
+    /// End of the range, at most 62 days after `from` (default: `from` + 7 days).
+    pub to: Option<DateTime<Utc>>,
+    /// 15, 30, 45, 60 .. 120 (default 30).
+    pub duration_minutes: Option<u32>,
+}

@@ -1,0 +1,506 @@
+//! Sessions on the wire (§5): the Session JSON (redacted per viewer), request bodies, lists.
+
+use super::MoneyDto;
+use chrono::{DateTime, NaiveDate, Utc};
+use coaching_domain::evaluation::{Generation, ReviewInfo};
+use coaching_domain::session::{
+    ActionItem, RecurrenceEvery, Session, SessionKind, SessionStatus, View,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKindDto {
+    Intro,
+    Paid,
+    Review,
+}
+
+impl From<SessionKindDto> for SessionKind {
+    fn from(k: SessionKindDto) -> Self {
+        match k {
+            SessionKindDto::Intro => SessionKind::Intro,
+            SessionKindDto::Paid => SessionKind::Paid,
+            SessionKindDto::Review => SessionKind::Review,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatusDto {
+    Draft,
+    Scheduled,
+    Completed,
+    Cancelled,
+    NoShow,
+}
+
+impl From<SessionStatus> for SessionStatusDto {
+    fn from(s: SessionStatus) -> Self {
+        match s {
+            SessionStatus::Draft => Self::Draft,
+            SessionStatus::Scheduled => Self::Scheduled,
+            SessionStatus::Completed => Self::Completed,
+            SessionStatus::Cancelled => Self::Cancelled,
+            SessionStatus::NoShow => Self::NoShow,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum RecurrenceEveryDto {
+    #[serde(rename = "week")]
+    Week,
+    #[serde(rename = "2weeks")]
+    TwoWeeks,
+    #[serde(rename = "month")]
+    Month,
+}
+
+impl From<RecurrenceEveryDto> for RecurrenceEvery {
+    fn from(r: RecurrenceEveryDto) -> Self {
+        match r {
+            RecurrenceEveryDto::Week => RecurrenceEvery::Week,
+            RecurrenceEveryDto::TwoWeeks => RecurrenceEvery::TwoWeeks,
+            RecurrenceEveryDto::Month => RecurrenceEvery::Month,
+        }
+    }
+}
+
+impl From<RecurrenceEvery> for RecurrenceEveryDto {
+    fn from(r: RecurrenceEvery) -> Self {
+        match r {
+            RecurrenceEvery::Week => Self::Week,
+            RecurrenceEvery::TwoWeeks => Self::TwoWeeks,
+            RecurrenceEvery::Month => Self::Month,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecurrenceDto {
+    pub every: RecurrenceEveryDto,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReviewInputDto {
+    pub period_start: DateTime<Utc>,
+    pub period_end: DateTime<Utc>,
+    #[serde(default)]
+    pub scorecard_ids: Vec<String>,
+}
+
+/// `POST /v1/sessions`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateSessionBody {
+    pub kind: SessionKindDto,
+    pub coach_id: String,
+    pub client_id: String,
+    /// Required for intro and paid; a review without it is a draft.
+    pub starts_at: Option<DateTime<Utc>>,
+    /// intro: 15 (default); paid: 30, 45 or 60; review: 15..120 in steps of 15 (default 30).
+    pub duration_minutes: Option<u32>,
+    pub name: Option<String>,
+    pub agenda_template_id: Option<String>,
+    pub recurrence: Option<RecurrenceDto>,
+    pub review: Option<ReviewInputDto>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AgendaItemInput {
+    /// Keep an item's id to keep its identity; omit for a new item.
+    pub id: Option<String>,
+    pub text: String,
+    #[serde(default)]
+    pub done: bool,
+}
+
+/// `PATCH /v1/sessions/{id}` (coach or admin). Omitted fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PatchSessionBody {
+    pub name: Option<String>,
+    /// Visible to the client. Lines starting `[]` or `- [ ]` become action items (`@YYYY-MM-DD` sets the due date).
+    pub notes: Option<String>,
+    /// Coach and admins only.
+    pub private_notes: Option<String>,
+    /// Replaces the agenda.
+    pub agenda: Option<Vec<AgendaItemInput>>,
+    /// Schedules a draft review session (notifies the coachee). Moving a scheduled session is `/reschedule`.
+    pub starts_at: Option<DateTime<Utc>>,
+}
+
+/// `POST /v1/sessions/{id}/cancel`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelBody {
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AgendaItemDto {
+    pub id: String,
+    pub text: String,
+    pub done: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionItemDto {
+    pub id: String,
+    pub session_id: String,
+    pub title: String,
+    pub due_date: Option<NaiveDate>,
+    pub assignee_id: String,
+    pub done: bool,
+    pub source_evaluation_ids: Vec<String>,
+}
+
+impl From<&ActionItem> for ActionItemDto {
+    fn from(a: &ActionItem) -> Self {
+        Self {
+            id: a.id.to_string(),
+            session_id: a.session_id.to_string(),
+            title: a.title.clone(),
+            due_date: a.due_date,
+            assignee_id: a.assignee_id.to_string(),
+            done: a.done,
+            source_evaluation_ids: a
+                .source_evaluation_ids
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CancellationDto {
+    /// `coach`, `client` or `admin`.
+    pub by: String,
+    pub by_user_id: String,
+    pub at: DateTime<Utc>,
+    pub reason: Option<String>,
+    /// The late-cancellation fee a client owes; null when none.
+    pub fee: Option<MoneyDto>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NoShowDto {
+    pub at: DateTime<Utc>,
+    pub fee: Option<MoneyDto>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CriterionStatsDto {
+    pub scored_count: u32,
+    pub average_score: Option<f64>,
+    pub markdowns: u32,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewCriterionDto {
+    pub criterion_id: String,
+    pub name: String,
+    pub summary: String,
+    pub stats: Option<CriterionStatsDto>,
+    pub linked_evaluation_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketLinkDto {
+    pub evaluation_id: String,
+    pub ticket_id: Option<String>,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct KbLinkDto {
+    pub article_id: String,
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerationInputsDto {
+    pub evaluation_ids: Vec<String>,
+    pub criterion_ids: Vec<String>,
+    pub excluded_soft_criterion_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GenerationDto {
+    pub id: String,
+    /// `queued`, `running`, `succeeded` or `failed`.
+    pub status: String,
+    pub error: Option<String>,
+    pub provider: Option<String>,
+    pub model: Option<String>,
+    pub inputs: GenerationInputsDto,
+}
+
+fn strings<T: ToString>(v: &[T]) -> Vec<String> {
+    v.iter().map(ToString::to_string).collect()
+}
+
+impl From<&Generation> for GenerationDto {
+    fn from(g: &Generation) -> Self {
+        let status = serde_json::to_value(g.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        Self {
+            id: g.id.to_string(),
+            status,
+            error: g.error.clone(),
+            provider: g.provider.clone(),
+            model: g.model.clone(),
+            inputs: GenerationInputsDto {
+                evaluation_ids: strings(&g.inputs.evaluation_ids),
+                criterion_ids: strings(&g.inputs.criterion_ids),
+                excluded_soft_criterion_ids: strings(&g.inputs.excluded_soft_criterion_ids),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewDto {
+    pub period_start: DateTime<Utc>,
+    pub period_end: DateTime<Utc>,
+    pub scorecard_ids: Vec<String>,
+    pub criteria: Vec<ReviewCriterionDto>,
+    pub ticket_links: Vec<TicketLinkDto>,
+    pub kb_links: Vec<KbLinkDto>,
+    pub generation: Option<GenerationDto>,
+}
+
+impl From<&ReviewInfo> for ReviewDto {
+    fn from(r: &ReviewInfo) -> Self {
+        Self {
+            period_start: r.period_start,
+            period_end: r.period_end,
+            scorecard_ids: r.scorecard_ids.clone(),
+            criteria: r
+                .criteria
+                .iter()
+                .map(|c| ReviewCriterionDto {
+                    criterion_id: c.criterion_id.to_string(),
+                    name: c.name.clone(),
+                    summary: c.summary.clone(),
+                    stats: c.stats.as_ref().map(|s| CriterionStatsDto {
+                        scored_count: s.scored_count,
+                        average_score: s.average_score,
+                        markdowns: s.markdowns,
+                    }),
+                    linked_evaluation_ids: strings(&c.linked_evaluation_ids),
+                })
+                .collect(),
+            ticket_links: r
+                .ticket_links
+                .iter()
+                .map(|t| TicketLinkDto {
+                    evaluation_id: t.evaluation_id.to_string(),
+                    ticket_id: t.ticket_id.clone(),
+                    url: t.url.clone(),
+                })
+                .collect(),
+            kb_links: r
+                .kb_links
+                .iter()
+                .map(|k| KbLinkDto {
+                    article_id: k.article_id.to_string(),
+                    title: k.title.clone(),
+                    url: k.url.clone(),
+                })
+                .collect(),
+            generation: r.generation.as_ref().map(GenerationDto::from),
+        }
+    }
+}
+
+/// A session as its viewer may see it: `privateNotes` is absent for the client.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionDto {
+    pub id: String,
+    pub kind: SessionKindDto,
+    pub name: String,
+    pub coach_id: String,
+    pub client_id: String,
+    pub status: SessionStatusDto,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub duration_minutes: u32,
+    /// Free intro calls cost 0; review sessions have no price.
+    pub price: Option<MoneyDto>,
+    pub agenda: Vec<AgendaItemDto>,
+    pub notes: String,
+    /// Absent for the client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_notes: Option<String>,
+    pub action_items: Vec<ActionItemDto>,
+    pub review: Option<ReviewDto>,
+    pub recurrence: Option<RecurrenceDto>,
+    pub agenda_template_id: Option<String>,
+    pub series_id: Option<String>,
+    pub previous_session_id: Option<String>,
+    pub next_session_id: Option<String>,
+    /// The id of the client's pending reschedule request, if any.
+    pub pending_reschedule_request: Option<String>,
+    pub cancellation: Option<CancellationDto>,
+    pub no_show: Option<NoShowDto>,
+    /// The coach's timezone the session was booked in.
+    pub timezone: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+impl SessionDto {
+    pub fn new(s: &Session, view: View) -> Self {
+        Self {
+            id: s.id.to_string(),
+            kind: match s.kind {
+                SessionKind::Intro => SessionKindDto::Intro,
+                SessionKind::Paid => SessionKindDto::Paid,
+                SessionKind::Review => SessionKindDto::Review,
+            },
+            name: s.name.clone(),
+            coach_id: s.coach_id.to_string(),
+            client_id: s.client_id.to_string(),
+            status: s.status.into(),
+            starts_at: s.starts_at,
+            ends_at: s.ends_at(),
+            duration_minutes: s.duration_minutes,
+            price: s.price.map(MoneyDto::from),
+            agenda: s
+                .agenda
+                .iter()
+                .map(|a| AgendaItemDto {
+                    id: a.id.to_string(),
+                    text: a.text.clone(),
+                    done: a.done,
+                })
+                .collect(),
+            notes: s.notes.clone(),
+            private_notes: (view == View::Full).then(|| s.private_notes.clone()),
+            action_items: s.action_items.iter().map(ActionItemDto::from).collect(),
+            review: s.review.as_ref().map(ReviewDto::from),
+            recurrence: s.recurrence.map(|r| RecurrenceDto {
+                every: r.every.into(),
+            }),
+            agenda_template_id: s.agenda_template_id.as_ref().map(ToString::to_string),
+            series_id: s.series_id.as_ref().map(ToString::to_string),
+            previous_session_id: s.previous_session_id.as_ref().map(ToString::to_string),
+            next_session_id: s.next_session_id.as_ref().map(ToString::to_string),
+            pending_reschedule_request: s
+                .pending_reschedule_request
+                .as_ref()
+                .map(ToString::to_string),
+            cancellation: s.cancellation.as_ref().map(|c| CancellationDto {
+                by: c.by.as_str().to_owned(),
+                by_user_id: c.by_user_id.to_string(),
+                at: c.at,
+                reason: c.reason.clone(),
+                fee: c.fee.map(MoneyDto::from),
+            }),
+            no_show: s.no_show.as_ref().map(|n| NoShowDto {
+                at: n.at,
+                fee: n.fee.map(MoneyDto::from),
+            }),
+            timezone: s.timezone.name().to_owned(),
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+            version: s.version,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionListDto {
+    pub items: Vec<SessionDto>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// `GET /v1/sessions` parameters.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// `coach` or `client`: only sessions where the caller has that role.
+    pub role: Option<String>,
+    /// One status or several, comma-separated: `scheduled,completed`.
+    pub status: Option<String>,
+    /// Sessions starting at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Sessions starting before this instant.
+    pub to: Option<DateTime<Utc>>,
+    /// 1..200 (default 50).
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CompletedDto {
+    pub session: SessionDto,
+    /// The next session of a recurring series; null otherwise.
+    pub next_session: Option<SessionDto>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinDto {
+    pub join_url: String,
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationDto {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub session_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationListDto {
+    pub items: Vec<NotificationDto>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NotificationParams {
+    /// 1..200 (default 50).
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestClockDto {
+    pub now: DateTime<Utc>,
+}

@@ -1,0 +1,46 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use crate::dto::MoneyDto;
+use crate::dto::coach::*;
+use crate::dto::session::*;
+use crate::problem::{Problem, ProblemField};
+use crate::routes;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Coaching API", version = "0.1.0",
+        description = "Booked coaching calls, evaluation-driven coaching and recurring 1:1s. Errors are application/problem+json with a stable `code`."),
+    paths(
+        routes::meta::health, routes::meta::openapi, routes::meta::set_test_clock,
+        routes::meta::get_test_clock, routes::meta::notifications,
+        routes::coaches::put_settings, routes::coaches::get_settings, routes::coaches::slots,
+        routes::sessions::create, routes::sessions::list, routes::sessions::get_one,
+        routes::sessions::patch, routes::sessions::cancel, routes::sessions::complete,
+        routes::sessions::no_show, routes::sessions::join,
+    ),
+    components(schemas(Problem, ProblemField, MoneyDto, AvailabilityDto, CoachSettingsBody, CoachSettingsDto, SlotDto, SlotsDto,
+        SessionDto, SessionListDto, CreateSessionBody, PatchSessionBody, CancelBody, CompletedDto, JoinDto,
+        NotificationDto, NotificationListDto, TestClockDto)),
+    modifiers(&BearerAuth),
+    tags((name = "sessions"), (name = "coaches"), (name = "notifications"), (name = "meta"))
+)]
+pub struct ApiDocs;

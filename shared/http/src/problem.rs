@@ -1,0 +1,192 @@
+//! The one place errors become `application/problem+json` (RFC 9457) with a stable `code`.
+
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, SecondsFormat, Utc};
+use coaching_domain::{DomainError, FieldError};
+use http::{HeaderValue, StatusCode, header};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One invalid field.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProblemField {
+    pub field: String,
+    pub message: String,
+}
+
+/// An RFC 9457 problem with the API's stable `code`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code, e.g. `slot_unavailable`.
+    pub code: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+    /// For `too_early`: when the action becomes possible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opens_at: Option<DateTime<Utc>>,
+    /// For `precondition_failed`: the current version of the resource.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<u64>,
+}
+
+/// An error response.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    pub opens_at: Option<DateTime<Utc>>,
+    pub current_version: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            opens_at: None,
+            current_version: None,
+        }
+    }
+    pub fn unauthenticated(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail)
+    }
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let mut e = Self::new(
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+            "the request is not valid",
+        );
+        e.errors.push(FieldError::new(field, message));
+        e
+    }
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
+    }
+}
+
+fn title(status: StatusCode) -> &'static str {
+    status.canonical_reason().unwrap_or("Error")
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        use DomainError as D;
+        use StatusCode as S;
+        let detail = e.to_string();
+        match e {
+            D::Validation(errors) => {
+                let mut a = ApiError::new(S::BAD_REQUEST, "validation_failed", detail);
+                a.errors = errors;
+                a
+            }
+            D::Forbidden(_) => ApiError::new(S::FORBIDDEN, "forbidden", detail),
+            D::NotFound(_) => ApiError::new(S::NOT_FOUND, "not_found", detail),
+            D::SlotUnavailable => ApiError::new(S::CONFLICT, "slot_unavailable", detail),
+            D::Conflict(_) => ApiError::new(S::CONFLICT, "conflict", detail),
+            D::AlreadyExists(_) => ApiError::new(S::CONFLICT, "already_exists", detail),
+            D::TooEarly { opens_at } => {
+                let mut a = ApiError::new(
+                    S::CONFLICT,
+                    "too_early",
+                    format!(
+                        "too early: possible from {}",
+                        opens_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+                    ),
+                );
+                a.opens_at = Some(opens_at);
+                a
+            }
+            D::PreconditionFailed { current } => {
+                let mut a = ApiError::new(S::PRECONDITION_FAILED, "precondition_failed", detail);
+                a.current_version = Some(current);
+                a
+            }
+            D::InvalidTransition(_) => {
+                ApiError::new(S::UNPROCESSABLE_ENTITY, "invalid_transition", detail)
+            }
+            D::RescheduleWindowClosed => {
+                ApiError::new(S::UNPROCESSABLE_ENTITY, "reschedule_window_closed", detail)
+            }
+            D::NoEvaluations => ApiError::new(S::UNPROCESSABLE_ENTITY, "no_evaluations", detail),
+            D::IdempotencyKeyReused => {
+                ApiError::new(S::UNPROCESSABLE_ENTITY, "idempotency_key_reused", detail)
+            }
+            D::Internal(msg) => {
+                tracing::error!(error = %msg, "internal error");
+                ApiError::new(
+                    S::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "an internal error occurred",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Problem {
+            type_: format!("urn:coaching:problem:{}", self.code),
+            title: title(self.status).to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail,
+            code: self.code.to_owned(),
+            errors: self
+                .errors
+                .into_iter()
+                .map(|e| ProblemField {
+                    field: e.field,
+                    message: e.message,
+                })
+                .collect(),
+            opens_at: self.opens_at,
+            current_version: self.current_version,
+        };
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let mut res = (self.status, bytes).into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        res
+    }
+}
+
+/// Unknown routes.
+pub async fn not_found_fallback() -> ApiError {
+    ApiError::not_found("resource")
+}
+
+/// A known route with a method it does not have.
+pub async fn method_not_allowed_fallback() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this resource does not support that method",
+    )
+}
+
+/// A panic in a handler becomes a 500 with nothing internal in the body.
+pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a handler panicked");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "an internal error occurred",
+    )
+    .into_response()
+}

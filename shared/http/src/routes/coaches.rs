@@ -1,0 +1,82 @@
+//! §4: coach settings and free slots.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::dto::coach::{CoachSettingsBody, CoachSettingsDto, SlotDto, SlotsDto, SlotsParams};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::problem::{ApiError, Problem};
+use axum::Json;
+use axum::extract::{Path, State};
+use chrono::Duration;
+use coaching_domain::UserId;
+use coaching_domain::service::SlotsQuery;
+
+fn coach_id(raw: String) -> Result<UserId, ApiError> {
+    UserId::parse(raw).map_err(|_| ApiError::not_found("coach"))
+}
+
+/// Sets a coach's timezone, availability, prices and policies (that coach or an admin).
+#[utoipa::path(put, path = "/v1/coaches/{coachId}/settings", tag = "coaches", request_body = CoachSettingsBody,
+    params(("coachId" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = CoachSettingsDto), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem)))]
+pub async fn put_settings(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(coach): Path<String>,
+    ApiJson(body): ApiJson<CoachSettingsBody>,
+) -> Result<Json<CoachSettingsDto>, ApiError> {
+    let coach = coach_id(coach)?;
+    let settings = state
+        .services
+        .put_coach_settings(&actor, coach, body.into_input())
+        .await?;
+    Ok(Json(settings.into()))
+}
+
+/// A coach's settings (any member of the org).
+#[utoipa::path(get, path = "/v1/coaches/{coachId}/settings", tag = "coaches",
+    params(("coachId" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = CoachSettingsDto), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_settings(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(coach): Path<String>,
+) -> Result<Json<CoachSettingsDto>, ApiError> {
+    let coach = coach_id(coach)?;
+    Ok(Json(
+        state.services.coach_settings(&actor, &coach).await?.into(),
+    ))
+}
+
+/// Free slots: on the 15-minute grid, inside availability (DST-correct), at least
+/// `minNoticeMinutes` ahead, clear of the coach's sessions and their buffer.
+#[utoipa::path(get, path = "/v1/coaches/{coachId}/slots", tag = "coaches",
+    params(("coachId" = String, Path), SlotsParams), security(("bearer" = [])),
+    responses((status = 200, body = SlotsDto), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn slots(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(coach): Path<String>,
+    ApiQuery(q): ApiQuery<SlotsParams>,
+) -> Result<Json<SlotsDto>, ApiError> {
+    let coach = coach_id(coach)?;
+    let from = q.from.unwrap_or_else(|| state.services.now());
+    let to = q.to.unwrap_or(from + Duration::days(7));
+    let query = SlotsQuery {
+        from,
+        to,
+        duration_minutes: q.duration_minutes.unwrap_or(30),
+    };
+    let slots = state.services.slots(&actor, &coach, query).await?;
+    Ok(Json(SlotsDto {
+        slots: slots
+            .into_iter()
+            .map(|i| SlotDto {
+                starts_at: i.start,
+                ends_at: i.end,
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,96 @@
+//! Health, the OpenAPI document, the test clock and the notification inbox.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::dto::session::{NotificationDto, NotificationListDto, NotificationParams, TestClockDto};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::problem::{ApiError, Problem};
+use axum::Json;
+use axum::extract::State;
+use coaching_domain::NotificationId;
+use utoipa::OpenApi;
+
+use crate::openapi::ApiDocs;
+
+#[utoipa::path(get, path = "/health", tag = "meta", responses((status = 200, description = "The server is up")))]
+pub async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"status": "ok"}))
+}
+
+#[utoipa::path(get, path = "/openapi.json", tag = "meta", responses((status = 200, description = "This document")))]
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDocs::openapi())
+}
+
+fn test_clock(state: &AppState) -> Result<&crate::clock::TestClock, ApiError> {
+    state.test_clock.as_deref().ok_or_else(|| {
+        ApiError::not_found("the test clock (start the server with COACHING_TEST_CLOCK=1)")
+    })
+}
+
+/// Freezes the clock every rule and job uses at `now` (only with `COACHING_TEST_CLOCK=1`).
+#[utoipa::path(put, path = "/v1/test-clock", tag = "meta", request_body = TestClockDto,
+    security(("bearer" = [])),
+    responses((status = 200, body = TestClockDto), (status = 401, body = Problem), (status = 404, body = Problem, description = "Test clock disabled")))]
+pub async fn set_test_clock(
+    State(state): State<AppState>,
+    Caller(_): Caller,
+    ApiJson(body): ApiJson<TestClockDto>,
+) -> Result<Json<TestClockDto>, ApiError> {
+    let clock = test_clock(&state)?;
+    clock.set(body.now);
+    tracing::info!(now = %body.now, "test clock set");
+    Ok(Json(TestClockDto { now: body.now }))
+}
+
+/// The time the server's rules use now.
+#[utoipa::path(get, path = "/v1/test-clock", tag = "meta", security(("bearer" = [])),
+    responses((status = 200, body = TestClockDto), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_test_clock(
+    State(state): State<AppState>,
+    Caller(_): Caller,
+) -> Result<Json<TestClockDto>, ApiError> {
+    test_clock(&state)?;
+    Ok(Json(TestClockDto {
+        now: state.services.now(),
+    }))
+}
+
+/// The caller's inbox, newest first.
+#[utoipa::path(get, path = "/v1/notifications", tag = "notifications", params(NotificationParams),
+    security(("bearer" = [])),
+    responses((status = 200, body = NotificationListDto), (status = 400, body = Problem), (status = 401, body = Problem)))]
+pub async fn notifications(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiQuery(q): ApiQuery<NotificationParams>,
+) -> Result<Json<NotificationListDto>, ApiError> {
+    let before = match q.cursor {
+        Some(c) => Some(
+            NotificationId::parse(c)
+                .map_err(|_| ApiError::validation("cursor", "not a cursor this API issued"))?,
+        ),
+        None => None,
+    };
+    let limit = q.limit;
+    let items = state.services.inbox(&actor, limit, before.as_ref()).await?;
+    let full = items.len() as u32 == limit.unwrap_or(coaching_domain::service::DEFAULT_PAGE);
+    let next_cursor = if full {
+        items.last().map(|n| n.id.to_string())
+    } else {
+        None
+    };
+    Ok(Json(NotificationListDto {
+        items: items
+            .into_iter()
+            .map(|n| NotificationDto {
+                id: n.id.to_string(),
+                type_: n.kind.as_str().to_owned(),
+                session_id: n.session_id.map(|s| s.to_string()),
+                created_at: n.created_at,
+                data: n.data,
+            })
+            .collect(),
+        next_cursor,
+    }))
+}

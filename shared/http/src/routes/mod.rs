@@ -1,0 +1,76 @@
+//! Routes and middleware of the API.
+
+pub(crate) mod coaches;
+pub(crate) mod meta;
+pub(crate) mod sessions;
+
+use crate::problem::{method_not_allowed_fallback, not_found_fallback, panic_response};
+use crate::{AppState, MAX_BODY_BYTES};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, put};
+use http::HeaderName;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// Request ids are ULIDs unless the caller sent `x-request-id`.
+#[derive(Clone, Copy, Debug, Default)]
+struct UlidRequestId;
+
+impl MakeRequestId for UlidRequestId {
+    fn make_request_id<B>(&mut self, _: &http::Request<B>) -> Option<RequestId> {
+        http::HeaderValue::from_str(&ulid::Ulid::new().to_string())
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let api = Router::new()
+        .route("/health", get(meta::health))
+        .route("/openapi.json", get(meta::openapi))
+        .route(
+            "/v1/test-clock",
+            put(meta::set_test_clock).get(meta::get_test_clock),
+        )
+        .route("/v1/notifications", get(meta::notifications))
+        .route(
+            "/v1/coaches/{coach_id}/settings",
+            put(coaches::put_settings).get(coaches::get_settings),
+        )
+        .route("/v1/coaches/{coach_id}/slots", get(coaches::slots))
+        .route("/v1/sessions", post(sessions::create).get(sessions::list))
+        .route(
+            "/v1/sessions/{id}",
+            get(sessions::get_one).patch(sessions::patch),
+        )
+        .route("/v1/sessions/{id}/cancel", post(sessions::cancel))
+        .route("/v1/sessions/{id}/complete", post(sessions::complete))
+        .route("/v1/sessions/{id}/no-show", post(sessions::no_show))
+        .route("/v1/sessions/{id}/join", post(sessions::join))
+        .fallback(not_found_fallback)
+        .method_not_allowed_fallback(method_not_allowed_fallback)
+        .with_state(state);
+    api.layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(request_id.clone(), UlidRequestId))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(
+                        DefaultMakeSpan::new()
+                            .level(Level::INFO)
+                            .include_headers(false),
+                    )
+                    .on_request(())
+                    .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
+            )
+            .layer(PropagateRequestIdLayer::new(request_id))
+            .layer(CatchPanicLayer::custom(panic_response)),
+    )
+}

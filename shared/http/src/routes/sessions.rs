@@ -1,0 +1,296 @@
+//! §5: booking, reading, editing and the lifecycle of sessions.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::dto::session::*;
+use crate::extract::{ApiJson, ApiQuery, IdempotencyKey, IfMatch, OptionalJson, etag};
+use crate::problem::{ApiError, Problem};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use coaching_domain::ports::Cursor;
+use coaching_domain::service::{
+    AgendaInput, CreateSession, ListSessions, ReviewInput, SessionPatch,
+};
+use coaching_domain::session::{Recurrence, Session, SessionStatus, View};
+use coaching_domain::{AgendaTemplateId, DomainError, Role, SessionId, UserId};
+use http::{HeaderValue, StatusCode, header};
+
+fn session_id(raw: String) -> Result<SessionId, ApiError> {
+    SessionId::parse(raw).map_err(|_| ApiError::not_found("session"))
+}
+
+/// A session response with its `ETag`.
+fn session_response(status: StatusCode, s: &Session, view: View) -> Response {
+    let mut res = (status, Json(SessionDto::new(s, view))).into_response();
+    res.headers_mut().insert(header::ETAG, etag(s.version));
+    res
+}
+
+fn view_of(s: &Session, actor: &coaching_domain::Actor) -> View {
+    s.view_for(actor).unwrap_or(View::Client)
+}
+
+fn user_field(field: &str, raw: String) -> Result<UserId, DomainError> {
+    UserId::parse(raw).map_err(|e| DomainError::field(field, e.to_string()))
+}
+
+fn to_command(b: CreateSessionBody) -> Result<CreateSession, DomainError> {
+    Ok(CreateSession {
+        kind: b.kind.into(),
+        coach_id: user_field("coachId", b.coach_id)?,
+        client_id: user_field("clientId", b.client_id)?,
+        starts_at: b.starts_at,
+        duration_minutes: b.duration_minutes,
+        name: b.name,
+        agenda_template_id: match b.agenda_template_id {
+            Some(t) => Some(
+                AgendaTemplateId::parse(t)
+                    .map_err(|e| DomainError::field("agendaTemplateId", e.to_string()))?,
+            ),
+            None => None,
+        },
+        recurrence: b.recurrence.map(|r| Recurrence {
+            every: r.every.into(),
+        }),
+        review: b.review.map(|r| ReviewInput {
+            period_start: r.period_start,
+            period_end: r.period_end,
+            scorecard_ids: r.scorecard_ids,
+        }),
+    })
+}
+
+/// Books a session. With `Idempotency-Key`, the same key and body returns the first response
+/// again (`Idempotent-Replayed: true`); the same key with another body is 422.
+#[utoipa::path(post, path = "/v1/sessions", tag = "sessions", request_body = CreateSessionBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: 1-255 visible ASCII characters")),
+    security(("bearer" = [])),
+    responses((status = 201, body = SessionDto, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "Unknown coach"),
+        (status = 409, body = Problem, description = "slot_unavailable or already_exists"),
+        (status = 422, body = Problem, description = "idempotency_key_reused")))]
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(body): ApiJson<CreateSessionBody>,
+) -> Result<Response, ApiError> {
+    let cmd = to_command(body)?;
+    let (session, replayed) = state
+        .services
+        .create_session(&actor, cmd, key.as_deref())
+        .await?;
+    let mut res = session_response(StatusCode::CREATED, &session, view_of(&session, &actor));
+    if let Ok(loc) = HeaderValue::from_str(&format!("/v1/sessions/{}", session.id)) {
+        res.headers_mut().insert(header::LOCATION, loc);
+    }
+    if replayed {
+        res.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(res)
+}
+
+/// One session, as far as the caller may see it (404 for non-participants and other orgs).
+#[utoipa::path(get, path = "/v1/sessions/{id}", tag = "sessions", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = SessionDto, headers(("ETag" = String))), (status = 401, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (s, view) = state.services.session_for(&actor, &session_id(id)?).await?;
+    Ok(session_response(StatusCode::OK, &s, view))
+}
+
+fn encode_cursor(c: &Cursor) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}:{}", c.sort_key, c.id))
+}
+
+fn decode_cursor(raw: &str) -> Result<Cursor, ApiError> {
+    let bad = || ApiError::validation("cursor", "not a cursor this API issued");
+    let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (k, id) = text.split_once(':').ok_or_else(bad)?;
+    Ok(Cursor {
+        sort_key: k.parse().map_err(|_| bad())?,
+        id: SessionId::parse(id).map_err(|_| bad())?.to_string(),
+    })
+}
+
+/// The sessions the caller may see, ordered by `startsAt` (drafts last).
+#[utoipa::path(get, path = "/v1/sessions", tag = "sessions", params(ListParams), security(("bearer" = [])),
+    responses((status = 200, body = SessionListDto), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiQuery(q): ApiQuery<ListParams>,
+) -> Result<Json<SessionListDto>, ApiError> {
+    let role = match q.role.as_deref() {
+        None | Some("") => None,
+        Some("coach") => Some(Role::Coach),
+        Some("client") => Some(Role::Client),
+        Some("admin") => Some(Role::Admin),
+        Some(_) => return Err(ApiError::validation("role", "must be coach or client")),
+    };
+    let mut statuses = Vec::new();
+    for s in q
+        .status
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        statuses.push(SessionStatus::parse(s).ok_or_else(|| {
+            ApiError::validation(
+                "status",
+                "each status must be draft, scheduled, completed, cancelled or no_show",
+            )
+        })?);
+    }
+    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let query = ListSessions {
+        role,
+        statuses,
+        from: q.from,
+        to: q.to,
+        limit: q.limit,
+        after,
+    };
+    let page = state.services.list_sessions(&actor, query).await?;
+    Ok(Json(SessionListDto {
+        items: page
+            .items
+            .iter()
+            .map(|s| SessionDto::new(s, view_of(s, &actor)))
+            .collect(),
+        next_cursor: page.next.as_ref().map(encode_cursor),
+    }))
+}
+
+/// Edits name, notes, private notes and agenda, or schedules a draft (coach or admin).
+/// Honours `If-Match` (412 when the version differs).
+#[utoipa::path(patch, path = "/v1/sessions/{id}", tag = "sessions", request_body = PatchSessionBody,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag you read")),
+    security(("bearer" = [])),
+    responses((status = 200, body = SessionDto, headers(("ETag" = String))), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
+pub async fn patch(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+    IfMatch(if_match): IfMatch,
+    ApiJson(body): ApiJson<PatchSessionBody>,
+) -> Result<Response, ApiError> {
+    let patch = SessionPatch {
+        name: body.name,
+        notes: body.notes,
+        private_notes: body.private_notes,
+        agenda: body.agenda.map(|items| {
+            items
+                .into_iter()
+                .map(|a| AgendaInput {
+                    id: a.id,
+                    text: a.text,
+                    done: a.done,
+                })
+                .collect()
+        }),
+        starts_at: body.starts_at,
+    };
+    let s = state
+        .services
+        .patch_session(&actor, &session_id(id)?, patch, if_match)
+        .await?;
+    Ok(session_response(StatusCode::OK, &s, View::Full))
+}
+
+/// Cancels a scheduled session (either participant or an admin). A client inside the coach's
+/// cancellation window owes `lateCancellationFeePercent` of the price; a coach never does.
+#[utoipa::path(post, path = "/v1/sessions/{id}/cancel", tag = "sessions", request_body(content = Option<CancelBody>),
+    params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = SessionDto), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+    OptionalJson(body): OptionalJson<CancelBody>,
+) -> Result<Response, ApiError> {
+    let s = state
+        .services
+        .cancel_session(&actor, &session_id(id)?, body.reason)
+        .await?;
+    Ok(session_response(StatusCode::OK, &s, view_of(&s, &actor)))
+}
+
+/// "Finish meeting" (coach or admin), from the start on: 409 `too_early` before.
+#[utoipa::path(post, path = "/v1/sessions/{id}/complete", tag = "sessions", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = CompletedDto), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn complete(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<CompletedDto>, ApiError> {
+    let done = state
+        .services
+        .complete_session(&actor, &session_id(id)?)
+        .await?;
+    Ok(Json(CompletedDto {
+        session: SessionDto::new(&done.session, View::Full),
+        next_session: done
+            .next_session
+            .as_ref()
+            .map(|s| SessionDto::new(s, View::Full)),
+    }))
+}
+
+/// Records a client no-show (coach or admin) from start + 10 minutes, with the no-show fee.
+#[utoipa::path(post, path = "/v1/sessions/{id}/no-show", tag = "sessions", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = SessionDto), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn no_show(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let s = state
+        .services
+        .mark_no_show(&actor, &session_id(id)?)
+        .await?;
+    Ok(session_response(StatusCode::OK, &s, View::Full))
+}
+
+/// The meeting link, from 15 minutes before the start to the end: 409 `too_early` (with
+/// `opensAt`) before, 409 `conflict` after.
+#[utoipa::path(post, path = "/v1/sessions/{id}/join", tag = "sessions", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = JoinDto), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn join(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<JoinDto>, ApiError> {
+    let j = state
+        .services
+        .join_session(&actor, &session_id(id)?)
+        .await?;
+    Ok(Json(JoinDto {
+        join_url: j.join_url,
+        opens_at: j.opens_at,
+        closes_at: j.closes_at,
+    }))
+}
