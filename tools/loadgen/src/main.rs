@@ -1,1 +1,463 @@
-fn main() {}
+//! coaching-loadgen: the HTTP load generator behind `scripts/bench`.
+//!
+//! Two modes, both loopback-only and bounded in request count and in time:
+//! - `get`: N workers, each on its own keep-alive connection, GET one URL in a loop;
+//! - `book`: N workers POST /v1/sessions with distinct, back-to-back slots.
+//!
+//! Prints one JSON line to stdout
+//! (`{mode, requests, ok, errors, seconds, rps, p50_ms, p90_ms, p99_ms, max_ms, ...}`) and one
+//! human line to stderr; exits non-zero when no request succeeded.
+
+mod stats;
+mod target;
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use clap::{Args, Parser, Subcommand};
+use reqwest::header::HeaderMap;
+use reqwest::{Client, RequestBuilder};
+use serde::Serialize;
+
+use stats::{Tally, percentile_ms, round3};
+use target::{Target, loopback_url, parse_headers};
+
+#[derive(Parser)]
+#[command(
+    name = "coaching-loadgen",
+    about = "HTTP load generator for a local coaching server (loopback addresses only)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    mode: Mode,
+}
+
+#[derive(Subcommand)]
+enum Mode {
+    /// GET one URL in a loop from every worker, for a fixed time.
+    Get(GetArgs),
+    /// POST /v1/sessions `count` times, each booking a distinct back-to-back slot.
+    Book(BookArgs),
+}
+
+#[derive(Args)]
+struct Common {
+    /// Concurrent workers; each keeps its own keep-alive connection.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    concurrency: u32,
+    /// Extra request header, `Name: value` (repeatable).
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+    /// Per-request timeout, in seconds.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    timeout_secs: u64,
+    /// Tokio worker threads of the generator itself (keep it small next to the server).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=64))]
+    threads: u64,
+}
+
+#[derive(Args)]
+struct GetArgs {
+    /// The URL to GET (http:// to 127.0.0.1, [::1] or localhost only).
+    #[arg(long)]
+    url: String,
+    /// How long to keep sending, in seconds.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    duration_secs: u64,
+    /// Upper bound on the number of requests, whatever the duration.
+    #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    max_requests: u64,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args)]
+struct BookArgs {
+    /// Server base URL, e.g. http://127.0.0.1:3000 (loopback only).
+    #[arg(long)]
+    base_url: String,
+    /// Bearer token (an admin token books for any client of the org).
+    #[arg(long)]
+    token: String,
+    /// Coach id of every booking.
+    #[arg(long)]
+    coach: String,
+    /// Request i books for client `<prefix><i>`.
+    #[arg(long)]
+    client_prefix: String,
+    /// Number of bookings to attempt.
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    count: u64,
+    /// Start of booking 0 (RFC 3339); booking i starts `i * duration-minutes` later.
+    #[arg(long)]
+    starts_from: String,
+    /// Session length, also the step between consecutive bookings.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1440))]
+    duration_minutes: u32,
+    /// Session kind sent in the body.
+    #[arg(long, default_value = "paid")]
+    kind: String,
+    /// Stop issuing new requests after this many seconds, even if `count` is not reached.
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    max_secs: u64,
+    #[command(flatten)]
+    common: Common,
+}
+
+/// The machine-readable result, one JSON line on stdout.
+#[derive(Serialize, Debug)]
+struct Report {
+    mode: &'static str,
+    requests: u64,
+    ok: u64,
+    errors: u64,
+    seconds: f64,
+    rps: f64,
+    ok_rps: f64,
+    p50_ms: f64,
+    p90_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+    concurrency: u32,
+    transport_errors: u64,
+    statuses: BTreeMap<String, u64>,
+    target: String,
+}
+
+/// Pause of a worker after a request that got no response.
+const ERROR_BACKOFF: Duration = Duration::from_millis(10);
+
+/// Builds request number `i` for a worker's client.
+type MakeRequest = Arc<dyn Fn(&Client, u64) -> RequestBuilder + Send + Sync>;
+
+/// One load run: what to send, how much of it, and what counts as success.
+struct Plan {
+    mode: &'static str,
+    target: Target,
+    max_requests: u64,
+    run_for: Duration,
+    is_ok: fn(u16) -> bool,
+    make: MakeRequest,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let threads = match &cli.mode {
+        Mode::Get(a) => a.common.threads,
+        Mode::Book(a) => a.common.threads,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(usize::try_from(threads).unwrap_or(1))
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("coaching-loadgen: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run_mode(cli.mode)) {
+        Ok(report) => {
+            match serde_json::to_string(&report) {
+                Ok(line) => println!("{line}"),
+                Err(e) => {
+                    eprintln!("coaching-loadgen: cannot serialise the report: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+            if report.ok == 0 {
+                eprintln!("coaching-loadgen: no request succeeded");
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("coaching-loadgen: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run_mode(mode: Mode) -> Result<Report, String> {
+    match mode {
+        Mode::Get(a) => {
+            let target = loopback_url(&a.url)?;
+            let url = target.url.clone();
+            let plan = Plan {
+                mode: "get",
+                target,
+                max_requests: a.max_requests,
+                run_for: Duration::from_secs(a.duration_secs),
+                is_ok: |s| (200..300).contains(&s),
+                make: Arc::new(move |c, _| c.get(url.clone())),
+            };
+            run(plan, &a.common).await
+        }
+        Mode::Book(a) => {
+            let base = a.base_url.trim_end_matches('/');
+            let target = loopback_url(&format!("{base}/v1/sessions"))?;
+            let first = parse_start(&a.starts_from)?;
+            let url = target.url.clone();
+            let token = a.token.clone();
+            let (coach, prefix, kind, minutes) = (
+                a.coach.clone(),
+                a.client_prefix.clone(),
+                a.kind.clone(),
+                a.duration_minutes,
+            );
+            let plan = Plan {
+                mode: "book",
+                target,
+                max_requests: a.count,
+                run_for: Duration::from_secs(a.max_secs),
+                is_ok: |s| s == 201,
+                make: Arc::new(move |c, i| {
+                    let body = booking_body(&kind, &coach, &prefix, first, minutes, i);
+                    c.post(url.clone()).bearer_auth(&token).json(&body)
+                }),
+            };
+            run(plan, &a.common).await
+        }
+    }
+}
+
+fn parse_start(raw: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("--starts-from {raw:?} is not RFC 3339: {e}"))
+}
+
+/// Body of booking `i`: client `<prefix><i>`, starting `i` slots after `first`.
+fn booking_body(
+    kind: &str,
+    coach: &str,
+    prefix: &str,
+    first: DateTime<Utc>,
+    minutes: u32,
+    i: u64,
+) -> serde_json::Value {
+    let offset = i64::try_from(i)
+        .unwrap_or(i64::MAX / 2)
+        .saturating_mul(i64::from(minutes));
+    let starts = first + chrono::Duration::minutes(offset);
+    serde_json::json!({
+        "kind": kind,
+        "coachId": coach,
+        "clientId": format!("{prefix}{i}"),
+        "startsAt": starts.to_rfc3339_opts(SecondsFormat::Secs, true),
+        "durationMinutes": minutes,
+    })
+}
+
+/// One client per worker, pooling at most one idle connection: every worker keeps its own
+/// keep-alive connection. No proxy, no redirects (a redirect could leave loopback).
+fn worker_client(
+    target: &Target,
+    headers: &HeaderMap,
+    timeout: Duration,
+) -> Result<Client, String> {
+    let mut b = Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(1)
+        .pool_idle_timeout(Duration::from_secs(90))
+        .tcp_nodelay(true)
+        .connect_timeout(timeout)
+        .timeout(timeout)
+        .default_headers(headers.clone());
+    if let Some(addr) = target.pinned_localhost {
+        b = b.resolve("localhost", addr);
+    }
+    b.build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+}
+
+async fn run(plan: Plan, common: &Common) -> Result<Report, String> {
+    let headers = parse_headers(&common.headers)?;
+    let timeout = Duration::from_secs(common.timeout_secs);
+    let next = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let stop_at = started + plan.run_for;
+
+    let mut workers = Vec::with_capacity(common.concurrency as usize);
+    for _ in 0..common.concurrency {
+        let client = worker_client(&plan.target, &headers, timeout)?;
+        let (next, make, is_ok, max) = (
+            Arc::clone(&next),
+            Arc::clone(&plan.make),
+            plan.is_ok,
+            plan.max_requests,
+        );
+        workers.push(tokio::spawn(async move {
+            let mut tally = Tally::default();
+            while Instant::now() < stop_at {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= max {
+                    break;
+                }
+                let t0 = Instant::now();
+                match make(&client, i).send().await {
+                    Ok(resp) => {
+                        let status = resp.status().as_u16();
+                        // Read the whole body so the connection goes back to the pool.
+                        match resp.bytes().await {
+                            Ok(_) => tally.response(status, is_ok(status), t0.elapsed()),
+                            Err(e) => {
+                                tally.transport_error(&e);
+                                tokio::time::sleep(ERROR_BACKOFF).await;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        tally.transport_error(&e);
+                        // A refused connection fails in microseconds: do not spin on it.
+                        tokio::time::sleep(ERROR_BACKOFF).await;
+                    }
+                }
+            }
+            tally
+        }));
+    }
+
+    // Every request has its own timeout; this is a last bound on the whole run.
+    let hard_stop = stop_at + timeout + Duration::from_secs(5);
+    let mut total = Tally::default();
+    for mut w in workers {
+        match tokio::time::timeout_at(hard_stop.into(), &mut w).await {
+            Ok(Ok(t)) => total.merge(t),
+            Ok(Err(e)) => return Err(format!("a worker failed: {e}")),
+            Err(_) => {
+                w.abort();
+                total.transport_error(&std::io::Error::other("worker did not finish in time"));
+            }
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(report(&plan, common.concurrency, total, seconds))
+}
+
+fn report(plan: &Plan, concurrency: u32, mut total: Tally, seconds: f64) -> Report {
+    total.latencies_us.sort_unstable();
+    let requests = total.requests();
+    let secs = seconds.max(1e-9);
+    let report = Report {
+        mode: plan.mode,
+        requests,
+        ok: total.ok,
+        errors: requests - total.ok,
+        seconds: round3(seconds),
+        rps: round3(requests as f64 / secs),
+        ok_rps: round3(total.ok as f64 / secs),
+        p50_ms: percentile_ms(&total.latencies_us, 50.0),
+        p90_ms: percentile_ms(&total.latencies_us, 90.0),
+        p99_ms: percentile_ms(&total.latencies_us, 99.0),
+        max_ms: percentile_ms(&total.latencies_us, 100.0),
+        concurrency,
+        transport_errors: total.transport_errors,
+        statuses: total
+            .statuses
+            .iter()
+            .map(|(s, n)| (s.to_string(), *n))
+            .collect(),
+        target: plan.target.url.to_string(),
+    };
+    let mut statuses: Vec<String> = total
+        .statuses
+        .iter()
+        .map(|(s, n)| format!("{s}x{n}"))
+        .collect();
+    if total.transport_errors > 0 {
+        statuses.push(format!("no-response x{}", total.transport_errors));
+    }
+    eprintln!(
+        "{} {}: {} requests in {:.2}s ({:.0} req/s), {} ok, {} errors [{}], latency ms p50 {} p90 {} p99 {} max {}{}",
+        report.mode,
+        report.target,
+        report.requests,
+        report.seconds,
+        report.rps,
+        report.ok,
+        report.errors,
+        statuses.join(" "),
+        report.p50_ms,
+        report.p90_ms,
+        report.p99_ms,
+        report.max_ms,
+        total
+            .first_error
+            .as_deref()
+            .map(|e| format!("; first error: {e}"))
+            .unwrap_or_default(),
+    );
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bookings_are_back_to_back_and_distinct() {
+        let first = parse_start("2030-01-07T00:00:00Z").unwrap();
+        let b0 = booking_body("paid", "coach-1", "client-", first, 30, 0);
+        let b3 = booking_body("paid", "coach-1", "client-", first, 30, 3);
+        assert_eq!(b0["startsAt"], "2030-01-07T00:00:00Z");
+        assert_eq!(b3["startsAt"], "2030-01-07T01:30:00Z");
+        assert_eq!(b3["clientId"], "client-3");
+        assert_eq!(b3["coachId"], "coach-1");
+        assert_eq!(b3["kind"], "paid");
+        assert_eq!(b3["durationMinutes"], 30);
+        let b5000 = booking_body("paid", "c", "p", first, 60, 5000);
+        assert_eq!(b5000["startsAt"], "2030-08-03T08:00:00Z");
+    }
+
+    #[test]
+    fn start_accepts_offsets() {
+        let t = parse_start("2030-01-07T01:00:00+01:00").unwrap();
+        assert_eq!(
+            t.to_rfc3339_opts(SecondsFormat::Secs, true),
+            "2030-01-07T00:00:00Z"
+        );
+        assert!(parse_start("tomorrow").is_err());
+    }
+
+    #[test]
+    fn cli_parses() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from([
+            "coaching-loadgen",
+            "get",
+            "--url",
+            "http://127.0.0.1:1/health",
+            "--header",
+            "Authorization: Bearer x",
+        ])
+        .unwrap();
+        match cli.mode {
+            Mode::Get(a) => {
+                assert_eq!(a.common.concurrency, 32);
+                assert_eq!(a.duration_secs, 10);
+                assert_eq!(a.common.headers.len(), 1);
+            }
+            Mode::Book(_) => panic!("expected get"),
+        }
+        assert!(
+            Cli::try_parse_from([
+                "coaching-loadgen",
+                "get",
+                "--url",
+                "x",
+                "--concurrency",
+                "0"
+            ])
+            .is_err()
+        );
+    }
+}
