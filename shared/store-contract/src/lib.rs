@@ -1,1 +1,131 @@
-//! placeholder
+//! The store contract: every MUST of the store ports (`coaching_domain::ports`), written once
+//! as public async cases that take a store, so every adapter runs the very same checks.
+//!
+//! Each case works in fresh orgs of its own, so cases may share one store and run in parallel.
+//! An adapter's tests either generate one `#[tokio::test]` per case with
+//! [`store_contract_tests!`], or run them all in one test with [`run_all`].
+
+mod coaches;
+pub mod fixtures;
+mod idempotency;
+mod inbox;
+mod lists;
+mod locks;
+mod race;
+mod sessions;
+
+pub use coaches::*;
+pub use idempotency::*;
+pub use inbox::*;
+pub use lists::*;
+pub use locks::*;
+pub use race::*;
+pub use sessions::*;
+
+use coaching_domain::ports::Store;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A running contract case.
+pub type CaseFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+/// A contract case: panics when the store breaks the contract.
+pub type Case = fn(Arc<dyn Store>) -> CaseFuture;
+
+/// Calls `$callback!` with every case's name: the one list of cases.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_cases {
+    ($callback:ident! $args:tt) => {
+        $crate::$callback! { $args
+            a_created_session_reads_back_exactly_as_written,
+            a_session_of_another_org_is_not_found,
+            an_update_with_the_stored_version_replaces_the_session,
+            an_update_with_a_stale_version_is_a_conflict_and_writes_nothing,
+            an_update_of_a_session_that_does_not_exist_is_a_conflict,
+            creating_a_session_whose_id_exists_is_a_conflict_and_keeps_the_first,
+            one_change_set_writes_several_sessions_together,
+            an_empty_change_set_commits_and_changes_nothing,
+            of_concurrent_updates_from_one_version_exactly_one_wins,
+            a_taken_lock_is_reported_by_the_first_taken_key_in_acquire_order,
+            a_change_set_whose_second_lock_is_taken_leaves_nothing_behind,
+            a_released_lock_can_be_taken_by_another_session,
+            releasing_a_key_held_by_another_session_leaves_it_held,
+            moving_a_session_releases_its_old_slot_and_takes_the_new_one_in_one_change_set,
+            the_same_key_is_held_separately_in_each_org,
+            slot_locks_of_different_coaches_never_collide,
+            an_idempotency_record_reads_back_exactly_as_written,
+            a_second_record_with_the_same_key_is_refused_and_writes_nothing,
+            idempotency_keys_belong_to_one_user_in_one_org,
+            each_scope_lists_exactly_its_sessions_in_start_order_with_drafts_last,
+            a_client_never_sees_a_draft_whatever_the_filter,
+            a_status_filter_keeps_only_the_listed_statuses,
+            a_time_range_keeps_sessions_starting_in_it_and_never_drafts,
+            pages_cover_the_whole_list_in_order_without_duplicates,
+            coach_busy_lists_only_time_holding_sessions_starting_in_the_range,
+            the_inbox_lists_a_recipients_notifications_newest_first,
+            the_inbox_pages_backwards_from_strictly_before_a_notification,
+            coach_settings_are_absent_until_put_and_then_read_back_exactly,
+            putting_coach_settings_again_replaces_them,
+            coach_settings_are_kept_per_org,
+            of_fifty_concurrent_bookings_of_one_slot_exactly_one_wins,
+        }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __case_list {
+    (() $($case:ident,)*) => {
+        vec![$((stringify!($case), (|store| -> $crate::CaseFuture { Box::pin($crate::$case(store)) }) as $crate::Case),)*]
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __case_tests {
+    (($make:expr) $($case:ident,)*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() {
+                let store = ($make)().await;
+                $crate::$case(store).await;
+            }
+        )*
+    };
+}
+
+/// One `#[tokio::test]` per contract case (named like the case), each with a fresh store from
+/// `$make`: a function or closure returning a future of `Arc<dyn Store>`. Needs `tokio` (with
+/// `macros` and `rt-multi-thread`) among the caller's dev-dependencies.
+///
+/// ```ignore
+/// async fn store() -> Arc<dyn Store> { Arc::new(SqliteStore::open(":memory:").unwrap()) }
+/// coaching_store_contract::store_contract_tests!(store);
+/// ```
+#[macro_export]
+macro_rules! store_contract_tests {
+    ($make:expr) => {
+        $crate::__with_cases!(__case_tests!($make));
+    };
+}
+
+/// Every case, by name, in a stable order.
+pub fn cases() -> Vec<(&'static str, Case)> {
+    __with_cases!(__case_list!())
+}
+
+/// Runs every case, one after the other, each on a fresh store from `make`; panics naming the
+/// first case that fails. Needs a tokio runtime (multi-threaded for a real race).
+pub async fn run_all<F, Fut>(make: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Arc<dyn Store>>,
+{
+    for (name, case) in cases() {
+        let store = make().await;
+        if let Err(e) = tokio::spawn(case(store)).await {
+            panic!("store contract case `{name}` failed: {e}");
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The unit of work: one IMMEDIATE transaction applying a whole `Changes` set, or nothing.
+
+use crate::codec::{to_json, version};
+use crate::errors::{unavailable, unique_or_unavailable};
+use chrono::{DateTime, Utc};
+use coaching_domain::ids::OrgId;
+use coaching_domain::notification::Notification;
+use coaching_domain::ports::{
+    Changes, IdempotencyRecord, SessionPut, StoreError, session_sort_key,
+};
+use coaching_domain::session::Session;
+use rusqlite::{Connection, Transaction, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+
+/// The idempotency record's non-key part, as stored in its `doc` column.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct IdempotencyDoc {
+    pub(crate) request: String,
+    pub(crate) session: Session,
+    pub(crate) created_at: DateTime<Utc>,
+}
+
+/// Applies `changes` in the order releases, session puts, lock acquisitions, idempotency record,
+/// notifications (with their outbox events). Any error rolls everything back (the transaction
+/// is dropped uncommitted).
+pub(crate) fn commit(conn: &mut Connection, changes: &Changes) -> Result<(), StoreError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let org = change_set_org(changes)?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(unavailable)?;
+    for (key, session) in &changes.release_locks {
+        let org = lock_org(org)?.as_str();
+        tx.prepare_cached("DELETE FROM locks WHERE org = ?1 AND key = ?2 AND session_id = ?3")
+            .and_then(|mut st| st.execute(params![org, key.storage_key(), session.as_str()]))
+            .map_err(unavailable)?;
+    }
+    for put in &changes.sessions {
+        put_session(&tx, put)?;
+    }
+    for (key, session) in &changes.acquire_locks {
+        let org = lock_org(org)?.as_str();
+        tx.prepare_cached("INSERT INTO locks (org, key, session_id) VALUES (?1, ?2, ?3)")
+            .and_then(|mut st| st.execute(params![org, key.storage_key(), session.as_str()]))
+            .map_err(|e| unique_or_unavailable(e, StoreError::LockTaken(key.clone())))?;
+    }
+    if let Some(record) = &changes.idempotency {
+        put_idempotency(&tx, record)?;
+    }
+    for n in &changes.notifications {
+        put_notification(&tx, n)?;
+    }
+    tx.commit().map_err(unavailable)
+}
+
+/// The one org every part of the set belongs to. Lock keys carry no org: they take the set's.
+fn change_set_org(changes: &Changes) -> Result<Option<&OrgId>, StoreError> {
+    let mut orgs = changes
+        .sessions
+        .iter()
+        .map(|p| &p.session.org)
+        .chain(changes.idempotency.iter().map(|r| &r.org))
+        .chain(changes.notifications.iter().map(|n| &n.org));
+    let first = orgs.next();
+    if let Some(first) = first
+        && orgs.any(|o| o != first)
+    {
+        return Err(StoreError::Unavailable(
+            "a change set must not span several orgs".into(),
+        ));
+    }
+    Ok(first)
+}
+
+/// Lock changes take their org from elsewhere in the set.
+fn lock_org(org: Option<&OrgId>) -> Result<&OrgId, StoreError> {
+    org.ok_or_else(|| {
+        StoreError::Unavailable(
+            "a lock change needs a session, idempotency record or notification naming its org"
+                .into(),
+        )
+    })
+}
+
+fn put_session(tx: &Transaction<'_>, put: &SessionPut) -> Result<(), StoreError> {
+    let s = &put.session;
+    let doc = to_json("session", s)?;
+    let starts_at = s.starts_at.map(|t| t.timestamp());
+    let columns = params![
+        s.org.as_str(),
+        s.id.as_str(),
+        s.coach_id.as_str(),
+        s.client_id.as_str(),
+        s.status.as_str(),
+        s.kind.as_str(),
+        session_sort_key(s),
+        starts_at,
+        version(s.version)?,
+        doc,
+    ];
+    match put.expected_version {
+        None => {
+            let sql = "INSERT INTO sessions (org, id, coach_id, client_id, status, kind, sort_key, starts_at, version, doc) \
+                       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+            tx.prepare_cached(sql)
+                .and_then(|mut st| st.execute(columns))
+                .map_err(|e| unique_or_unavailable(e, StoreError::Conflict))?;
+        }
+        Some(expected) => {
+            let sql = "UPDATE sessions SET coach_id = ?3, client_id = ?4, status = ?5, kind = ?6, sort_key = ?7, \
+                       starts_at = ?8, version = ?9, doc = ?10 WHERE org = ?1 AND id = ?2 AND version = ?11";
+            let expected = version(expected)?;
+            let mut args = columns.to_vec();
+            args.push(&expected);
+            let updated = tx
+                .prepare_cached(sql)
+                .and_then(|mut st| st.execute(args.as_slice()))
+                .map_err(unavailable)?;
+            if updated == 0 {
+                return Err(StoreError::Conflict);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn put_idempotency(tx: &Transaction<'_>, r: &IdempotencyRecord) -> Result<(), StoreError> {
+    let doc = IdempotencyDoc {
+        request: r.request.clone(),
+        session: r.session.clone(),
+        created_at: r.created_at,
+    };
+    let doc = to_json("idempotency record", &doc)?;
+    tx.prepare_cached("INSERT INTO idempotency (org, user_id, key, doc) VALUES (?1, ?2, ?3, ?4)")
+        .and_then(|mut st| st.execute(params![r.org.as_str(), r.user.as_str(), r.key, doc]))
+        .map_err(|e| unique_or_unavailable(e, StoreError::IdempotencyKeyExists))?;
+    Ok(())
+}
+
+fn put_notification(tx: &Transaction<'_>, n: &Notification) -> Result<(), StoreError> {
+    let doc = to_json("notification", n)?;
+    let at = n.created_at.timestamp_millis();
+    tx.prepare_cached("INSERT INTO notifications (org, id, recipient, created_at, doc) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .and_then(|mut st| st.execute(params![n.org.as_str(), n.id.as_str(), n.recipient.as_str(), at, doc]))
+        .map_err(unavailable)?;
+    tx.prepare_cached(
+        "INSERT INTO outbox (id, org, type, payload, created_at, published_at) VALUES (?1, ?2, ?3, ?4, ?5, NULL)",
+    )
+    .and_then(|mut st| st.execute(params![n.id.as_str(), n.org.as_str(), n.kind.as_str(), doc, at]))
+    .map_err(unavailable)?;
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! `SqliteStore`: the handle (cheap to clone) and its implementation of the store ports.
+
+use crate::outbox::{self, OutboxEvent};
+use crate::pool::{Pool, SqliteOptions};
+use crate::{coaches, commit, notifications, sessions};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use coaching_domain::coach::CoachSettings;
+use coaching_domain::ids::{NotificationId, OrgId, SessionId, UserId};
+use coaching_domain::notification::Notification;
+use coaching_domain::ports::{
+    Changes, CoachStore, IdempotencyRecord, NotificationStore, Page, SessionQuery, SessionStore,
+    StoreError,
+};
+use coaching_domain::session::Session;
+use std::sync::Arc;
+
+/// The SQLite adapter of every store port. Clones share the same connections.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: Arc<Pool>,
+    path: Arc<str>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) and migrates the database at `path`, a file path or an
+    /// SQLite URI. `":memory:"` is a fresh private database on every call.
+    pub fn open(path: &str) -> Result<SqliteStore, StoreError> {
+        Self::open_with(path, SqliteOptions::default())
+    }
+
+    /// [`open`](Self::open) with explicit pool and timeout settings.
+    pub fn open_with(path: &str, options: SqliteOptions) -> Result<SqliteStore, StoreError> {
+        let pool = Pool::open(path, &options)?;
+        tracing::debug!(path, readers = options.readers, "sqlite store opened");
+        Ok(SqliteStore {
+            pool: Arc::new(pool),
+            path: path.into(),
+        })
+    }
+
+    /// Events not yet published, oldest first, at most `limit`.
+    pub fn pending_events(&self, limit: u32) -> Result<Vec<OutboxEvent>, StoreError> {
+        outbox::pending(&self.pool, limit)
+    }
+
+    /// Marks events published (unknown or already published ones are ignored).
+    pub fn mark_published(
+        &self,
+        events: &[OutboxEvent],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        outbox::mark_published(&self.pool, events, at)
+    }
+}
+
+#[async_trait]
+impl CoachStore for SqliteStore {
+    async fn coach_settings(
+        &self,
+        org: &OrgId,
+        coach: &UserId,
+    ) -> Result<Option<CoachSettings>, StoreError> {
+        coaches::coach_settings(&self.pool.reader(), org, coach)
+    }
+
+    async fn put_coach_settings(
+        &self,
+        org: &OrgId,
+        settings: &CoachSettings,
+    ) -> Result<(), StoreError> {
+        coaches::put_coach_settings(&self.pool.writer(), org, settings)
+    }
+}
+
+#[async_trait]
+impl SessionStore for SqliteStore {
+    async fn commit(&self, changes: Changes) -> Result<(), StoreError> {
+        commit::commit(&mut self.pool.writer(), &changes)
+    }
+
+    async fn session(&self, org: &OrgId, id: &SessionId) -> Result<Option<Session>, StoreError> {
+        sessions::session(&self.pool.reader(), org, id)
+    }
+
+    async fn sessions(
+        &self,
+        org: &OrgId,
+        query: &SessionQuery,
+    ) -> Result<Page<Session>, StoreError> {
+        sessions::sessions(&self.pool.reader(), org, query)
+    }
+
+    async fn coach_busy(
+        &self,
+        org: &OrgId,
+        coach: &UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Session>, StoreError> {
+        sessions::coach_busy(&self.pool.reader(), org, coach, from, to)
+    }
+
+    async fn idempotency_record(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        sessions::idempotency_record(&self.pool.reader(), org, user, key)
+    }
+}
+
+#[async_trait]
+impl NotificationStore for SqliteStore {
+    async fn notifications(
+        &self,
+        org: &OrgId,
+        recipient: &UserId,
+        limit: u32,
+        before: Option<&NotificationId>,
+    ) -> Result<Vec<Notification>, StoreError> {
+        notifications::notifications(&self.pool.reader(), org, recipient, limit, before)
+    }
+}
