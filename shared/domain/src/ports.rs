@@ -180,7 +180,8 @@ pub trait SessionStore: Send + Sync {
 
 #[async_trait]
 pub trait NotificationStore: Send + Sync {
-    /// The recipient's inbox, newest first, at most `limit`, strictly older than `before` (an id).
+    /// The recipient's inbox, newest first (by creation time, then id: ids are ULIDs), at most
+    /// `limit`, strictly older than the notification `before` names.
     async fn notifications(
         &self,
         org: &OrgId,

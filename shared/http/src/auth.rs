@@ -25,7 +25,7 @@ pub fn parse_roles(raw: &RolesClaim) -> Roles {
         RolesClaim::List(v) => v.iter().filter_map(|r| Role::parse(r)).collect(),
         RolesClaim::Text(s) => s
             .trim_matches(|c| c == '[' || c == ']')
-            .split(|c: char| c == ' ' || c == ',')
+            .split([' ', ','])
             .filter_map(Role::parse)
             .collect(),
     }

@@ -26,7 +26,8 @@ impl Services {
         coach: UserId,
         input: CoachSettingsInput,
     ) -> Result<CoachSettings, DomainError> {
-        if !(actor.user == coach && actor.is_coach()) && !actor.is_admin() {
+        let is_that_coach = actor.user == coach && actor.is_coach();
+        if !is_that_coach && !actor.is_admin() {
             return Err(DomainError::forbidden(
                 "only that coach or an admin can change a coach's settings",
             ));
