@@ -1,1 +1,486 @@
-//! placeholder
+//! The black-box harness: `spawn_app()` builds the real Router over a fresh SQLite store and a
+//! frozen test clock, and [`TestApp`] drives it request by request as an HTTP client would.
+
+use axum::Router;
+use axum::body::Body;
+use chrono::{DateTime, Utc};
+use coaching_domain::Role;
+use coaching_domain::ports::Ports;
+use coaching_domain::service::Services;
+use coaching_http::auth::{JwtAuthenticator, issue_token};
+use coaching_http::clock::{TestClock, UlidIds};
+use coaching_http::{AppState, router};
+use http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// The secret the app verifies tokens with.
+pub const SECRET: &[u8] = b"coaching-tests-secret";
+/// The org every helper token belongs to.
+pub const ORG: &str = "org-acme";
+/// An org that must never see anything of [`ORG`].
+pub const OTHER_ORG: &str = "org-globex";
+/// The instant the clock is frozen at when an app starts: Monday 2026-11-30 09:00 Berlin.
+pub const START: &str = "2026-11-30T08:00:00Z";
+
+/// Monday 2026-12-07 09:00 in Berlin: the first bookable hour of a Monday a week ahead.
+pub const MON_0900: &str = "2026-12-07T08:00:00Z";
+
+/// Parses an RFC 3339 instant (panics on a typo in a test).
+pub fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .unwrap_or_else(|e| panic!("bad instant {s}: {e}"))
+        .with_timezone(&Utc)
+}
+
+/// The wire form of an instant, as the API writes it.
+pub fn wire(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// `s` moved by `minutes`, in wire form.
+pub fn plus(s: &str, minutes: i64) -> String {
+    wire(t(s) + chrono::Duration::minutes(minutes))
+}
+
+/// A token for `sub` in `org` with `roles`, valid for an hour.
+pub fn token(sub: &str, org: &str, roles: &[Role]) -> String {
+    issue_token(SECRET, sub, org, roles, 3600).expect("token")
+}
+
+/// A coach of [`ORG`].
+pub fn coach(sub: &str) -> String {
+    token(sub, ORG, &[Role::Coach])
+}
+
+/// A client (coachee) of [`ORG`].
+pub fn client(sub: &str) -> String {
+    token(sub, ORG, &[Role::Client])
+}
+
+/// An admin of [`ORG`].
+pub fn admin(sub: &str) -> String {
+    token(sub, ORG, &[Role::Admin])
+}
+
+/// A user of [`OTHER_ORG`] with every role.
+pub fn other_org(sub: &str) -> String {
+    token(sub, OTHER_ORG, &[Role::Coach, Role::Client, Role::Admin])
+}
+
+/// One response: status, headers, and the body as JSON (`Null` when empty, a string when not JSON).
+#[derive(Debug, Clone)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Resp {
+    pub fn status(&self) -> u16 {
+        self.status.as_u16()
+    }
+    /// The problem's `code`, or "" when the body has none.
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    pub fn is_problem(&self) -> bool {
+        self.content_type().starts_with("application/problem+json")
+    }
+    pub fn etag(&self) -> String {
+        self.headers
+            .get(http::header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("no ETag on {self:?}"))
+            .to_owned()
+    }
+    /// The `field`s of `errors[]`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    /// The `id` field of the body.
+    pub fn id(&self) -> String {
+        self.body["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no id in {self:?}"))
+            .to_owned()
+    }
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Self {
+        assert_eq!(self.status(), status, "unexpected response: {self:#?}");
+        self
+    }
+    /// Asserts an RFC 9457 problem with this status and `code`, status echoed in the body.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, code: &str) -> &Self {
+        assert_eq!(self.status(), status, "unexpected response: {self:#?}");
+        assert!(self.is_problem(), "not problem+json: {self:#?}");
+        assert_eq!(self.code(), code, "unexpected code: {self:#?}");
+        assert_eq!(
+            self.body["status"],
+            json!(status),
+            "status in body: {self:#?}"
+        );
+        for key in ["type", "title", "detail"] {
+            assert!(
+                self.body[key].is_string(),
+                "problem without {key}: {self:#?}"
+            );
+        }
+        self
+    }
+    /// Asserts a 400 `validation_failed` whose `errors[]` names `field`.
+    #[track_caller]
+    pub fn assert_invalid_field(&self, field: &str) -> &Self {
+        self.assert_problem(400, "validation_failed");
+        assert!(
+            self.error_fields().iter().any(|f| f == field),
+            "errors[] does not name {field}: {self:#?}"
+        );
+        self
+    }
+}
+
+/// A request under construction.
+#[derive(Debug, Clone)]
+pub struct Call {
+    method: Method,
+    path: String,
+    token: Option<String>,
+    body: Option<Vec<u8>>,
+    content_type: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl Call {
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        Self {
+            method,
+            path: path.into(),
+            token: None,
+            body: None,
+            content_type: None,
+            headers: Vec::new(),
+        }
+    }
+    pub fn token(mut self, token: &str) -> Self {
+        self.token = Some(token.to_owned());
+        self
+    }
+    pub fn json(mut self, body: &Value) -> Self {
+        self.body = Some(serde_json::to_vec(body).expect("json"));
+        self.content_type = Some("application/json".into());
+        self
+    }
+    /// A raw body sent as `application/json` (malformed JSON, huge bodies).
+    pub fn raw(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = Some(body.into());
+        self.content_type = Some("application/json".into());
+        self
+    }
+    pub fn content_type(mut self, ct: &str) -> Self {
+        self.content_type = Some(ct.to_owned());
+        self
+    }
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+    fn build(self) -> Request<Body> {
+        let mut b = Request::builder().method(self.method).uri(self.path);
+        if let Some(t) = self.token {
+            b = b.header(http::header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        if let Some(ct) = self.content_type {
+            b = b.header(http::header::CONTENT_TYPE, ct);
+        }
+        for (k, v) in self.headers {
+            b = b.header(k, v);
+        }
+        b.body(self.body.map(Body::from).unwrap_or_else(Body::empty))
+            .expect("request")
+    }
+}
+
+/// Sends one request through a Router, as the server would.
+pub async fn send(router: Router, call: Call) -> Resp {
+    let res = router.oneshot(call.build()).await.expect("infallible");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    Resp {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// The app under test: the real Router over a real store, with a frozen clock.
+pub struct TestApp {
+    pub router: Router,
+    pub clock: Arc<TestClock>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl std::fmt::Debug for TestApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TestApp")
+    }
+}
+
+fn build(path: &str, dir: Option<tempfile::TempDir>) -> TestApp {
+    let store = coaching_sqlite::SqliteStore::open(path).expect("store");
+    let clock = Arc::new(TestClock::new());
+    clock.set(t(START));
+    let services = Services::new(Ports {
+        store: Arc::new(store),
+        clock: clock.clone(),
+        ids: Arc::new(UlidIds::new()),
+    });
+    let state = AppState {
+        services,
+        auth: Arc::new(JwtAuthenticator::new(SECRET)),
+        test_clock: Some(clock.clone()),
+    };
+    TestApp {
+        router: router(state),
+        clock,
+        _dir: dir,
+    }
+}
+
+/// A fresh app on an in-memory SQLite store, the clock frozen at [`START`].
+pub fn spawn_app() -> TestApp {
+    build(":memory:", None)
+}
+
+/// A fresh app on a SQLite file in its own temporary directory (concurrency tests).
+pub fn spawn_app_on_file() -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("coaching.db");
+    build(path.to_str().expect("utf-8 path"), Some(dir))
+}
+
+/// The body of the settings `coach_with_settings` puts.
+pub fn standard_settings() -> Value {
+    let window = |d: &str| json!({"weekday": d, "start": "09:00", "end": "17:00"});
+    let availability: Vec<Value> = ["mon", "tue", "wed", "thu", "fri"].map(window).into();
+    json!({
+        "timezone": "Europe/Berlin",
+        "availability": availability,
+        "prices": {
+            "30": {"amount": 5000, "currency": "EUR"},
+            "45": {"amount": 7000, "currency": "EUR"},
+            "60": {"amount": 9000, "currency": "EUR"},
+        },
+    })
+}
+
+/// A paid-session booking body.
+pub fn paid(coach: &str, client: &str, starts_at: &str, minutes: u32) -> Value {
+    json!({"kind": "paid", "coachId": coach, "clientId": client, "startsAt": starts_at, "durationMinutes": minutes})
+}
+
+/// An intro-call booking body.
+pub fn intro(coach: &str, client: &str, starts_at: &str) -> Value {
+    json!({"kind": "intro", "coachId": coach, "clientId": client, "startsAt": starts_at, "durationMinutes": 15})
+}
+
+impl TestApp {
+    pub async fn send(&self, call: Call) -> Resp {
+        send(self.router.clone(), call).await
+    }
+    /// Any request: method, path, token, JSON body, extra headers.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut call = Call::new(method, path);
+        if let Some(tok) = token {
+            call = call.token(tok);
+        }
+        if let Some(b) = body {
+            call = call.json(b);
+        }
+        for (k, v) in headers {
+            call = call.header(k, v);
+        }
+        self.send(call).await
+    }
+    pub async fn get(&self, path: &str, token: &str) -> Resp {
+        self.request(Method::GET, path, Some(token), None, &[])
+            .await
+    }
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Resp {
+        self.request(Method::POST, path, Some(token), Some(body), &[])
+            .await
+    }
+    /// A POST without a body (complete, no-show, join, cancel without a reason).
+    pub async fn post_empty(&self, path: &str, token: &str) -> Resp {
+        self.request(Method::POST, path, Some(token), None, &[])
+            .await
+    }
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> Resp {
+        self.request(Method::PUT, path, Some(token), Some(body), &[])
+            .await
+    }
+    pub async fn patch(&self, path: &str, token: &str, body: &Value) -> Resp {
+        self.request(Method::PATCH, path, Some(token), Some(body), &[])
+            .await
+    }
+
+    /// Freezes the clock at `now` (RFC 3339).
+    pub fn set_now(&self, now: &str) {
+        self.clock.set(t(now));
+    }
+
+    /// PUTs [`standard_settings`] as the coach: Europe/Berlin, mon-fri 09:00-17:00,
+    /// 30/45/60 minutes for 50/70/90 EUR, defaults otherwise.
+    pub async fn coach_with_settings(&self, coach_id: &str) -> Value {
+        self.put_settings(coach_id, &standard_settings()).await
+    }
+
+    /// PUTs `settings` as the coach and asserts 200.
+    pub async fn put_settings(&self, coach_id: &str, settings: &Value) -> Value {
+        let r = self
+            .put(
+                &format!("/v1/coaches/{coach_id}/settings"),
+                &coach(coach_id),
+                settings,
+            )
+            .await;
+        r.assert_status(200);
+        r.body
+    }
+
+    /// Books with `token` and asserts 201; returns the session.
+    pub async fn book_ok(&self, token: &str, body: &Value) -> Value {
+        let r = self.post("/v1/sessions", token, body).await;
+        r.assert_status(201);
+        r.body
+    }
+
+    /// Books a paid session as its client and asserts 201; returns the session.
+    pub async fn book_paid(
+        &self,
+        coach_id: &str,
+        client_id: &str,
+        starts_at: &str,
+        minutes: u32,
+    ) -> Value {
+        self.book_ok(
+            &client(client_id),
+            &paid(coach_id, client_id, starts_at, minutes),
+        )
+        .await
+    }
+
+    /// The session as `token` sees it.
+    pub async fn session(&self, id: &str, token: &str) -> Resp {
+        self.get(&format!("/v1/sessions/{id}"), token).await
+    }
+
+    /// Every session `token` sees with the query `q` (`role=coach&...`), following cursors.
+    pub async fn all_sessions(&self, token: &str, q: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..100 {
+            let mut path = format!("/v1/sessions?{q}");
+            if let Some(c) = &cursor {
+                path.push_str(&format!("&cursor={c}"));
+            }
+            let r = self.get(&path, token).await;
+            r.assert_status(200);
+            out.extend(r.body["items"].as_array().cloned().unwrap_or_default());
+            match r.body["nextCursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return out,
+            }
+        }
+        panic!("more than 100 pages")
+    }
+
+    /// The ids of what `token` sees with the query `q`.
+    pub async fn session_ids(&self, token: &str, q: &str) -> Vec<String> {
+        self.all_sessions(token, q)
+            .await
+            .iter()
+            .filter_map(|s| s["id"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// The `(type, sessionId)` pairs in `token`'s inbox.
+    pub async fn notifications(&self, token: &str) -> Vec<(String, String)> {
+        let r = self.get("/v1/notifications", token).await;
+        r.assert_status(200);
+        r.body["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|n| {
+                (
+                    n["type"].as_str().unwrap_or("").to_owned(),
+                    n["sessionId"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// The free slot starts of a coach in `[from, to)` for `minutes`, as `token` sees them.
+    pub async fn slot_starts(
+        &self,
+        coach_id: &str,
+        token: &str,
+        from: &str,
+        to: &str,
+        minutes: u32,
+    ) -> Vec<String> {
+        let r = self
+            .get(
+                &format!(
+                    "/v1/coaches/{coach_id}/slots?from={from}&to={to}&durationMinutes={minutes}"
+                ),
+                token,
+            )
+            .await;
+        r.assert_status(200);
+        r.body["slots"]
+            .as_array()
+            .expect("slots")
+            .iter()
+            .map(|s| s["startsAt"].as_str().unwrap_or("").to_owned())
+            .collect()
+    }
+}
