@@ -3,6 +3,27 @@
 use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
+/// The earliest instant any rule accepts (inputs outside are refused, never computed with).
+pub fn earliest_accepted() -> DateTime<Utc> {
+    DateTime::from_timestamp(0, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// The latest instant any rule accepts: 9999-12-31T23:59:59Z.
+pub fn latest_accepted() -> DateTime<Utc> {
+    DateTime::from_timestamp(253_402_300_799, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// Refuses instants outside 1970..9999, so no rule ever computes near chrono's limits.
+pub fn check_instant(field: &str, t: DateTime<Utc>) -> Result<(), crate::DomainError> {
+    if t < earliest_accepted() || t > latest_accepted() {
+        return Err(crate::DomainError::field(
+            field,
+            "must be between 1970-01-01 and 9999-12-31",
+        ));
+    }
+    Ok(())
+}
+
 /// Minutes of the booking grid.
 pub const GRID_MINUTES: i64 = 15;
 

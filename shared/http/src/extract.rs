@@ -194,3 +194,18 @@ pub fn etag(version: u64) -> http::HeaderValue {
     http::HeaderValue::from_str(&format!("\"{version}\""))
         .unwrap_or_else(|_| http::HeaderValue::from_static("\"0\""))
 }
+
+/// A path parameter; a segment that is not valid (e.g. not UTF-8) is 404 problem+json.
+#[derive(Debug, Clone)]
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|_| ApiError::not_found("resource"))
+    }
+}

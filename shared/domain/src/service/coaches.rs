@@ -6,6 +6,7 @@ use crate::coach::{CoachSettings, CoachSettingsInput};
 use crate::error::DomainError;
 use crate::ids::UserId;
 use crate::slots::{Busy, Interval, MAX_SLOT_RANGE_DAYS, free_slots};
+use crate::time::check_instant;
 use chrono::{DateTime, Duration, Utc};
 
 /// The longest session any kind can have: how far back a busy session can reach into a range.
@@ -88,6 +89,8 @@ impl Services {
         coach: &UserId,
         q: SlotsQuery,
     ) -> Result<Vec<Interval>, DomainError> {
+        check_instant("from", q.from)?;
+        check_instant("to", q.to)?;
         if q.to <= q.from {
             return Err(DomainError::field("to", "must be after from"));
         }

@@ -7,9 +7,10 @@ use crate::evaluation::ReviewInfo;
 use crate::ids::*;
 use crate::money::Money;
 use crate::notification::NotificationType;
-use crate::ports::{Changes, IdempotencyRecord, SessionPut, StoreError};
+use crate::ports::{Changes, IdempotencyRecord, SessionPut};
 use crate::session::{Recurrence, Session, SessionKind, SessionStatus};
 use crate::slots::{LockKey, SlotRejection, check_slot, slot_locks};
+use crate::time::check_instant;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -43,6 +44,24 @@ impl CreateSession {
     /// Kind rules that need no store: durations, required fields.
     fn check(&self) -> Result<u32, DomainError> {
         let mut errs = Errors::new();
+        let instants =
+            [("startsAt", self.starts_at)]
+                .into_iter()
+                .chain(self.review.iter().flat_map(|r| {
+                    [
+                        ("review.periodStart", Some(r.period_start)),
+                        ("review.periodEnd", Some(r.period_end)),
+                    ]
+                }));
+        for (field, t) in instants {
+            if let Some(t) = t {
+                errs.check(
+                    field,
+                    check_instant(field, t)
+                        .map_err(|_| "must be between 1970-01-01 and 9999-12-31"),
+                );
+            }
+        }
         if self.coach_id == self.client_id {
             errs.add("clientId", "a coach cannot book a session with themselves");
         }
@@ -159,6 +178,33 @@ impl Services {
         {
             return Ok((replay, true));
         }
+        match self
+            .book(actor, &cmd, duration, &fingerprint, idempotency_key)
+            .await
+        {
+            Ok(session) => Ok((session, false)),
+            // A retry racing its own first request finds the slot (or the key) taken by that very
+            // booking: answer as the first request did.
+            Err(
+                e @ (DomainError::SlotUnavailable
+                | DomainError::AlreadyExists(_)
+                | DomainError::Conflict(_)),
+            ) => match idempotency_key {
+                Some(key) => Ok((self.replay(actor, key, &fingerprint).await?.ok_or(e)?, true)),
+                None => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn book(
+        &self,
+        actor: &Actor,
+        cmd: &CreateSession,
+        duration: u32,
+        fingerprint: &str,
+        idempotency_key: Option<&str>,
+    ) -> Result<Session, DomainError> {
         let now = self.now();
         let settings = self.coach_settings(actor, &cmd.coach_id).await?;
         if let Some(start) = cmd.starts_at {
@@ -260,7 +306,7 @@ impl Services {
                 org: actor.org.clone(),
                 user: actor.user.clone(),
                 key: key.to_owned(),
-                request: fingerprint.clone(),
+                request: fingerprint.to_owned(),
                 session: session.clone(),
                 created_at: now,
             });
@@ -269,18 +315,8 @@ impl Services {
             session: session.clone(),
             expected_version: None,
         });
-        match self.ports.store.commit(changes).await {
-            Ok(()) => Ok((session, false)),
-            Err(StoreError::IdempotencyKeyExists) => {
-                // A concurrent request with the same key won: answer as it did.
-                let key = idempotency_key.unwrap_or_default();
-                self.replay(actor, key, &fingerprint)
-                    .await?
-                    .map(|s| (s, true))
-                    .ok_or_else(|| store_err(StoreError::IdempotencyKeyExists))
-            }
-            Err(e) => Err(store_err(e)),
-        }
+        self.ports.store.commit(changes).await.map_err(store_err)?;
+        Ok(session)
     }
 
     async fn replay(

@@ -7,11 +7,13 @@ use crate::ids::*;
 use crate::notes::action_items_in;
 use crate::notification::NotificationType;
 use crate::ports::{Changes, SessionPut};
+use crate::session::RecurrenceEvery;
 use crate::session::{
     ActionItem, AgendaItem, Party, Session, SessionKind, SessionStatus, Transition,
 };
 use crate::slots::{LockKey, SlotRejection, check_slot, slot_locks};
-use chrono::{DateTime, Utc};
+use crate::time::{check_instant, resolve_naive};
+use chrono::{DateTime, Duration, Months, Utc};
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +144,11 @@ impl Services {
             }
             agenda = Some(out);
         }
+        if let Some(t) = patch.starts_at
+            && check_instant("startsAt", t).is_err()
+        {
+            errs.add("startsAt", "must be between 1970-01-01 and 9999-12-31");
+        }
         if patch.starts_at.is_some() && s.status != SessionStatus::Draft {
             errs.add("startsAt", "only a draft is scheduled by PATCH; use POST /v1/sessions/{id}/reschedule to move a session");
         }
@@ -252,6 +259,9 @@ impl Services {
     }
 
     /// "Finish meeting": the coach (or an admin) completes a scheduled session from its start on.
+    /// A recurring session books its successor at the same wall-clock time one interval later
+    /// (DST-correct), carrying the agenda (unticked) and the open action items over. When that
+    /// time is taken, the session is completed without a successor (`nextSession: null`).
     pub async fn complete_session(
         &self,
         actor: &Actor,
@@ -263,11 +273,102 @@ impl Services {
         let before = s.version;
         s.complete(now)?;
         s.touch(now);
+        if let Some(next) = self.successor(actor, &s, now)? {
+            let mut with_next = s.clone();
+            with_next.next_session_id = Some(next.id.clone());
+            let mut changes = Changes {
+                acquire_locks: held_locks(&next),
+                ..Changes::default()
+            };
+            changes.notifications = self.notify(
+                &next,
+                NotificationType::SessionBooked,
+                &[&next.coach_id, &next.client_id],
+                json!({"seriesId": next.series_id}),
+            );
+            changes.sessions.push(SessionPut {
+                session: next.clone(),
+                expected_version: None,
+            });
+            match self.commit_update(before, &with_next, changes).await {
+                Ok(()) => {
+                    return Ok(Completed {
+                        session: with_next,
+                        next_session: Some(next),
+                    });
+                }
+                // The series' next time is taken: complete without a successor.
+                Err(DomainError::SlotUnavailable) => {}
+                Err(e) => return Err(e),
+            }
+        }
         self.commit_update(before, &s, Changes::default()).await?;
         Ok(Completed {
             session: s,
             next_session: None,
         })
+    }
+
+    /// The next session of `s`'s series, or `None` when `s` does not recur.
+    fn successor(
+        &self,
+        actor: &Actor,
+        s: &Session,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Session>, DomainError> {
+        let (Some(recurrence), Some(start)) = (s.recurrence, s.starts_at) else {
+            return Ok(None);
+        };
+        let local = start.with_timezone(&s.timezone).naive_local();
+        let next_local = match recurrence.every {
+            RecurrenceEvery::Week => local.checked_add_signed(Duration::days(7)),
+            RecurrenceEvery::TwoWeeks => local.checked_add_signed(Duration::days(14)),
+            RecurrenceEvery::Month => local.checked_add_months(Months::new(1)),
+        };
+        let Some(next_local) = next_local else {
+            return Ok(None);
+        };
+        let next_start = resolve_naive(s.timezone, next_local);
+        let id = parse_id("id", SessionId::parse(self.new_id()))?;
+        let mut agenda = Vec::new();
+        for item in &s.agenda {
+            agenda.push(AgendaItem {
+                id: parse_id("id", AgendaItemId::parse(self.new_id()))?,
+                text: item.text.clone(),
+                done: false,
+            });
+        }
+        let action_items = s
+            .action_items
+            .iter()
+            .filter(|a| !a.done)
+            .map(|a| ActionItem {
+                session_id: id.clone(),
+                ..a.clone()
+            })
+            .collect();
+        Ok(Some(Session {
+            id: id.clone(),
+            status: SessionStatus::Scheduled,
+            starts_at: Some(next_start),
+            agenda,
+            notes: String::new(),
+            private_notes: String::new(),
+            action_items,
+            previous_session_id: Some(s.id.clone()),
+            next_session_id: None,
+            pending_reschedule_request: None,
+            cancellation: None,
+            no_show: None,
+            rating: None,
+            review_requested_at: None,
+            sequence: 0,
+            created_by: actor.user.clone(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+            ..s.clone()
+        }))
     }
 
     /// The coach (or an admin) records that the client did not come, from start + 10 minutes.

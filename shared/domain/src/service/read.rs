@@ -53,6 +53,11 @@ impl Services {
                 format!("must be 1 to {MAX_PAGE}"),
             ));
         }
+        for (field, t) in [("from", q.from), ("to", q.to)] {
+            if let Some(t) = t {
+                crate::time::check_instant(field, t)?;
+            }
+        }
         if let (Some(from), Some(to)) = (q.from, q.to)
             && to <= from
         {

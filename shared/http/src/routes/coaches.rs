@@ -3,10 +3,10 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::dto::coach::{CoachSettingsBody, CoachSettingsDto, SlotDto, SlotsDto, SlotsParams};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::Duration;
 use coaching_domain::UserId;
 use coaching_domain::service::SlotsQuery;
@@ -23,7 +23,7 @@ fn coach_id(raw: String) -> Result<UserId, ApiError> {
 pub async fn put_settings(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(coach): Path<String>,
+    ApiPath(coach): ApiPath<String>,
     ApiJson(body): ApiJson<CoachSettingsBody>,
 ) -> Result<Json<CoachSettingsDto>, ApiError> {
     let coach = coach_id(coach)?;
@@ -41,7 +41,7 @@ pub async fn put_settings(
 pub async fn get_settings(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(coach): Path<String>,
+    ApiPath(coach): ApiPath<String>,
 ) -> Result<Json<CoachSettingsDto>, ApiError> {
     let coach = coach_id(coach)?;
     Ok(Json(
@@ -58,12 +58,14 @@ pub async fn get_settings(
 pub async fn slots(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(coach): Path<String>,
+    ApiPath(coach): ApiPath<String>,
     ApiQuery(q): ApiQuery<SlotsParams>,
 ) -> Result<Json<SlotsDto>, ApiError> {
     let coach = coach_id(coach)?;
     let from = q.from.unwrap_or_else(|| state.services.now());
-    let to = q.to.unwrap_or(from + Duration::days(7));
+    coaching_domain::time::check_instant("from", from)?;
+    let to =
+        q.to.unwrap_or_else(|| from.checked_add_signed(Duration::days(7)).unwrap_or(from));
     let query = SlotsQuery {
         from,
         to,

@@ -38,6 +38,7 @@ pub async fn set_test_clock(
     ApiJson(body): ApiJson<TestClockDto>,
 ) -> Result<Json<TestClockDto>, ApiError> {
     let clock = test_clock(&state)?;
+    coaching_domain::time::check_instant("now", body.now)?;
     clock.set(body.now);
     tracing::info!(now = %body.now, "test clock set");
     Ok(Json(TestClockDto { now: body.now }))

@@ -3,10 +3,10 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::dto::session::*;
-use crate::extract::{ApiJson, ApiQuery, IdempotencyKey, IfMatch, OptionalJson, etag};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, IdempotencyKey, IfMatch, OptionalJson, etag};
 use crate::problem::{ApiError, Problem};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -103,7 +103,7 @@ pub async fn create(
 pub async fn get_one(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let (s, view) = state.services.session_for(&actor, &session_id(id)?).await?;
     Ok(session_response(StatusCode::OK, &s, view))
@@ -187,7 +187,7 @@ pub async fn list(
 pub async fn patch(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     IfMatch(if_match): IfMatch,
     ApiJson(body): ApiJson<PatchSessionBody>,
 ) -> Result<Response, ApiError> {
@@ -223,7 +223,7 @@ pub async fn patch(
 pub async fn cancel(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     OptionalJson(body): OptionalJson<CancelBody>,
 ) -> Result<Response, ApiError> {
     let s = state
@@ -241,7 +241,7 @@ pub async fn cancel(
 pub async fn complete(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<CompletedDto>, ApiError> {
     let done = state
         .services
@@ -264,7 +264,7 @@ pub async fn complete(
 pub async fn no_show(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let s = state
         .services
@@ -282,7 +282,7 @@ pub async fn no_show(
 pub async fn join(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<JoinDto>, ApiError> {
     let j = state
         .services

@@ -1,6 +1,5 @@
-//! Implementation bugs found by the black-box suite: each test here FAILS against the current
-//! implementation and states the expected behaviour of the contract (API.md). Once a bug is
-//! fixed its test passes and stays as a regression test (or moves to its capability's file).
+//! Regressions: bugs the black-box suite once found, each test stating the contract's expected
+//! behaviour (API.md). All pass since their fixes; they stay so the bugs do not come back.
 
 use coaching_tests::*;
 use http::Method;
@@ -206,10 +205,8 @@ async fn parallel_retries_with_one_idempotency_key_never_hear_their_own_slot_is_
     assert_eq!(app.all_sessions(&tok, "").await.len(), 24);
 }
 
-// Bug 4 (unimplemented contract, §5): completing a recurring session must create the next one
-// "at the same wall-clock time in the coach's timezone one interval later (DST-correct)", link
-// them and return it as `nextSession`. shared/domain/src/service/lifecycle.rs:269 always returns
-// `next_session: None` and creates nothing, although booking accepts `recurrence`.
+// Bug 4 (§5): completing a recurring session must create the next one "at the same wall-clock
+// time in the coach's timezone one interval later (DST-correct)", link them and return it.
 
 #[tokio::test]
 async fn completing_a_weekly_session_creates_the_next_one_at_the_same_berlin_wall_clock_time() {
