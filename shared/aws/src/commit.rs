@@ -1,0 +1,221 @@
+//! The unit of work: one `TransactWriteItems` per `Changes` set, its cancellation reasons
+//! mapped back, by item index, to the domain's store errors.
+
+use crate::errors;
+use crate::plan::{Plan, Role};
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::CancellationReason;
+use coaching_domain::ports::{Changes, StoreError};
+use std::time::Duration;
+
+/// How often a transaction cancelled only by concurrent transactions on its items
+/// (`TransactionConflict`, which real DynamoDB reports while another transaction holds an
+/// item) is sent again before the set is reported as a conflict.
+const CONFLICT_ATTEMPTS: u32 = 6;
+
+/// Applies `changes` in one transaction: all of it or none of it. The SDK gives each call a
+/// `ClientRequestToken`, so its own retries (after a timeout, say) cannot apply a set twice.
+pub(crate) async fn commit(
+    client: &Client,
+    table: &str,
+    changes: &Changes,
+) -> Result<(), StoreError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let plan = Plan::of(table, changes)?;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let sent = client
+            .transact_write_items()
+            .set_transact_items(Some(plan.items.clone()))
+            .send()
+            .await;
+        let e = match sent {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
+        let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+            e.as_service_error()
+        else {
+            return Err(errors::unavailable("TransactWriteItems", e));
+        };
+        if let Outcome::Failed(error) =
+            outcome(cancelled.cancellation_reasons(), &plan.roles, changes)
+        {
+            return Err(error);
+        }
+        if attempt >= CONFLICT_ATTEMPTS {
+            tracing::warn!(attempt, "transaction still contended, giving up");
+            return Err(StoreError::Conflict);
+        }
+        tokio::time::sleep(backoff(attempt)).await;
+    }
+}
+
+/// What a cancelled transaction means.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Outcome {
+    /// A condition failed: the answer, whatever a retry would do.
+    Failed(StoreError),
+    /// Only concurrent transactions stood in the way: worth sending again.
+    Contended,
+}
+
+/// Maps the reasons (one per item, in request order) to the error the domain expects, with the
+/// SQLite adapter's precedence: a session's version, then the first taken lock in acquire
+/// order, then the idempotency record.
+pub(crate) fn outcome(
+    reasons: &[CancellationReason],
+    roles: &[Role],
+    changes: &Changes,
+) -> Outcome {
+    let failed: Vec<Role> = reasons
+        .iter()
+        .zip(roles)
+        .filter(|(r, _)| r.code() == Some("ConditionalCheckFailed"))
+        .map(|(_, role)| *role)
+        .collect();
+    if failed.contains(&Role::Session) {
+        return Outcome::Failed(StoreError::Conflict);
+    }
+    let first_lock = failed
+        .iter()
+        .filter_map(|r| {
+            if let Role::Acquire(i) = r {
+                Some(*i)
+            } else {
+                None
+            }
+        })
+        .min();
+    if let Some((key, _)) = first_lock.and_then(|i| changes.acquire_locks.get(i)) {
+        return Outcome::Failed(StoreError::LockTaken(key.clone()));
+    }
+    if failed.contains(&Role::Idempotency) {
+        return Outcome::Failed(StoreError::IdempotencyKeyExists);
+    }
+    let codes: Vec<&str> = reasons
+        .iter()
+        .filter_map(|r| r.code())
+        .filter(|c| *c != "None")
+        .collect();
+    if !failed.is_empty() || codes.is_empty() || codes.iter().any(|c| *c != "TransactionConflict") {
+        let detail = reasons
+            .iter()
+            .map(|r| r.message().or(r.code()).unwrap_or("?"))
+            .collect::<Vec<_>>();
+        return Outcome::Failed(StoreError::Unavailable(format!(
+            "DynamoDB cancelled the transaction: {detail:?}"
+        )));
+    }
+    Outcome::Contended
+}
+
+/// Exponential backoff with jitter: 10 ms, 20 ms, 40 ms, … each plus up to as much again.
+fn backoff(attempt: u32) -> Duration {
+    let base = 10u64 << attempt.min(6);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .subsec_nanos();
+    Duration::from_millis(base + u64::from(nanos) % base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use coaching_domain::ids::{SessionId, UserId};
+    use coaching_domain::slots::LockKey;
+
+    fn reason(code: &str) -> CancellationReason {
+        CancellationReason::builder().code(code).build()
+    }
+
+    fn changes_with_locks(n: usize) -> Changes {
+        let coach = UserId::parse("c").unwrap();
+        let sid = SessionId::parse("s").unwrap();
+        let acquire_locks = (0..n)
+            .map(|i| {
+                (
+                    LockKey::Slot {
+                        coach: coach.clone(),
+                        block_start: chrono::DateTime::UNIX_EPOCH
+                            + chrono::Duration::minutes(15 * i as i64),
+                    },
+                    sid.clone(),
+                )
+            })
+            .collect();
+        Changes {
+            acquire_locks,
+            ..Changes::default()
+        }
+    }
+
+    #[test]
+    fn the_first_taken_lock_in_acquire_order_is_reported() {
+        let changes = changes_with_locks(3);
+        let roles = [
+            Role::Session,
+            Role::Unconditional,
+            Role::Acquire(0),
+            Role::Acquire(1),
+            Role::Acquire(2),
+        ];
+        let reasons = [
+            "None",
+            "None",
+            "None",
+            "ConditionalCheckFailed",
+            "ConditionalCheckFailed",
+        ]
+        .map(reason);
+        let expected = StoreError::LockTaken(changes.acquire_locks[1].0.clone());
+        assert_eq!(
+            outcome(&reasons, &roles, &changes),
+            Outcome::Failed(expected)
+        );
+    }
+
+    #[test]
+    fn a_version_conflict_wins_over_locks_and_idempotency() {
+        let changes = changes_with_locks(1);
+        let roles = [Role::Session, Role::Acquire(0), Role::Idempotency];
+        let reasons = [
+            "ConditionalCheckFailed",
+            "ConditionalCheckFailed",
+            "ConditionalCheckFailed",
+        ]
+        .map(reason);
+        assert_eq!(
+            outcome(&reasons, &roles, &changes),
+            Outcome::Failed(StoreError::Conflict)
+        );
+        let reasons = ["None", "None", "ConditionalCheckFailed"].map(reason);
+        assert_eq!(
+            outcome(&reasons, &roles, &changes),
+            Outcome::Failed(StoreError::IdempotencyKeyExists)
+        );
+    }
+
+    #[test]
+    fn only_concurrent_transactions_are_worth_a_retry() {
+        let changes = changes_with_locks(1);
+        let roles = [Role::Session, Role::Acquire(0)];
+        let contended = ["None", "TransactionConflict"].map(reason);
+        assert_eq!(outcome(&contended, &roles, &changes), Outcome::Contended);
+        let throttled = ["ThrottlingError", "TransactionConflict"].map(reason);
+        assert!(matches!(
+            outcome(&throttled, &roles, &changes),
+            Outcome::Failed(StoreError::Unavailable(_))
+        ));
+        let taken = ["TransactionConflict", "ConditionalCheckFailed"].map(reason);
+        assert!(matches!(
+            outcome(&taken, &roles, &changes),
+            Outcome::Failed(StoreError::LockTaken(_))
+        ));
+    }
+}
