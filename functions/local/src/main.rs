@@ -5,7 +5,7 @@ mod config;
 
 use clap::{Parser, Subcommand};
 use coaching_domain::Role;
-use coaching_domain::ports::{Clock, Ports};
+use coaching_domain::ports::{Clock, Ports, Store};
 use coaching_domain::service::Services;
 use coaching_http::auth::{JwtAuthenticator, issue_token};
 use coaching_http::clock::{SystemClock, TestClock, UlidIds};
@@ -128,16 +128,22 @@ async fn run(config: Config) -> Result<(), String> {
              Set COACHING_JWT_SECRET for anything but local development."
         );
     }
-    let store = match &config.store {
+    let store: Arc<dyn Store> = match &config.store {
         StoreKind::Sqlite { path } => {
             tracing::info!(path = %path, "store: sqlite");
-            coaching_sqlite::SqliteStore::open(path)
-                .map_err(|e| format!("cannot open SQLite store at {path}: {e}"))?
+            Arc::new(
+                coaching_sqlite::SqliteStore::open(path)
+                    .map_err(|e| format!("cannot open SQLite store at {path}: {e}"))?,
+            )
         }
         StoreKind::DynamoDb { table } => {
-            return Err(format!(
-                "COACHING_STORE=dynamodb (table {table}) is not available in this build yet: use sqlite"
-            ));
+            tracing::info!(table = %table, "store: dynamodb");
+            let store = coaching_aws::DynamoStore::connect(table).await;
+            store
+                .ensure_table()
+                .await
+                .map_err(|e| format!("cannot use DynamoDB table {table}: {e}"))?;
+            Arc::new(store)
         }
     };
     let test_clock = config.test_clock.then(|| Arc::new(TestClock::new()));
@@ -151,7 +157,7 @@ async fn run(config: Config) -> Result<(), String> {
         None => Arc::new(SystemClock),
     };
     let services = Services::new(Ports {
-        store: Arc::new(store),
+        store,
         clock,
         ids: Arc::new(UlidIds::new()),
     });

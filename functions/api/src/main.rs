@@ -1,0 +1,35 @@
+//! The API Lambda function: wiring only. SDK clients and adapters are built once, before the
+//! runtime loop; every invocation is served by the shared Router.
+
+use coaching_api::ClaimsAuthenticator;
+use coaching_domain::ports::Ports;
+use coaching_domain::service::Services;
+use coaching_http::clock::{SystemClock, UlidIds};
+use coaching_http::{AppState, router};
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_current_span(false)
+        .without_time()
+        .init();
+    let table = std::env::var("COACHING_TABLE").map_err(|_| "COACHING_TABLE is not set")?;
+    let store = coaching_aws::DynamoStore::connect(&table).await;
+    let services = Services::new(Ports {
+        store: Arc::new(store),
+        clock: Arc::new(SystemClock),
+        ids: Arc::new(UlidIds::new()),
+    });
+    // The test clock is never on in AWS.
+    let app = router(AppState {
+        services,
+        auth: Arc::new(ClaimsAuthenticator),
+        test_clock: None,
+    });
+    lambda_http::run(app).await
+}
