@@ -6,7 +6,6 @@ use crate::items::{self, HOLDERS, Item, VERSION, key, s, to_doc};
 use crate::keys;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
-use coaching_domain::ids::OrgId;
 use coaching_domain::notification::Notification;
 use coaching_domain::ports::{Changes, IdempotencyRecord, SessionPut, StoreError};
 use coaching_domain::session::Session;
@@ -51,12 +50,12 @@ impl Plan {
     /// [`MAX_TRANSACTION_ITEMS`] items, several orgs.
     pub(crate) fn of(table: &str, changes: &Changes) -> Result<Plan, StoreError> {
         let mut plan = Plan::default();
-        let org = change_set_org(changes)?;
+        let org = changes.org()?;
         for put in &changes.sessions {
             plan.session(table, put)?;
         }
         for (i, (lock, session)) in changes.acquire_locks.iter().enumerate() {
-            let mut item = key(keys::lock_pk(lock_org(org)?, lock), keys::LOCK_SK);
+            let mut item = key(keys::lock_pk(Changes::lock_org(org)?, lock), keys::LOCK_SK);
             item.insert(
                 HOLDERS.to_owned(),
                 AttributeValue::Ss(vec![session.as_str().to_owned()]),
@@ -74,7 +73,7 @@ impl Plan {
             let update = Update::builder()
                 .table_name(table)
                 .set_key(Some(key(
-                    keys::lock_pk(lock_org(org)?, lock),
+                    keys::lock_pk(Changes::lock_org(org)?, lock),
                     keys::LOCK_SK,
                 )))
                 .update_expression("DELETE #holders :session")
@@ -197,32 +196,4 @@ impl Plan {
         self.roles.push(role);
         Ok(())
     }
-}
-
-/// The one org every part of the set belongs to. Lock keys carry no org: they take the set's.
-fn change_set_org(changes: &Changes) -> Result<Option<&OrgId>, StoreError> {
-    let mut orgs = changes
-        .sessions
-        .iter()
-        .map(|p| &p.session.org)
-        .chain(changes.idempotency.iter().map(|r| &r.org))
-        .chain(changes.notifications.iter().map(|n| &n.org));
-    let first = orgs.next();
-    if let Some(first) = first
-        && orgs.any(|o| o != first)
-    {
-        return Err(StoreError::Unavailable(
-            "a change set must not span several orgs".into(),
-        ));
-    }
-    Ok(first)
-}
-
-fn lock_org(org: Option<&OrgId>) -> Result<&OrgId, StoreError> {
-    org.ok_or_else(|| {
-        StoreError::Unavailable(
-            "a lock change needs a session, idempotency record or notification naming its org"
-                .into(),
-        )
-    })
 }

@@ -79,6 +79,37 @@ pub struct Changes {
 }
 
 impl Changes {
+    /// The one org every part of the set belongs to (`None` for a set naming none). Lock keys
+    /// carry no org: they take the set's. A set spanning several orgs is refused.
+    pub fn org(&self) -> Result<Option<&OrgId>, StoreError> {
+        let mut orgs = self
+            .sessions
+            .iter()
+            .map(|p| &p.session.org)
+            .chain(self.idempotency.iter().map(|r| &r.org))
+            .chain(self.notifications.iter().map(|n| &n.org));
+        let first = orgs.next();
+        if let Some(first) = first
+            && orgs.any(|o| o != first)
+        {
+            return Err(StoreError::Unavailable(
+                "a change set must not span several orgs".into(),
+            ));
+        }
+        Ok(first)
+    }
+
+    /// The org lock changes take, given the set's [`org`](Self::org): an error when nothing in
+    /// the set names one.
+    pub fn lock_org(org: Option<&OrgId>) -> Result<&OrgId, StoreError> {
+        org.ok_or_else(|| {
+            StoreError::Unavailable(
+                "a lock change needs a session, idempotency record or notification naming its org"
+                    .into(),
+            )
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.sessions.is_empty()
             && self.acquire_locks.is_empty()

@@ -3,7 +3,6 @@
 use crate::codec::{to_json, version};
 use crate::errors::{unavailable, unique_or_unavailable};
 use chrono::{DateTime, Utc};
-use coaching_domain::ids::OrgId;
 use coaching_domain::notification::Notification;
 use coaching_domain::ports::{
     Changes, IdempotencyRecord, SessionPut, StoreError, session_sort_key,
@@ -27,12 +26,12 @@ pub(crate) fn commit(conn: &mut Connection, changes: &Changes) -> Result<(), Sto
     if changes.is_empty() {
         return Ok(());
     }
-    let org = change_set_org(changes)?;
+    let org = changes.org()?;
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(unavailable)?;
     for (key, session) in &changes.release_locks {
-        let org = lock_org(org)?.as_str();
+        let org = Changes::lock_org(org)?.as_str();
         tx.prepare_cached("DELETE FROM locks WHERE org = ?1 AND key = ?2 AND session_id = ?3")
             .and_then(|mut st| st.execute(params![org, key.storage_key(), session.as_str()]))
             .map_err(unavailable)?;
@@ -41,7 +40,7 @@ pub(crate) fn commit(conn: &mut Connection, changes: &Changes) -> Result<(), Sto
         put_session(&tx, put)?;
     }
     for (key, session) in &changes.acquire_locks {
-        let org = lock_org(org)?.as_str();
+        let org = Changes::lock_org(org)?.as_str();
         tx.prepare_cached("INSERT INTO locks (org, key, session_id) VALUES (?1, ?2, ?3)")
             .and_then(|mut st| st.execute(params![org, key.storage_key(), session.as_str()]))
             .map_err(|e| unique_or_unavailable(e, StoreError::LockTaken(key.clone())))?;
@@ -53,35 +52,6 @@ pub(crate) fn commit(conn: &mut Connection, changes: &Changes) -> Result<(), Sto
         put_notification(&tx, n)?;
     }
     tx.commit().map_err(unavailable)
-}
-
-/// The one org every part of the set belongs to. Lock keys carry no org: they take the set's.
-fn change_set_org(changes: &Changes) -> Result<Option<&OrgId>, StoreError> {
-    let mut orgs = changes
-        .sessions
-        .iter()
-        .map(|p| &p.session.org)
-        .chain(changes.idempotency.iter().map(|r| &r.org))
-        .chain(changes.notifications.iter().map(|n| &n.org));
-    let first = orgs.next();
-    if let Some(first) = first
-        && orgs.any(|o| o != first)
-    {
-        return Err(StoreError::Unavailable(
-            "a change set must not span several orgs".into(),
-        ));
-    }
-    Ok(first)
-}
-
-/// Lock changes take their org from elsewhere in the set.
-fn lock_org(org: Option<&OrgId>) -> Result<&OrgId, StoreError> {
-    org.ok_or_else(|| {
-        StoreError::Unavailable(
-            "a lock change needs a session, idempotency record or notification naming its org"
-                .into(),
-        )
-    })
 }
 
 fn put_session(tx: &Transaction<'_>, put: &SessionPut) -> Result<(), StoreError> {

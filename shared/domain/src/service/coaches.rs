@@ -14,10 +14,16 @@ pub(crate) const MAX_SESSION_MINUTES: i64 = 240;
 
 #[derive(Debug, Clone)]
 pub struct SlotsQuery {
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-    pub duration_minutes: u32,
+    /// Default: now.
+    pub from: Option<DateTime<Utc>>,
+    /// Default: `from` + 7 days.
+    pub to: Option<DateTime<Utc>>,
+    /// Default: 30.
+    pub duration_minutes: Option<u32>,
 }
+
+/// How far a slots query reaches when it names no end.
+const DEFAULT_SLOT_RANGE_DAYS: i64 = 7;
 
 impl Services {
     /// That coach or an admin replaces the coach's settings.
@@ -89,31 +95,36 @@ impl Services {
         coach: &UserId,
         q: SlotsQuery,
     ) -> Result<Vec<Interval>, DomainError> {
-        check_instant("from", q.from)?;
-        check_instant("to", q.to)?;
-        if q.to <= q.from {
+        let from = q.from.unwrap_or_else(|| self.now());
+        check_instant("from", from)?;
+        // `from` is at most 9999-12-31, so a week later is representable.
+        let to =
+            q.to.unwrap_or(from + Duration::days(DEFAULT_SLOT_RANGE_DAYS));
+        check_instant("to", to)?;
+        let duration_minutes = q.duration_minutes.unwrap_or(30);
+        if to <= from {
             return Err(DomainError::field("to", "must be after from"));
         }
-        if q.to - q.from > Duration::days(MAX_SLOT_RANGE_DAYS) {
+        if to - from > Duration::days(MAX_SLOT_RANGE_DAYS) {
             return Err(DomainError::field(
                 "to",
                 format!("the range may span at most {MAX_SLOT_RANGE_DAYS} days"),
             ));
         }
-        if !matches!(q.duration_minutes, 15 | 30 | 45 | 60 | 75 | 90 | 105 | 120) {
+        if !matches!(duration_minutes, 15 | 30 | 45 | 60 | 75 | 90 | 105 | 120) {
             return Err(DomainError::field(
                 "durationMinutes",
                 "must be 15, 30, 45, 60, 75, 90, 105 or 120",
             ));
         }
         let settings = self.coach_settings(actor, coach).await?;
-        let busy = self.busy_around(actor, coach, q.from, q.to).await?;
+        let busy = self.busy_around(actor, coach, from, to).await?;
         Ok(free_slots(
             &settings,
             &busy,
-            q.from,
-            q.to,
-            q.duration_minutes,
+            from,
+            to,
+            duration_minutes,
             self.now(),
         ))
     }

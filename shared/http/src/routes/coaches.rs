@@ -7,7 +7,6 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use axum::Json;
 use axum::extract::State;
-use chrono::Duration;
 use coaching_domain::UserId;
 use coaching_domain::service::SlotsQuery;
 
@@ -62,14 +61,10 @@ pub async fn slots(
     ApiQuery(q): ApiQuery<SlotsParams>,
 ) -> Result<Json<SlotsDto>, ApiError> {
     let coach = coach_id(coach)?;
-    let from = q.from.unwrap_or_else(|| state.services.now());
-    coaching_domain::time::check_instant("from", from)?;
-    let to =
-        q.to.unwrap_or_else(|| from.checked_add_signed(Duration::days(7)).unwrap_or(from));
     let query = SlotsQuery {
-        from,
-        to,
-        duration_minutes: q.duration_minutes.unwrap_or(30),
+        from: q.from,
+        to: q.to,
+        duration_minutes: q.duration_minutes,
     };
     let slots = state.services.slots(&actor, &coach, query).await?;
     Ok(Json(SlotsDto {
