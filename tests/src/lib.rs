@@ -1,11 +1,12 @@
 //! The black-box harness: `spawn_app()` builds the real Router over a fresh SQLite store and a
 //! frozen test clock, and [`TestApp`] drives it request by request as an HTTP client would.
 
+use async_trait::async_trait;
 use axum::Router;
 use axum::body::Body;
 use chrono::{DateTime, Utc};
 use coaching_domain::Role;
-use coaching_domain::ports::Ports;
+use coaching_domain::ports::{EventPublisher, OutboxEvent, Ports, Store};
 use coaching_domain::service::Services;
 use coaching_http::auth::{JwtAuthenticator, issue_token};
 use coaching_http::clock::{TestClock, UlidIds};
@@ -242,10 +243,45 @@ pub async fn send(router: Router, call: Call) -> Resp {
     }
 }
 
+/// An event publisher that keeps what it was given, to check what was published. It can be
+/// told to refuse events, as EventBridge does when throttled.
+#[derive(Debug, Default)]
+pub struct RecordingPublisher {
+    events: std::sync::Mutex<Vec<OutboxEvent>>,
+    refuse: std::sync::atomic::AtomicBool,
+}
+
+impl RecordingPublisher {
+    pub fn published(&self) -> Vec<OutboxEvent> {
+        self.events.lock().unwrap().clone()
+    }
+    /// `detail-type`s published so far, in order.
+    pub fn kinds(&self) -> Vec<String> {
+        self.published().into_iter().map(|e| e.kind).collect()
+    }
+    pub fn refuse(&self, refuse: bool) {
+        self.refuse
+            .store(refuse, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[async_trait]
+impl EventPublisher for RecordingPublisher {
+    async fn publish(&self, events: &[OutboxEvent]) -> Vec<bool> {
+        if self.refuse.load(std::sync::atomic::Ordering::SeqCst) {
+            return vec![false; events.len()];
+        }
+        self.events.lock().unwrap().extend_from_slice(events);
+        vec![true; events.len()]
+    }
+}
+
 /// The app under test: the real Router over a real store, with a frozen clock.
 pub struct TestApp {
     pub router: Router,
     pub clock: Arc<TestClock>,
+    pub events: Arc<RecordingPublisher>,
+    pub store: Arc<dyn Store>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -257,12 +293,19 @@ impl std::fmt::Debug for TestApp {
 
 fn build(path: &str, dir: Option<tempfile::TempDir>) -> TestApp {
     let store = coaching_sqlite::SqliteStore::open(path).expect("store");
+    spawn_app_with(Arc::new(store), dir)
+}
+
+/// The app over `store` (any adapter), the clock frozen at [`START`].
+pub fn spawn_app_with(store: Arc<dyn Store>, dir: Option<tempfile::TempDir>) -> TestApp {
     let clock = Arc::new(TestClock::new());
     clock.set(t(START));
+    let events = Arc::new(RecordingPublisher::default());
     let services = Services::new(Ports {
-        store: Arc::new(store),
+        store: store.clone(),
         clock: clock.clone(),
         ids: Arc::new(UlidIds::new()),
+        events: events.clone(),
     });
     let state = AppState {
         services,
@@ -272,6 +315,8 @@ fn build(path: &str, dir: Option<tempfile::TempDir>) -> TestApp {
     TestApp {
         router: router(state),
         clock,
+        events,
+        store,
         _dir: dir,
     }
 }

@@ -24,6 +24,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         store: Arc::new(store),
         clock: Arc::new(SystemClock),
         ids: Arc::new(UlidIds::new()),
+        events: Arc::new(coaching_http::events::LogPublisher),
     });
     // The test clock is never on in AWS.
     let app = router(AppState {

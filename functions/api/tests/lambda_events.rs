@@ -20,6 +20,7 @@ fn app() -> Router {
         store: Arc::new(store),
         clock,
         ids: Arc::new(UlidIds::new()),
+        events: Arc::new(coaching_http::events::LogPublisher),
     });
     router(AppState {
         services,

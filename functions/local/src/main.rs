@@ -6,9 +6,10 @@ mod config;
 use clap::{Parser, Subcommand};
 use coaching_domain::Role;
 use coaching_domain::ports::{Clock, Ports, Store};
-use coaching_domain::service::Services;
+use coaching_domain::service::{Job, Services};
 use coaching_http::auth::{JwtAuthenticator, issue_token};
 use coaching_http::clock::{SystemClock, TestClock, UlidIds};
+use coaching_http::events::LogPublisher;
 use coaching_http::{AppState, router};
 use config::{Config, StoreKind};
 use std::process::ExitCode;
@@ -160,7 +161,9 @@ async fn run(config: Config) -> Result<(), String> {
         store,
         clock,
         ids: Arc::new(UlidIds::new()),
+        events: Arc::new(LogPublisher),
     });
+    tokio::spawn(ticker(services.clone()));
     let state = AppState {
         services,
         auth: Arc::new(JwtAuthenticator::new(config.jwt_secret.as_bytes())),
@@ -174,6 +177,33 @@ async fn run(config: Config) -> Result<(), String> {
         .with_graceful_shutdown(shutdown())
         .await
         .map_err(|e| format!("server failed: {e}"))
+}
+
+/// What EventBridge schedules do in AWS: both jobs every minute, at the time every rule uses
+/// (the test clock when set). A run that fails is logged; the next one tries again.
+async fn ticker(services: Services) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        for job in [Job::RescheduleExpiry, Job::Reminders] {
+            let now = services.now();
+            match services.run_job(job, now).await {
+                Ok(run) if run.actions.is_empty() && run.relay.published == 0 => {
+                    tracing::debug!(job = job.as_str(), %now, "job ran: nothing due");
+                }
+                Ok(run) => tracing::info!(
+                    job = job.as_str(),
+                    %now,
+                    handled = run.actions.len(),
+                    notifications = run.notifications(),
+                    events = run.relay.published,
+                    "job ran"
+                ),
+                Err(e) => tracing::error!(job = job.as_str(), error = %e, "job failed"),
+            }
+        }
+    }
 }
 
 async fn shutdown() {

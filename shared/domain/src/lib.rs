@@ -12,6 +12,7 @@ pub mod notes;
 pub mod notification;
 pub mod org;
 pub mod ports;
+pub mod reminder;
 pub mod reschedule;
 pub mod service;
 pub mod session;

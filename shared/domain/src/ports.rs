@@ -4,6 +4,8 @@
 use crate::coach::CoachSettings;
 use crate::ids::*;
 use crate::notification::Notification;
+use crate::reminder::{Reminder, ReminderWrite};
+use crate::reschedule::{RequestStatus, RescheduleRequest};
 use crate::session::{Session, SessionStatus};
 use crate::slots::LockKey;
 use async_trait::async_trait;
@@ -58,6 +60,14 @@ pub struct SessionPut {
     pub expected_version: Option<u64>,
 }
 
+/// One reschedule-request write inside a [`Changes`] set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestPut {
+    pub request: RescheduleRequest,
+    /// `None`: the request MUST NOT exist yet. `Some(s)`: its stored status MUST be `s`.
+    pub expected_status: Option<RequestStatus>,
+}
+
 /// Everything one use case writes, committed atomically: all of it or none of it.
 ///
 /// An adapter MUST apply lock releases and acquisitions, session puts, the idempotency record
@@ -65,7 +75,12 @@ pub struct SessionPut {
 /// - [`StoreError::Conflict`] when a `SessionPut`'s expectation does not hold,
 /// - [`StoreError::LockTaken`] naming the first taken key (in `acquire_locks` order) when a key
 ///   is held by any session,
-/// - [`StoreError::IdempotencyKeyExists`] when the idempotency record exists.
+/// - [`StoreError::IdempotencyKeyExists`] when the idempotency record exists,
+/// - [`StoreError::Conflict`] when a `RequestPut`'s expectation does not hold or a
+///   [`ReminderWrite::Take`] finds its record missing or different.
+///
+/// A pending request (and only a pending one) is in the due-by-time index by `expires_at`;
+/// every stored reminder is in it by `due_at`.
 ///
 /// `acquire_locks` and `release_locks` never name the same key. A release only removes a key
 /// held by the named session.
@@ -76,6 +91,9 @@ pub struct Changes {
     pub release_locks: Vec<(LockKey, SessionId)>,
     pub idempotency: Option<IdempotencyRecord>,
     pub notifications: Vec<Notification>,
+    pub requests: Vec<RequestPut>,
+    /// At most one write per (session, kind).
+    pub reminders: Vec<ReminderWrite>,
 }
 
 impl Changes {
@@ -87,7 +105,9 @@ impl Changes {
             .iter()
             .map(|p| &p.session.org)
             .chain(self.idempotency.iter().map(|r| &r.org))
-            .chain(self.notifications.iter().map(|n| &n.org));
+            .chain(self.notifications.iter().map(|n| &n.org))
+            .chain(self.requests.iter().map(|r| &r.request.org))
+            .chain(self.reminders.iter().map(|r| r.org()));
         let first = orgs.next();
         if let Some(first) = first
             && orgs.any(|o| o != first)
@@ -116,6 +136,8 @@ impl Changes {
             && self.release_locks.is_empty()
             && self.idempotency.is_none()
             && self.notifications.is_empty()
+            && self.requests.is_empty()
+            && self.reminders.is_empty()
     }
 }
 
@@ -222,9 +244,97 @@ pub trait NotificationStore: Send + Sync {
     ) -> Result<Vec<Notification>, StoreError>;
 }
 
+#[async_trait]
+pub trait RescheduleStore: Send + Sync {
+    /// MUST return `None` for an id of another org.
+    async fn reschedule_request(
+        &self,
+        org: &OrgId,
+        id: &RescheduleRequestId,
+    ) -> Result<Option<RescheduleRequest>, StoreError>;
+    /// The requests `user` is the coach or the client of, newest first (by id: ids are ULIDs),
+    /// only those with `status` when given, at most `limit`, strictly older than `before`.
+    async fn reschedule_requests(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        status: Option<RequestStatus>,
+        limit: u32,
+        before: Option<&RescheduleRequestId>,
+    ) -> Result<Vec<RescheduleRequest>, StoreError>;
+}
+
+/// Due work, across every org, found through the due-by-time index: never by scanning
+/// sessions. Both lists are oldest first (then by org and id), at most `limit`.
+#[async_trait]
+pub trait DueStore: Send + Sync {
+    /// Stored reminders with `due_at ≤ now`. Adapters MAY leave out reminders whose session
+    /// started more than [`DUE_LOOKBACK_DAYS`] days before `now`: nothing delivers them.
+    async fn due_reminders(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Reminder>, StoreError>;
+    /// Pending requests with `expires_at ≤ now` (due within the last [`DUE_LOOKBACK_DAYS`]
+    /// days at least).
+    async fn due_requests(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<RescheduleRequest>, StoreError>;
+}
+
+/// How far back an adapter's due-by-time index must reach: a job that did not run for longer
+/// than this leaves older work behind.
+pub const DUE_LOOKBACK_DAYS: i64 = 7;
+
+/// The event of a stored notification, waiting in the outbox to be published.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxEvent {
+    pub org: String,
+    /// The notification's id: publishing twice is recognisable downstream.
+    pub id: String,
+    /// The notification type's wire name (the EventBridge `detail-type`).
+    pub kind: String,
+    /// The notification as JSON.
+    pub payload: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The outbox: every notification's event, written in the notification's transaction and kept
+/// until it is published.
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Claims up to `limit` unpublished events, oldest first, that no claim holds at `now`,
+    /// each until `until`: until then no other call returns them. A claim that lapses (its
+    /// publisher crashed) makes the event claimable again.
+    async fn claim_events(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OutboxEvent>, StoreError>;
+    /// Removes published events from the outbox (unknown ones are ignored).
+    async fn mark_published(&self, events: &[OutboxEvent]) -> Result<(), StoreError>;
+}
+
 /// Every store port; each store adapter implements all of them.
-pub trait Store: CoachStore + SessionStore + NotificationStore {}
-impl<T: CoachStore + SessionStore + NotificationStore> Store for T {}
+pub trait Store:
+    CoachStore + SessionStore + NotificationStore + RescheduleStore + DueStore + OutboxStore
+{
+}
+impl<T> Store for T where
+    T: CoachStore + SessionStore + NotificationStore + RescheduleStore + DueStore + OutboxStore
+{
+}
+
+/// Where events go: EventBridge in AWS, the log locally.
+#[async_trait]
+pub trait EventPublisher: Send + Sync {
+    /// Publishes `events`; returns, per event (same order), whether it was accepted. An event
+    /// that was not stays in the outbox and is published by a later run.
+    async fn publish(&self, events: &[OutboxEvent]) -> Vec<bool>;
+}
 
 /// The adapters a use case runs with.
 #[derive(Clone)]
@@ -232,6 +342,7 @@ pub struct Ports {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGenerator>,
+    pub events: Arc<dyn EventPublisher>,
 }
 
 impl std::fmt::Debug for Ports {

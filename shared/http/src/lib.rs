@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod clock;
 pub mod dto;
+pub mod events;
 pub mod extract;
 pub mod openapi;
 pub mod problem;

@@ -2,6 +2,7 @@
 
 use crate::dto::MoneyDto;
 use crate::dto::coach::*;
+use crate::dto::reschedule::*;
 use crate::dto::session::*;
 use crate::problem::{Problem, ProblemField};
 use crate::routes;
@@ -36,11 +37,16 @@ impl Modify for BearerAuth {
         routes::sessions::create, routes::sessions::list, routes::sessions::get_one,
         routes::sessions::patch, routes::sessions::cancel, routes::sessions::complete,
         routes::sessions::no_show, routes::sessions::join,
+        routes::reschedule::reschedule, routes::reschedule::list, routes::reschedule::get_one,
+        routes::reschedule::approve, routes::reschedule::reject, routes::reschedule::run_job,
     ),
     components(schemas(Problem, ProblemField, MoneyDto, AvailabilityDto, CoachSettingsBody, CoachSettingsDto, SlotDto, SlotsDto,
         SessionDto, SessionListDto, CreateSessionBody, PatchSessionBody, CancelBody, CompletedDto, JoinDto,
-        NotificationDto, NotificationListDto, TestClockDto)),
+        NotificationDto, NotificationListDto, TestClockDto,
+        RescheduleBody, RejectBody, RequestStatusDto, RescheduleRequestDto, RescheduleRequestedDto,
+        DecisionDto, RescheduleRequestListDto, JobActionDto, JobRunDto)),
     modifiers(&BearerAuth),
-    tags((name = "sessions"), (name = "coaches"), (name = "notifications"), (name = "meta"))
+    tags((name = "sessions"), (name = "rescheduling"), (name = "coaches"), (name = "notifications"),
+        (name = "jobs"), (name = "meta"))
 )]
 pub struct ApiDocs;

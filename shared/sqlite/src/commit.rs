@@ -1,12 +1,13 @@
 //! The unit of work: one IMMEDIATE transaction applying a whole `Changes` set, or nothing.
 
-use crate::codec::{to_json, version};
+use crate::codec::{ceil_millis, to_json, version};
 use crate::errors::{unavailable, unique_or_unavailable};
 use chrono::{DateTime, Utc};
 use coaching_domain::notification::Notification;
 use coaching_domain::ports::{
-    Changes, IdempotencyRecord, SessionPut, StoreError, session_sort_key,
+    Changes, IdempotencyRecord, RequestPut, SessionPut, StoreError, session_sort_key,
 };
+use coaching_domain::reminder::ReminderWrite;
 use coaching_domain::session::Session;
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
@@ -20,7 +21,7 @@ pub(crate) struct IdempotencyDoc {
 }
 
 /// Applies `changes` in the order releases, session puts, lock acquisitions, idempotency record,
-/// notifications (with their outbox events). Any error rolls everything back (the transaction
+/// notifications (with their outbox events), requests, reminders. Any error rolls everything back (the transaction
 /// is dropped uncommitted).
 pub(crate) fn commit(conn: &mut Connection, changes: &Changes) -> Result<(), StoreError> {
     if changes.is_empty() {
@@ -51,7 +52,88 @@ pub(crate) fn commit(conn: &mut Connection, changes: &Changes) -> Result<(), Sto
     for n in &changes.notifications {
         put_notification(&tx, n)?;
     }
+    for put in &changes.requests {
+        put_request(&tx, put)?;
+    }
+    for write in &changes.reminders {
+        write_reminder(&tx, write)?;
+    }
     tx.commit().map_err(unavailable)
+}
+
+fn put_request(tx: &Transaction<'_>, put: &RequestPut) -> Result<(), StoreError> {
+    let r = &put.request;
+    let doc = to_json("reschedule request", r)?;
+    let (org, id, status) = (r.org.as_str(), r.id.as_str(), r.status.as_str());
+    let expires = ceil_millis(r.expires_at);
+    match put.expected_status {
+        None => {
+            let sql = "INSERT INTO reschedule_requests (org, id, session_id, coach_id, client_id, status, expires_ms, doc) \
+                       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+            let args = params![
+                org,
+                id,
+                r.session_id.as_str(),
+                r.coach_id.as_str(),
+                r.client_id.as_str(),
+                status,
+                expires,
+                doc
+            ];
+            tx.prepare_cached(sql)
+                .and_then(|mut st| st.execute(args))
+                .map_err(|e| unique_or_unavailable(e, StoreError::Conflict))?;
+        }
+        Some(expected) => {
+            let sql = "UPDATE reschedule_requests SET status = ?3, expires_ms = ?4, doc = ?5 \
+                       WHERE org = ?1 AND id = ?2 AND status = ?6";
+            let args = params![org, id, status, expires, doc, expected.as_str()];
+            let updated = tx
+                .prepare_cached(sql)
+                .and_then(|mut st| st.execute(args))
+                .map_err(unavailable)?;
+            if updated == 0 {
+                return Err(StoreError::Conflict);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_reminder(tx: &Transaction<'_>, write: &ReminderWrite) -> Result<(), StoreError> {
+    let org = write.org().as_str();
+    let (session, kind) = write.target();
+    let (session, kind) = (session.as_str(), kind.as_str());
+    match write {
+        ReminderWrite::Put(r) => {
+            let doc = to_json("reminder", r)?;
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO reminders (org, session_id, kind, due_ms, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut st| st.execute(params![org, session, kind, ceil_millis(r.due_at), doc]))
+            .map_err(unavailable)?;
+        }
+        ReminderWrite::Delete { .. } => {
+            tx.prepare_cached(
+                "DELETE FROM reminders WHERE org = ?1 AND session_id = ?2 AND kind = ?3",
+            )
+            .and_then(|mut st| st.execute(params![org, session, kind]))
+            .map_err(unavailable)?;
+        }
+        ReminderWrite::Take(r) => {
+            let doc = to_json("reminder", r)?;
+            let taken = tx
+                .prepare_cached(
+                    "DELETE FROM reminders WHERE org = ?1 AND session_id = ?2 AND kind = ?3 AND doc = ?4",
+                )
+                .and_then(|mut st| st.execute(params![org, session, kind, doc]))
+                .map_err(unavailable)?;
+            if taken == 0 {
+                return Err(StoreError::Conflict);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn put_session(tx: &Transaction<'_>, put: &SessionPut) -> Result<(), StoreError> {

@@ -8,6 +8,7 @@
 mod coaches;
 mod codec;
 mod commit;
+mod due;
 mod errors;
 mod migrate;
 mod notifications;
@@ -17,6 +18,5 @@ mod query;
 mod sessions;
 mod store;
 
-pub use outbox::OutboxEvent;
 pub use pool::SqliteOptions;
 pub use store::SqliteStore;

@@ -5,7 +5,10 @@ use coaching_domain::ports::StoreError;
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Every migration in order; migration `i` moves `user_version` from `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_reschedule_reminders.sql"),
+];
 
 /// Brings the schema up to date; each step commits with its version or not at all.
 pub(crate) fn apply(conn: &mut Connection) -> Result<(), StoreError> {

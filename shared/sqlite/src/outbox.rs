@@ -5,40 +5,44 @@ use crate::codec::from_json;
 use crate::errors::unavailable;
 use crate::pool::Pool;
 use chrono::{DateTime, TimeZone, Utc};
-use coaching_domain::ports::StoreError;
+use coaching_domain::ports::{OutboxEvent, StoreError};
 use rusqlite::params;
 
-/// One event waiting to be published.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutboxEvent {
-    pub org: String,
-    /// The notification's id: publishing twice is recognisable downstream.
-    pub id: String,
-    /// The notification type's wire name (the EventBridge `detail-type`).
-    pub kind: String,
-    /// The notification as JSON.
-    pub payload: serde_json::Value,
-    pub created_at: DateTime<Utc>,
-}
-
-pub(crate) fn pending(pool: &Pool, limit: u32) -> Result<Vec<OutboxEvent>, StoreError> {
-    let conn = pool.reader();
+/// Claims up to `limit` unpublished, unclaimed (or lapsed) events, oldest first, until `until`:
+/// one UPDATE … RETURNING under the writer lock, so two relays never get the same event.
+pub(crate) fn claim(
+    pool: &Pool,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<OutboxEvent>, StoreError> {
+    let conn = pool.writer();
     let mut st = conn
         .prepare_cached(
-            "SELECT id, org, type, payload, created_at FROM outbox WHERE published_at IS NULL \
-             ORDER BY created_at, id LIMIT ?1",
+            "UPDATE outbox SET claimed_until = ?2 WHERE rowid IN ( \
+                 SELECT rowid FROM outbox WHERE published_at IS NULL \
+                   AND (claimed_until IS NULL OR claimed_until <= ?1) \
+                 ORDER BY created_at, id LIMIT ?3) \
+             RETURNING id, org, type, payload, created_at",
         )
         .map_err(unavailable)?;
     let rows = st
-        .query_map(params![i64::from(limit)], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-            ))
-        })
+        .query_map(
+            params![
+                now.timestamp_millis(),
+                until.timestamp_millis(),
+                i64::from(limit)
+            ],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            },
+        )
         .map_err(unavailable)?;
     let mut events = Vec::new();
     for row in rows {
@@ -54,19 +58,18 @@ pub(crate) fn pending(pool: &Pool, limit: u32) -> Result<Vec<OutboxEvent>, Store
             created_at,
         });
     }
+    // RETURNING gives rows in no particular order.
+    events.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     Ok(events)
 }
 
-pub(crate) fn mark_published(
-    pool: &Pool,
-    events: &[OutboxEvent],
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
+/// Deletes published events (unknown ones are ignored).
+pub(crate) fn mark_published(pool: &Pool, events: &[OutboxEvent]) -> Result<(), StoreError> {
     let mut conn = pool.writer();
     let tx = conn.transaction().map_err(unavailable)?;
     for OutboxEvent { org, id, .. } in events {
-        tx.prepare_cached("UPDATE outbox SET published_at = ?3 WHERE org = ?1 AND id = ?2 AND published_at IS NULL")
-            .and_then(|mut st| st.execute(params![org, id, at.timestamp_millis()]))
+        tx.prepare_cached("DELETE FROM outbox WHERE org = ?1 AND id = ?2")
+            .and_then(|mut st| st.execute(params![org, id]))
             .map_err(unavailable)?;
     }
     tx.commit().map_err(unavailable)

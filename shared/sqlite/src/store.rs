@@ -1,17 +1,19 @@
 //! `SqliteStore`: the handle (cheap to clone) and its implementation of the store ports.
 
-use crate::outbox::{self, OutboxEvent};
+use crate::outbox;
 use crate::pool::{Pool, SqliteOptions};
-use crate::{coaches, commit, notifications, sessions};
+use crate::{coaches, commit, due, notifications, sessions};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use coaching_domain::coach::CoachSettings;
-use coaching_domain::ids::{NotificationId, OrgId, SessionId, UserId};
+use coaching_domain::ids::{NotificationId, OrgId, RescheduleRequestId, SessionId, UserId};
 use coaching_domain::notification::Notification;
 use coaching_domain::ports::{
-    Changes, CoachStore, IdempotencyRecord, NotificationStore, Page, SessionQuery, SessionStore,
-    StoreError,
+    Changes, CoachStore, DueStore, IdempotencyRecord, NotificationStore, OutboxEvent, OutboxStore,
+    Page, RescheduleStore, SessionQuery, SessionStore, StoreError,
 };
+use coaching_domain::reminder::Reminder;
+use coaching_domain::reschedule::{RequestStatus, RescheduleRequest};
 use coaching_domain::session::Session;
 use std::sync::Arc;
 
@@ -45,20 +47,6 @@ impl SqliteStore {
             pool: Arc::new(pool),
             path: path.into(),
         })
-    }
-
-    /// Events not yet published, oldest first, at most `limit`.
-    pub fn pending_events(&self, limit: u32) -> Result<Vec<OutboxEvent>, StoreError> {
-        outbox::pending(&self.pool, limit)
-    }
-
-    /// Marks events published (unknown or already published ones are ignored).
-    pub fn mark_published(
-        &self,
-        events: &[OutboxEvent],
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        outbox::mark_published(&self.pool, events, at)
     }
 }
 
@@ -129,5 +117,62 @@ impl NotificationStore for SqliteStore {
         before: Option<&NotificationId>,
     ) -> Result<Vec<Notification>, StoreError> {
         notifications::notifications(&self.pool.reader(), org, recipient, limit, before)
+    }
+}
+
+#[async_trait]
+impl RescheduleStore for SqliteStore {
+    async fn reschedule_request(
+        &self,
+        org: &OrgId,
+        id: &RescheduleRequestId,
+    ) -> Result<Option<RescheduleRequest>, StoreError> {
+        due::request(&self.pool.reader(), org, id)
+    }
+
+    async fn reschedule_requests(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        status: Option<RequestStatus>,
+        limit: u32,
+        before: Option<&RescheduleRequestId>,
+    ) -> Result<Vec<RescheduleRequest>, StoreError> {
+        due::requests(&self.pool.reader(), org, user, status, limit, before)
+    }
+}
+
+#[async_trait]
+impl DueStore for SqliteStore {
+    async fn due_reminders(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Reminder>, StoreError> {
+        due::due_reminders(&self.pool.reader(), now, limit)
+    }
+
+    async fn due_requests(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<RescheduleRequest>, StoreError> {
+        due::due_requests(&self.pool.reader(), now, limit)
+    }
+}
+
+#[async_trait]
+impl OutboxStore for SqliteStore {
+    async fn claim_events(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OutboxEvent>, StoreError> {
+        outbox::claim(&self.pool, now, until, limit)
+    }
+
+    async fn mark_published(&self, events: &[OutboxEvent]) -> Result<(), StoreError> {
+        outbox::mark_published(&self.pool, events)
     }
 }

@@ -6,6 +6,7 @@
 //! [`store_contract_tests!`], or run them all in one test with [`run_all`].
 
 mod coaches;
+mod due;
 pub mod fixtures;
 mod idempotency;
 mod inbox;
@@ -15,6 +16,7 @@ mod race;
 mod sessions;
 
 pub use coaches::*;
+pub use due::*;
 pub use idempotency::*;
 pub use inbox::*;
 pub use lists::*;
@@ -69,6 +71,15 @@ macro_rules! __with_cases {
             putting_coach_settings_again_replaces_them,
             coach_settings_are_kept_per_org,
             of_fifty_concurrent_bookings_of_one_slot_exactly_one_wins,
+            a_reschedule_request_reads_back_and_lists_for_both_participants,
+            a_request_changes_status_only_from_the_expected_one,
+            only_pending_requests_are_due_and_from_their_expiry_on,
+            reminders_are_due_from_their_time_and_follow_puts_and_deletes,
+            taking_a_reminder_needs_it_exactly_as_read,
+            of_concurrent_takes_of_one_reminder_exactly_one_wins,
+            of_concurrent_decisions_on_one_request_exactly_one_wins,
+            every_notification_waits_in_the_outbox_until_published,
+            a_change_set_that_fails_leaves_no_event_behind,
         }
     };
 }

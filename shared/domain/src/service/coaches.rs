@@ -4,7 +4,7 @@ use super::{Services, store_err};
 use crate::access::Actor;
 use crate::coach::{CoachSettings, CoachSettingsInput};
 use crate::error::DomainError;
-use crate::ids::UserId;
+use crate::ids::{SessionId, UserId};
 use crate::slots::{Busy, Interval, MAX_SLOT_RANGE_DAYS, free_slots};
 use crate::time::check_instant;
 use chrono::{DateTime, Duration, Utc};
@@ -70,6 +70,18 @@ impl Services {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Busy>, DomainError> {
+        self.busy_excluding(actor, coach, from, to, None).await
+    }
+
+    /// [`busy_around`](Self::busy_around) without the session `exclude` (the one being moved).
+    pub(crate) async fn busy_excluding(
+        &self,
+        actor: &Actor,
+        coach: &UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        exclude: Option<&SessionId>,
+    ) -> Result<Vec<Busy>, DomainError> {
         let reach = Duration::minutes(MAX_SESSION_MINUTES * 2);
         let sessions = self
             .ports
@@ -79,6 +91,7 @@ impl Services {
             .map_err(store_err)?;
         Ok(sessions
             .into_iter()
+            .filter(|s| Some(&s.id) != exclude)
             .filter_map(|s| {
                 Some(Busy {
                     interval: Interval::new(s.starts_at?, s.ends_at()?),

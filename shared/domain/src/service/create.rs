@@ -8,6 +8,7 @@ use crate::ids::*;
 use crate::money::Money;
 use crate::notification::NotificationType;
 use crate::ports::{Changes, IdempotencyRecord, SessionPut};
+use crate::reminder::reminder_writes;
 use crate::session::{Recurrence, Session, SessionKind, SessionStatus};
 use crate::slots::{LockKey, SlotRejection, check_slot, slot_locks};
 use crate::time::check_instant;
@@ -311,6 +312,7 @@ impl Services {
                 created_at: now,
             });
         }
+        changes.reminders = reminder_writes(&session, now);
         changes.sessions.push(SessionPut {
             session: session.clone(),
             expected_version: None,

@@ -6,7 +6,9 @@ use crate::error::{DomainError, Errors};
 use crate::ids::*;
 use crate::notes::action_items_in;
 use crate::notification::NotificationType;
-use crate::ports::{Changes, SessionPut};
+use crate::ports::{Changes, RequestPut, SessionPut};
+use crate::reminder::reminder_writes;
+use crate::reschedule::RequestStatus;
 use crate::session::RecurrenceEvery;
 use crate::session::{
     ActionItem, AgendaItem, Party, Session, SessionKind, SessionStatus, Transition,
@@ -75,6 +77,9 @@ impl Services {
         session: &Session,
         mut changes: Changes,
     ) -> Result<(), DomainError> {
+        if changes.reminders.is_empty() {
+            changes.reminders = reminder_writes(session, self.now());
+        }
         changes.sessions.insert(
             0,
             SessionPut {
@@ -249,11 +254,28 @@ impl Services {
             &[&s.coach_id, &s.client_id],
             json!({"cancelledBy": party.as_str(), "reason": s.cancellation.as_ref().and_then(|c| c.reason.clone())}),
         );
-        let changes = Changes {
+        let mut changes = Changes {
             release_locks: locks,
             notifications,
             ..Changes::default()
         };
+        // A cancelled session's pending request can never be approved: it is superseded.
+        if let Some(pending) = s.pending_reschedule_request.take()
+            && let Some(mut request) = self
+                .ports
+                .store
+                .reschedule_request(&s.org, &pending)
+                .await
+                .map_err(store_err)?
+                .filter(|r| r.status == RequestStatus::Pending)
+        {
+            request.status = RequestStatus::Superseded;
+            request.decided_at = Some(now);
+            changes.requests.push(RequestPut {
+                request,
+                expected_status: Some(RequestStatus::Pending),
+            });
+        }
         self.commit_update(before, &s, changes).await?;
         Ok(s)
     }
@@ -278,6 +300,10 @@ impl Services {
             with_next.next_session_id = Some(next.id.clone());
             let mut changes = Changes {
                 acquire_locks: held_locks(&next),
+                reminders: reminder_writes(&with_next, now)
+                    .into_iter()
+                    .chain(reminder_writes(&next, now))
+                    .collect(),
                 ..Changes::default()
             };
             changes.notifications = self.notify(

@@ -4,14 +4,18 @@
 mod coaches;
 mod create;
 mod inbox;
+mod jobs;
 mod lifecycle;
 mod notify;
 mod read;
+mod reschedule;
 
 pub use coaches::SlotsQuery;
 pub use create::{CreateSession, ReviewInput};
+pub use jobs::{JOB_BATCH, Job, JobAction, JobRun, Outcome, RELAY_BATCH, Relayed};
 pub use lifecycle::{AgendaInput, Completed, JoinInfo, SessionPatch};
 pub use read::{DEFAULT_PAGE, ListSessions, MAX_PAGE};
+pub use reschedule::{Decided, ListRequests, RescheduleCommand, Rescheduled};
 
 use crate::error::DomainError;
 use crate::ports::{Ports, StoreError};

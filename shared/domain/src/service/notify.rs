@@ -8,7 +8,7 @@ use chrono::SecondsFormat;
 use serde_json::json;
 
 impl Services {
-    /// One notification of `kind` about `session` for each recipient.
+    /// One notification of `kind` about `session` for each recipient, created now.
     pub(crate) fn notify(
         &self,
         session: &Session,
@@ -16,7 +16,18 @@ impl Services {
         recipients: &[&UserId],
         extra: serde_json::Value,
     ) -> Vec<Notification> {
-        let now = self.now();
+        self.notify_at(session, kind, recipients, extra, self.now())
+    }
+
+    /// One notification of `kind` about `session` for each recipient, created at `now`.
+    pub(crate) fn notify_at(
+        &self,
+        session: &Session,
+        kind: NotificationType,
+        recipients: &[&UserId],
+        extra: serde_json::Value,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<Notification> {
         let mut data = json!({
             "sessionName": session.name,
             "kind": session.kind.as_str(),

@@ -2,6 +2,7 @@
 
 pub(crate) mod coaches;
 pub(crate) mod meta;
+pub(crate) mod reschedule;
 pub(crate) mod sessions;
 
 use crate::problem::{method_not_allowed_fallback, not_found_fallback, panic_response};
@@ -54,6 +55,18 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sessions/{id}/complete", post(sessions::complete))
         .route("/v1/sessions/{id}/no-show", post(sessions::no_show))
         .route("/v1/sessions/{id}/join", post(sessions::join))
+        .route("/v1/sessions/{id}/reschedule", post(reschedule::reschedule))
+        .route("/v1/reschedule-requests", get(reschedule::list))
+        .route("/v1/reschedule-requests/{id}", get(reschedule::get_one))
+        .route(
+            "/v1/reschedule-requests/{id}/approve",
+            post(reschedule::approve),
+        )
+        .route(
+            "/v1/reschedule-requests/{id}/reject",
+            post(reschedule::reject),
+        )
+        .route("/v1/admin/jobs/{job}/run", post(reschedule::run_job))
         .fallback(not_found_fallback)
         .method_not_allowed_fallback(method_not_allowed_fallback)
         .with_state(state);

@@ -1,0 +1,471 @@
+//! Rescheduling (§6): coach moves, client moves and requests, approval, rejection, and the
+//! move itself (locks, reminders, notifications) in one change set.
+
+use super::lifecycle::held_locks;
+use super::{Services, parse_id, store_err};
+use crate::access::Actor;
+use crate::error::{DomainError, Errors};
+use crate::ids::*;
+use crate::notification::NotificationType;
+use crate::ports::{Changes, RequestPut, SessionPut};
+use crate::reminder::reminder_writes;
+use crate::reschedule::{
+    ClientMove, RequestStatus, RescheduleRequest, client_move, request_expires_at,
+};
+use crate::session::{Party, Session, SessionStatus};
+use crate::slots::{SlotRejection, check_slot};
+use crate::time::check_instant;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::json;
+
+pub const MAX_REASON_CHARS: usize = 2000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RescheduleCommand {
+    pub starts_at: DateTime<Utc>,
+    pub reason: Option<String>,
+}
+
+/// What a reschedule did: moved the session at once, or filed a request for the coach.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rescheduled {
+    Moved(Session),
+    Requested(RescheduleRequest),
+}
+
+/// A decided request and the session as it is after the decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decided {
+    pub request: RescheduleRequest,
+    pub session: Session,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListRequests {
+    pub status: Option<RequestStatus>,
+    pub limit: Option<u32>,
+    pub before: Option<RescheduleRequestId>,
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn check_reason(field: &str, reason: &Option<String>) -> Result<(), DomainError> {
+    if reason
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > MAX_REASON_CHARS)
+    {
+        return Err(DomainError::field(
+            field,
+            format!("at most {MAX_REASON_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+impl Services {
+    /// `POST /v1/sessions/{id}/reschedule`: the coach (or an admin) moves at once before the
+    /// start; the client moves at once 48 h or more ahead, files a request 24–48 h ahead, and is
+    /// refused under 24 h.
+    pub async fn reschedule_session(
+        &self,
+        actor: &Actor,
+        id: &SessionId,
+        cmd: RescheduleCommand,
+    ) -> Result<Rescheduled, DomainError> {
+        let mut errs = Errors::new();
+        if check_instant("startsAt", cmd.starts_at).is_err() {
+            errs.add("startsAt", "must be between 1970-01-01 and 9999-12-31");
+        }
+        if let Err(DomainError::Validation(v)) = check_reason("reason", &cmd.reason) {
+            for e in v {
+                errs.add(e.field, e.message);
+            }
+        }
+        errs.finish()?;
+        let (s, _) = self.session_for(actor, id).await?;
+        let party = s
+            .party_of(actor)
+            .ok_or_else(|| DomainError::forbidden("not a participant"))?;
+        let now = self.now();
+        let current = match (s.status, s.starts_at) {
+            (SessionStatus::Scheduled, Some(t)) => t,
+            (SessionStatus::Draft, _) => {
+                return Err(DomainError::invalid_transition(
+                    "a draft has no time to move; schedule it with PATCH startsAt",
+                ));
+            }
+            (status, _) => {
+                return Err(DomainError::invalid_transition(format!(
+                    "a {} session cannot be rescheduled",
+                    status.as_str()
+                )));
+            }
+        };
+        if now >= current {
+            return Err(DomainError::conflict(
+                "the session has already started; it can no longer be moved",
+            ));
+        }
+        if cmd.starts_at == current {
+            return Err(DomainError::field(
+                "startsAt",
+                "is the session's current start",
+            ));
+        }
+        match party {
+            Party::Coach | Party::Admin => {
+                let moved = self
+                    .move_session(actor, s, cmd.starts_at, cmd.reason, party, now, None)
+                    .await?;
+                Ok(Rescheduled::Moved(moved))
+            }
+            Party::Client => match client_move(now, current) {
+                ClientMove::Closed => Err(DomainError::RescheduleWindowClosed),
+                ClientMove::Immediate => {
+                    let moved = self
+                        .move_session(actor, s, cmd.starts_at, cmd.reason, party, now, None)
+                        .await?;
+                    Ok(Rescheduled::Moved(moved))
+                }
+                ClientMove::NeedsApproval => self
+                    .file_request(actor, s, cmd, now, current)
+                    .await
+                    .map(Rescheduled::Requested),
+            },
+        }
+    }
+
+    /// The slot check of a move: the new time must be a free slot, the session itself excluded.
+    async fn check_move(
+        &self,
+        actor: &Actor,
+        s: &Session,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<crate::coach::CoachSettings, DomainError> {
+        let settings = self.coach_settings(actor, &s.coach_id).await?;
+        let busy = self
+            .busy_excluding(actor, &s.coach_id, to, to, Some(&s.id))
+            .await?;
+        check_slot(&settings, &busy, to, s.duration_minutes, now).map_err(|r| match r {
+            SlotRejection::OffGrid => DomainError::field(
+                "startsAt",
+                "must be on the 15-minute grid (:00, :15, :30, :45)",
+            ),
+            _ => DomainError::SlotUnavailable,
+        })?;
+        Ok(settings)
+    }
+
+    async fn file_request(
+        &self,
+        actor: &Actor,
+        mut s: Session,
+        cmd: RescheduleCommand,
+        now: DateTime<Utc>,
+        current: DateTime<Utc>,
+    ) -> Result<RescheduleRequest, DomainError> {
+        if s.pending_reschedule_request.is_some() {
+            return Err(DomainError::conflict(
+                "this session already has a pending reschedule request",
+            ));
+        }
+        // Refused now rather than approved into a taken slot later.
+        self.check_move(actor, &s, cmd.starts_at, now).await?;
+        let request = RescheduleRequest {
+            id: parse_id("id", RescheduleRequestId::parse(self.new_id()))?,
+            org: s.org.clone(),
+            session_id: s.id.clone(),
+            coach_id: s.coach_id.clone(),
+            client_id: s.client_id.clone(),
+            requested_by: actor.user.clone(),
+            proposed_starts_at: cmd.starts_at,
+            reason: cmd.reason,
+            status: RequestStatus::Pending,
+            created_at: now,
+            expires_at: request_expires_at(now, current),
+            decided_at: None,
+            decision_reason: None,
+        };
+        let before = s.version;
+        s.pending_reschedule_request = Some(request.id.clone());
+        s.touch(now);
+        let notifications = self.notify_at(
+            &s,
+            NotificationType::RescheduleRequested,
+            &[&s.coach_id],
+            request_data(&request),
+            now,
+        );
+        let changes = Changes {
+            sessions: vec![SessionPut {
+                session: s,
+                expected_version: Some(before),
+            }],
+            requests: vec![RequestPut {
+                request: request.clone(),
+                expected_status: None,
+            }],
+            notifications,
+            ..Changes::default()
+        };
+        self.ports.store.commit(changes).await.map_err(store_err)?;
+        Ok(request)
+    }
+
+    /// Moves `s` to `to` now: releases the blocks it leaves, takes the ones it enters, rewrites
+    /// its reminders, settles its pending request (`decided` when a request is being approved,
+    /// else superseded) and notifies the other side.
+    #[allow(clippy::too_many_arguments)]
+    async fn move_session(
+        &self,
+        actor: &Actor,
+        mut s: Session,
+        to: DateTime<Utc>,
+        reason: Option<String>,
+        by: Party,
+        now: DateTime<Utc>,
+        decided: Option<RescheduleRequest>,
+    ) -> Result<Session, DomainError> {
+        let settings = self.check_move(actor, &s, to, now).await?;
+        let before = s.version;
+        let from = s.starts_at;
+        let old_locks = held_locks(&s);
+        s.starts_at = Some(to);
+        s.buffer_minutes = settings.buffer_minutes;
+        s.timezone = settings.timezone;
+        s.sequence += 1;
+        let new_locks = held_locks(&s);
+        let mut changes = Changes {
+            release_locks: old_locks
+                .iter()
+                .filter(|k| !new_locks.contains(k))
+                .cloned()
+                .collect(),
+            acquire_locks: new_locks
+                .iter()
+                .filter(|k| !old_locks.contains(k))
+                .cloned()
+                .collect(),
+            reminders: reminder_writes(&s, now),
+            ..Changes::default()
+        };
+        match decided {
+            Some(request) => {
+                changes.notifications = self.notify_at(
+                    &s,
+                    NotificationType::RescheduleApproved,
+                    &[&s.client_id],
+                    json!({
+                        "requestId": request.id,
+                        "previousStartsAt": from.map(rfc3339),
+                    }),
+                    now,
+                );
+                changes.requests.push(RequestPut {
+                    request,
+                    expected_status: Some(RequestStatus::Pending),
+                });
+            }
+            None => {
+                if let Some(pending) = &s.pending_reschedule_request {
+                    if let Some(mut request) = self
+                        .ports
+                        .store
+                        .reschedule_request(&s.org, pending)
+                        .await
+                        .map_err(store_err)?
+                        .filter(|r| r.status == RequestStatus::Pending)
+                    {
+                        request.status = RequestStatus::Superseded;
+                        request.decided_at = Some(now);
+                        changes.requests.push(RequestPut {
+                            request,
+                            expected_status: Some(RequestStatus::Pending),
+                        });
+                    }
+                }
+                let recipients: Vec<&UserId> = match by {
+                    Party::Coach => vec![&s.client_id],
+                    Party::Client => vec![&s.coach_id],
+                    Party::Admin => vec![&s.coach_id, &s.client_id],
+                };
+                changes.notifications = self.notify_at(
+                    &s,
+                    NotificationType::SessionRescheduled,
+                    &recipients,
+                    json!({
+                        "previousStartsAt": from.map(rfc3339),
+                        "rescheduledBy": by.as_str(),
+                        "reason": reason,
+                    }),
+                    now,
+                );
+            }
+        }
+        s.pending_reschedule_request = None;
+        s.touch(now);
+        changes.sessions.insert(
+            0,
+            SessionPut {
+                session: s.clone(),
+                expected_version: Some(before),
+            },
+        );
+        self.ports.store.commit(changes).await.map_err(store_err)?;
+        Ok(s)
+    }
+
+    /// The request by id with its session, for a participant (404 otherwise).
+    async fn request_for(
+        &self,
+        actor: &Actor,
+        id: &RescheduleRequestId,
+    ) -> Result<(RescheduleRequest, Session), DomainError> {
+        let request = self
+            .ports
+            .store
+            .reschedule_request(&actor.org, id)
+            .await
+            .map_err(store_err)?
+            .ok_or(DomainError::NotFound("reschedule request"))?;
+        let (session, _) =
+            self.session_for(actor, &request.session_id)
+                .await
+                .map_err(|e| match e {
+                    DomainError::NotFound(_) => DomainError::NotFound("reschedule request"),
+                    e => e,
+                })?;
+        Ok((request, session))
+    }
+
+    /// The checks approve and reject share: the coach (or an admin) decides a request that is
+    /// still pending and not yet expired, on the session it was filed for.
+    fn check_decidable(
+        actor: &Actor,
+        request: &RescheduleRequest,
+        session: &Session,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        session.require_coach_or_admin(actor, "decide a reschedule request")?;
+        if request.status != RequestStatus::Pending {
+            return Err(DomainError::conflict(format!(
+                "the request is {}, no longer pending",
+                request.status.as_str()
+            )));
+        }
+        if now >= request.expires_at {
+            return Err(DomainError::conflict(format!(
+                "the request expired at {}",
+                rfc3339(request.expires_at)
+            )));
+        }
+        if session.pending_reschedule_request.as_ref() != Some(&request.id) {
+            return Err(DomainError::conflict(
+                "the session no longer waits for this request",
+            ));
+        }
+        Ok(())
+    }
+
+    /// `POST /v1/reschedule-requests/{id}/approve`: moves the session to the proposed time.
+    pub async fn approve_request(
+        &self,
+        actor: &Actor,
+        id: &RescheduleRequestId,
+    ) -> Result<Decided, DomainError> {
+        let (mut request, session) = self.request_for(actor, id).await?;
+        let now = self.now();
+        Self::check_decidable(actor, &request, &session, now)?;
+        request.status = RequestStatus::Approved;
+        request.decided_at = Some(now);
+        let to = request.proposed_starts_at;
+        let party = session.party_of(actor).unwrap_or(Party::Admin);
+        let session = self
+            .move_session(actor, session, to, None, party, now, Some(request.clone()))
+            .await?;
+        Ok(Decided { request, session })
+    }
+
+    /// `POST /v1/reschedule-requests/{id}/reject`: the session keeps its time.
+    pub async fn reject_request(
+        &self,
+        actor: &Actor,
+        id: &RescheduleRequestId,
+        reason: Option<String>,
+    ) -> Result<Decided, DomainError> {
+        check_reason("reason", &reason)?;
+        let (mut request, mut session) = self.request_for(actor, id).await?;
+        let now = self.now();
+        Self::check_decidable(actor, &request, &session, now)?;
+        request.status = RequestStatus::Rejected;
+        request.decided_at = Some(now);
+        request.decision_reason = reason;
+        let before = session.version;
+        session.pending_reschedule_request = None;
+        session.touch(now);
+        let notifications = self.notify_at(
+            &session,
+            NotificationType::RescheduleRejected,
+            &[&session.client_id],
+            json!({"requestId": request.id, "reason": request.decision_reason}),
+            now,
+        );
+        let changes = Changes {
+            sessions: vec![SessionPut {
+                session: session.clone(),
+                expected_version: Some(before),
+            }],
+            requests: vec![RequestPut {
+                request: request.clone(),
+                expected_status: Some(RequestStatus::Pending),
+            }],
+            notifications,
+            ..Changes::default()
+        };
+        self.ports.store.commit(changes).await.map_err(store_err)?;
+        Ok(Decided { request, session })
+    }
+
+    /// `GET /v1/reschedule-requests/{id}`, for the session's participants.
+    pub async fn reschedule_request(
+        &self,
+        actor: &Actor,
+        id: &RescheduleRequestId,
+    ) -> Result<RescheduleRequest, DomainError> {
+        self.request_for(actor, id).await.map(|(r, _)| r)
+    }
+
+    /// `GET /v1/reschedule-requests`: the requests of sessions the caller coaches or attends,
+    /// newest first.
+    pub async fn list_requests(
+        &self,
+        actor: &Actor,
+        q: ListRequests,
+    ) -> Result<Vec<RescheduleRequest>, DomainError> {
+        let limit = q.limit.unwrap_or(super::DEFAULT_PAGE);
+        if limit == 0 || limit > super::MAX_PAGE {
+            return Err(DomainError::field(
+                "limit",
+                format!("must be 1 to {}", super::MAX_PAGE),
+            ));
+        }
+        self.ports
+            .store
+            .reschedule_requests(&actor.org, &actor.user, q.status, limit, q.before.as_ref())
+            .await
+            .map_err(store_err)
+    }
+}
+
+/// The notification data of a request.
+pub(crate) fn request_data(r: &RescheduleRequest) -> serde_json::Value {
+    json!({
+        "requestId": r.id,
+        "proposedStartsAt": rfc3339(r.proposed_starts_at),
+        "reason": r.reason,
+        "expiresAt": rfc3339(r.expires_at),
+    })
+}

@@ -1,0 +1,205 @@
+//! Wire types of §6 (rescheduling) and of the admin job runs (§9).
+
+use super::session::SessionDto;
+use chrono::{DateTime, Utc};
+use coaching_domain::reschedule::{RequestStatus, RescheduleRequest};
+use coaching_domain::service::{JobRun, Outcome};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// `POST /v1/sessions/{id}/reschedule`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RescheduleBody {
+    /// The new start: a free slot of the coach (the session itself excluded), on the 15-minute grid.
+    pub starts_at: DateTime<Utc>,
+    /// At most 2000 characters; shown to the other side.
+    pub reason: Option<String>,
+}
+
+/// `POST /v1/reschedule-requests/{id}/reject`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectBody {
+    /// At most 2000 characters; shown to the client.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatusDto {
+    Pending,
+    Approved,
+    Rejected,
+    Expired,
+    Superseded,
+}
+
+impl From<RequestStatus> for RequestStatusDto {
+    fn from(s: RequestStatus) -> Self {
+        match s {
+            RequestStatus::Pending => Self::Pending,
+            RequestStatus::Approved => Self::Approved,
+            RequestStatus::Rejected => Self::Rejected,
+            RequestStatus::Expired => Self::Expired,
+            RequestStatus::Superseded => Self::Superseded,
+        }
+    }
+}
+
+impl From<RequestStatusDto> for RequestStatus {
+    fn from(s: RequestStatusDto) -> Self {
+        match s {
+            RequestStatusDto::Pending => Self::Pending,
+            RequestStatusDto::Approved => Self::Approved,
+            RequestStatusDto::Rejected => Self::Rejected,
+            RequestStatusDto::Expired => Self::Expired,
+            RequestStatusDto::Superseded => Self::Superseded,
+        }
+    }
+}
+
+/// A client's request to move a session 24–48 h before it, waiting for the coach.
+/// `expiresAt = min(createdAt + 48 h, the session's start)`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RescheduleRequestDto {
+    pub id: String,
+    pub session_id: String,
+    pub coach_id: String,
+    pub client_id: String,
+    pub requested_by: String,
+    pub proposed_starts_at: DateTime<Utc>,
+    pub reason: Option<String>,
+    pub status: RequestStatusDto,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_reason: Option<String>,
+}
+
+impl From<&RescheduleRequest> for RescheduleRequestDto {
+    fn from(r: &RescheduleRequest) -> Self {
+        Self {
+            id: r.id.to_string(),
+            session_id: r.session_id.to_string(),
+            coach_id: r.coach_id.to_string(),
+            client_id: r.client_id.to_string(),
+            requested_by: r.requested_by.to_string(),
+            proposed_starts_at: r.proposed_starts_at,
+            reason: r.reason.clone(),
+            status: r.status.into(),
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+            decided_at: r.decided_at,
+            decision_reason: r.decision_reason.clone(),
+        }
+    }
+}
+
+/// 202 answer of a client's reschedule 24–48 h before the session.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RescheduleRequestedDto {
+    pub reschedule_request: RescheduleRequestDto,
+}
+
+/// A decided request and the session after the decision.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionDto {
+    pub reschedule_request: RescheduleRequestDto,
+    pub session: SessionDto,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RescheduleRequestListDto {
+    pub items: Vec<RescheduleRequestDto>,
+    /// Pass as `cursor` for the next (older) page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RequestListParams {
+    /// Only requests in this status.
+    pub status: Option<RequestStatusDto>,
+    /// 1..200 (default 50).
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// What a job did with one due record.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JobActionDto {
+    /// `reminded` (sent to coach and client), `dropped` (due but not sent: a later reminder was
+    /// due too, or the session had started), `expired` (a request), or `skipped` (another
+    /// writer changed the record first: an overlapping run, a move, a cancellation, a decision).
+    pub action: String,
+    pub session_id: String,
+    /// `reminder_24h` or `reminder_1h`, for reminders.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reminder: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Inbox notifications written for it.
+    pub notifications: usize,
+}
+
+/// What one job run did, as far as the caller's org is concerned: the jobs run for every org,
+/// an admin sees only their own org's part.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JobRunDto {
+    /// `reminders` or `reschedule-expiry`.
+    pub job: String,
+    /// The time the run used (the test clock when set).
+    pub now: DateTime<Utc>,
+    /// Due records of the caller's org the run found.
+    pub due: usize,
+    pub actions: Vec<JobActionDto>,
+    pub skipped: usize,
+    /// Inbox notifications written.
+    pub notifications: usize,
+    /// Outbox events (of every org) handed to the event publisher: EventBridge in AWS, the log
+    /// locally.
+    pub events_published: usize,
+    /// Outbox events the publisher refused this time; a later run retries them.
+    pub events_failed: usize,
+}
+
+impl From<&JobRun> for JobRunDto {
+    fn from(r: &JobRun) -> Self {
+        Self {
+            job: r.job.as_str().to_owned(),
+            now: r.now,
+            due: r.actions.len(),
+            actions: r
+                .actions
+                .iter()
+                .map(|a| {
+                    let (action, reminder, request_id) = match &a.outcome {
+                        Outcome::Reminded(k) => ("reminded", Some(*k), None),
+                        Outcome::Dropped(k) => ("dropped", Some(*k), None),
+                        Outcome::Expired(id) => ("expired", None, Some(id.to_string())),
+                        Outcome::Skipped => ("skipped", None, None),
+                    };
+                    JobActionDto {
+                        action: action.into(),
+                        session_id: a.session_id.to_string(),
+                        reminder: reminder.map(|k| k.notification().as_str().to_owned()),
+                        request_id,
+                        notifications: a.notifications,
+                    }
+                })
+                .collect(),
+            skipped: r.skipped(),
+            notifications: r.notifications(),
+            events_published: r.relay.published,
+            events_failed: r.relay.failed,
+        }
+    }
+}

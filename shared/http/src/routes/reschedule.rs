@@ -1,0 +1,187 @@
+//! §6: moving sessions, reschedule requests and their decisions; §9: running the jobs.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::dto::reschedule::*;
+use crate::dto::session::SessionDto;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, OptionalJson, etag};
+use crate::problem::{ApiError, Problem};
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use coaching_domain::service::{Job, ListRequests, RescheduleCommand, Rescheduled};
+use coaching_domain::session::View;
+use coaching_domain::{RescheduleRequestId, SessionId};
+use http::{StatusCode, header};
+
+fn request_id(raw: String) -> Result<RescheduleRequestId, ApiError> {
+    RescheduleRequestId::parse(raw).map_err(|_| ApiError::not_found("reschedule request"))
+}
+
+/// Moves a session, or asks the coach to. The coach (or an admin) moves it at once any time
+/// before it starts (200); the client moves it at once 48 h or more before (200), files a
+/// request 24–48 h before (202 `{rescheduleRequest}`, one pending per session, else 409
+/// `conflict`), and gets 422 `reschedule_window_closed` under 24 h. The new time must be a free
+/// slot (409 `slot_unavailable`). A coach's move supersedes a pending request. Reminders follow
+/// the new time; the other side is notified (`session_rescheduled`, or `reschedule_requested`
+/// to the coach). After the start: 409 `conflict`; a draft or finished session: 422.
+#[utoipa::path(post, path = "/v1/sessions/{id}/reschedule", tag = "rescheduling", request_body = RescheduleBody,
+    params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = SessionDto, headers(("ETag" = String)), description = "Moved"),
+        (status = 202, body = RescheduleRequestedDto, description = "A request waits for the coach"),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "slot_unavailable, or conflict (a pending request exists, the session started)"),
+        (status = 422, body = Problem, description = "reschedule_window_closed or invalid_transition")))]
+pub async fn reschedule(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<RescheduleBody>,
+) -> Result<Response, ApiError> {
+    let id = SessionId::parse(id).map_err(|_| ApiError::not_found("session"))?;
+    let cmd = RescheduleCommand {
+        starts_at: body.starts_at,
+        reason: body.reason,
+    };
+    Ok(
+        match state.services.reschedule_session(&actor, &id, cmd).await? {
+            Rescheduled::Moved(s) => {
+                let view = s.view_for(&actor).unwrap_or(View::Client);
+                let mut res = (StatusCode::OK, Json(SessionDto::new(&s, view))).into_response();
+                res.headers_mut().insert(header::ETAG, etag(s.version));
+                res
+            }
+            Rescheduled::Requested(r) => (
+                StatusCode::ACCEPTED,
+                Json(RescheduleRequestedDto {
+                    reschedule_request: (&r).into(),
+                }),
+            )
+                .into_response(),
+        },
+    )
+}
+
+/// The reschedule requests of sessions the caller coaches or attends, newest first.
+#[utoipa::path(get, path = "/v1/reschedule-requests", tag = "rescheduling", params(RequestListParams),
+    security(("bearer" = [])),
+    responses((status = 200, body = RescheduleRequestListDto), (status = 400, body = Problem), (status = 401, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiQuery(q): ApiQuery<RequestListParams>,
+) -> Result<Json<RescheduleRequestListDto>, ApiError> {
+    let before = match q.cursor {
+        Some(c) => Some(
+            RescheduleRequestId::parse(c)
+                .map_err(|_| ApiError::validation("cursor", "not a cursor this API issued"))?,
+        ),
+        None => None,
+    };
+    let limit = q.limit;
+    let items = state
+        .services
+        .list_requests(
+            &actor,
+            ListRequests {
+                status: q.status.map(Into::into),
+                limit,
+                before,
+            },
+        )
+        .await?;
+    let full = items.len() as u32 == limit.unwrap_or(coaching_domain::service::DEFAULT_PAGE);
+    let next_cursor = if full {
+        items.last().map(|r| r.id.to_string())
+    } else {
+        None
+    };
+    Ok(Json(RescheduleRequestListDto {
+        items: items.iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
+
+/// One reschedule request (the session's participants and admins).
+#[utoipa::path(get, path = "/v1/reschedule-requests/{id}", tag = "rescheduling", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = RescheduleRequestDto), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<RescheduleRequestDto>, ApiError> {
+    let r = state
+        .services
+        .reschedule_request(&actor, &request_id(id)?)
+        .await?;
+    Ok(Json((&r).into()))
+}
+
+/// The coach (or an admin) approves: the session moves to the proposed time and the client is
+/// notified (`reschedule_approved`). 409 `slot_unavailable` when the time was taken meanwhile;
+/// 409 `conflict` when the request is no longer pending or `now ≥ expiresAt` (even before the
+/// expiry job ran).
+#[utoipa::path(post, path = "/v1/reschedule-requests/{id}/approve", tag = "rescheduling", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = DecisionDto), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn approve(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<DecisionDto>, ApiError> {
+    let d = state
+        .services
+        .approve_request(&actor, &request_id(id)?)
+        .await?;
+    Ok(Json(DecisionDto {
+        reschedule_request: (&d.request).into(),
+        session: SessionDto::new(&d.session, View::Full),
+    }))
+}
+
+/// The coach (or an admin) rejects, with an optional reason: the session keeps its time and the
+/// client is notified (`reschedule_rejected`). 409 `conflict` as for approve.
+#[utoipa::path(post, path = "/v1/reschedule-requests/{id}/reject", tag = "rescheduling",
+    request_body(content = Option<RejectBody>), params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = DecisionDto), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn reject(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<String>,
+    OptionalJson(body): OptionalJson<RejectBody>,
+) -> Result<Json<DecisionDto>, ApiError> {
+    let d = state
+        .services
+        .reject_request(&actor, &request_id(id)?, body.reason)
+        .await?;
+    Ok(Json(DecisionDto {
+        reschedule_request: (&d.request).into(),
+        session: SessionDto::new(&d.session, View::Full),
+    }))
+}
+
+/// Runs a job now (admins), at the time every rule uses (the test clock when set), and returns
+/// what it did. `reminders` delivers due `reminder_24h`/`reminder_1h`; `reschedule-expiry`
+/// expires due requests. Both then publish the outbox. A run does exactly what the every-minute
+/// schedule would do at that time, for every org; the answer shows the caller's org's part.
+#[utoipa::path(post, path = "/v1/admin/jobs/{job}/run", tag = "jobs",
+    params(("job" = String, Path, description = "`reminders` or `reschedule-expiry`")),
+    security(("bearer" = [])),
+    responses((status = 200, body = JobRunDto), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "No such job")))]
+pub async fn run_job(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(job): ApiPath<String>,
+) -> Result<Json<JobRunDto>, ApiError> {
+    let job = Job::parse(&job).ok_or_else(|| ApiError::not_found("job"))?;
+    if !actor.is_admin() {
+        return Err(coaching_domain::DomainError::forbidden("only an admin runs jobs").into());
+    }
+    let run = state.services.run_job(job, state.services.now()).await?;
+    Ok(Json((&run.of_org(&actor.org)).into()))
+}
