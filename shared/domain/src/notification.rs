@@ -62,11 +62,15 @@ impl NotificationType {
 
 /// One inbox entry of one recipient. Stores write it together with the change that caused it,
 /// and an outbox entry for its event, in one transaction.
+///
+/// Its JSON (camelCase, `type` for the kind) is also the event's `detail`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Notification {
     pub id: NotificationId,
     pub org: OrgId,
     pub recipient: UserId,
+    #[serde(rename = "type")]
     pub kind: NotificationType,
     pub session_id: Option<SessionId>,
     pub created_at: DateTime<Utc>,

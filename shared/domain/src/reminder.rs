@@ -184,4 +184,148 @@ mod tests {
             Some(ReminderKind::H24)
         );
     }
+
+    use crate::reschedule::{ClientMove, client_move, request_expires_at};
+    use crate::session::{SessionKind, SessionStatus};
+    use crate::time::resolve_naive;
+    use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+    use chrono_tz::Tz;
+    use proptest::prelude::*;
+
+    fn scheduled(starts_at: DateTime<Utc>, tz: Tz) -> Session {
+        let at = utc("2026-01-01T00:00:00Z");
+        Session {
+            id: SessionId::parse("s").unwrap(),
+            org: OrgId::parse("o").unwrap(),
+            kind: SessionKind::Paid,
+            name: "Paid session".into(),
+            coach_id: UserId::parse("coach").unwrap(),
+            client_id: UserId::parse("client").unwrap(),
+            status: SessionStatus::Scheduled,
+            starts_at: Some(starts_at),
+            duration_minutes: 60,
+            buffer_minutes: 0,
+            timezone: tz,
+            price: None,
+            agenda: vec![],
+            notes: String::new(),
+            private_notes: String::new(),
+            action_items: vec![],
+            review: None,
+            recurrence: None,
+            agenda_template_id: None,
+            series_id: None,
+            previous_session_id: None,
+            next_session_id: None,
+            pending_reschedule_request: None,
+            cancellation: None,
+            no_show: None,
+            rating: None,
+            review_requested_at: None,
+            sequence: 0,
+            created_by: UserId::parse("client").unwrap(),
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        }
+    }
+
+    /// The 2026 DST changes: (zone, the day of the change).
+    const CHANGES: [(&str, &str); 4] = [
+        ("Europe/Berlin", "2026-03-29"),
+        ("Europe/Berlin", "2026-10-25"),
+        ("America/New_York", "2026-03-08"),
+        ("America/New_York", "2026-11-01"),
+    ];
+
+    /// A wall-clock start on the 15-minute grid from two days before to two days after a DST
+    /// change, resolved in its zone (a time in the spring gap moves forward, as booking does).
+    fn start_near_a_change() -> impl Strategy<Value = (Tz, DateTime<Utc>)> {
+        (0..CHANGES.len(), -2i64..=2, 0u32..96).prop_map(|(i, day, quarter)| {
+            let (zone, date) = CHANGES[i];
+            let tz: Tz = zone.parse().unwrap();
+            let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap() + Duration::days(day);
+            let time = NaiveTime::from_hms_opt(quarter / 4, (quarter % 4) * 15, 0).unwrap();
+            (tz, resolve_naive(tz, NaiveDateTime::new(date, time)))
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn reminders_fall_exactly_86400_and_3600_seconds_before_the_start_across_dst(
+            (tz, start) in start_near_a_change(),
+            before in 0i64..4 * 86_400,
+        ) {
+            let now = start - Duration::seconds(before);
+            let writes = reminder_writes(&scheduled(start, tz), now);
+            prop_assert_eq!(writes.len(), 2);
+            for (w, (kind, lead)) in writes.iter().zip([(ReminderKind::H24, 86_400), (ReminderKind::H1, 3_600)]) {
+                match w {
+                    ReminderWrite::Put(r) => {
+                        prop_assert_eq!(r.kind, kind);
+                        prop_assert_eq!(start.timestamp() - r.due_at.timestamp(), lead);
+                        prop_assert_eq!(r.starts_at, start);
+                        prop_assert!(r.due_at >= now, "only reminders not yet past are kept");
+                    }
+                    ReminderWrite::Delete { kind: k, .. } => {
+                        prop_assert_eq!(*k, kind);
+                        prop_assert!(start - Duration::seconds(lead) < now, "a reminder still ahead is never dropped");
+                    }
+                    ReminderWrite::Take(_) => prop_assert!(false, "a session change never takes"),
+                }
+            }
+        }
+
+        #[test]
+        fn the_job_delivers_exactly_the_latest_due_reminder_before_the_start(
+            (tz, start) in start_near_a_change(),
+            offset in -2 * 86_400i64..3_600,
+        ) {
+            let now = start + Duration::seconds(offset);
+            let due: Vec<Reminder> = ReminderKind::ALL
+                .into_iter()
+                .map(|kind| Reminder {
+                    org: OrgId::parse("o").unwrap(),
+                    session_id: SessionId::parse("s").unwrap(),
+                    kind,
+                    due_at: kind.due_at(start),
+                    starts_at: start,
+                })
+                .filter(|r| r.due_at <= now)
+                .collect();
+            let expected = if offset >= 0 {
+                None
+            } else if offset >= -3_600 {
+                Some(ReminderKind::H1)
+            } else if offset >= -86_400 {
+                Some(ReminderKind::H24)
+            } else {
+                None
+            };
+            prop_assert_eq!(to_deliver(&due, now), expected);
+            let _ = tz;
+        }
+
+        #[test]
+        fn client_moves_follow_the_windows_in_exact_seconds_across_dst(
+            (_tz, start) in start_near_a_change(),
+            left in -3_600i64..4 * 86_400,
+        ) {
+            let now = start - Duration::seconds(left);
+            let expected = if left >= 172_800 {
+                ClientMove::Immediate
+            } else if left >= 86_400 {
+                ClientMove::NeedsApproval
+            } else {
+                ClientMove::Closed
+            };
+            prop_assert_eq!(client_move(now, start), expected);
+            if expected == ClientMove::NeedsApproval {
+                // Filed 24–48 h ahead, a request always expires at the session's start.
+                prop_assert_eq!(request_expires_at(now, start), start);
+            }
+            let expires = request_expires_at(now, start);
+            prop_assert!(expires <= start && expires <= now + Duration::hours(48));
+        }
+    }
 }
