@@ -66,7 +66,7 @@ pub(crate) enum Outcome {
 
 /// Maps the reasons (one per item, in request order) to the error the domain expects, with the
 /// SQLite adapter's precedence: a session's version, then the first taken lock in acquire
-/// order, then the idempotency record.
+/// order, then the idempotency record, then a request's status or a reminder's take.
 pub(crate) fn outcome(
     reasons: &[CancellationReason],
     roles: &[Role],
@@ -96,6 +96,9 @@ pub(crate) fn outcome(
     }
     if failed.contains(&Role::Idempotency) {
         return Outcome::Failed(StoreError::IdempotencyKeyExists);
+    }
+    if failed.contains(&Role::Request) || failed.contains(&Role::Take) {
+        return Outcome::Failed(StoreError::Conflict);
     }
     let codes: Vec<&str> = reasons
         .iter()
@@ -198,6 +201,45 @@ mod tests {
         assert_eq!(
             outcome(&reasons, &roles, &changes),
             Outcome::Failed(StoreError::IdempotencyKeyExists)
+        );
+    }
+
+    #[test]
+    fn a_request_or_a_take_that_fails_is_a_conflict_after_locks_and_idempotency() {
+        let changes = changes_with_locks(1);
+        let roles = [
+            Role::Acquire(0),
+            Role::Idempotency,
+            Role::Request,
+            Role::Unconditional,
+            Role::Take,
+        ];
+        let outcome_of = |codes: [&str; 5]| outcome(&codes.map(reason), &roles, &changes);
+        for codes in [
+            ["None", "None", "ConditionalCheckFailed", "None", "None"],
+            ["None", "None", "None", "None", "ConditionalCheckFailed"],
+        ] {
+            assert_eq!(outcome_of(codes), Outcome::Failed(StoreError::Conflict));
+        }
+        assert_eq!(
+            outcome_of([
+                "None",
+                "ConditionalCheckFailed",
+                "None",
+                "None",
+                "ConditionalCheckFailed"
+            ]),
+            Outcome::Failed(StoreError::IdempotencyKeyExists)
+        );
+        assert_eq!(
+            outcome_of([
+                "ConditionalCheckFailed",
+                "None",
+                "ConditionalCheckFailed",
+                "None",
+                "None"
+            ]),
+            Outcome::Failed(StoreError::LockTaken(changes.acquire_locks[0].0.clone()))
         );
     }
 

@@ -1,10 +1,12 @@
 //! Domain values as DynamoDB items and back: the serde_json document in `doc`, plus the key
 //! and index attributes each item type carries.
 
-use crate::keys::{self, BY_ORG, BY_ROLE, BY_USER, Index};
+use crate::keys::{self, BY_ORG, BY_ROLE, BY_USER, DUE, Due, Index};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use coaching_domain::ports::{StoreError, session_sort_key};
+use coaching_domain::reminder::Reminder;
+use coaching_domain::reschedule::{RequestStatus, RescheduleRequest};
 use coaching_domain::session::{Session, SessionStatus};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -105,6 +107,74 @@ pub(crate) fn client_view_item(session: &Session) -> Result<Item, StoreError> {
         }
     }
     Ok(item)
+}
+
+/// A reschedule request's main item: the document and status, filed in its coach's request list
+/// (`ByUser`) and, while pending, in the `Due` index by `expires_at`.
+pub(crate) fn request_item(r: &RescheduleRequest) -> Result<Item, StoreError> {
+    let mut item = key(keys::request_pk(&r.org, &r.id), keys::REQUEST_SK);
+    item.insert(DOC.to_owned(), to_doc("reschedule request", r)?);
+    item.insert(STATUS.to_owned(), s(r.status.as_str()));
+    index_attrs(
+        &mut item,
+        BY_USER,
+        keys::user_requests_pk(&r.org, &r.coach_id),
+        r.id.as_str(),
+    );
+    if r.status == RequestStatus::Pending {
+        index_attrs(
+            &mut item,
+            DUE,
+            keys::due_pk(Due::Request, r.expires_at),
+            &keys::due_sk(r.expires_at, &r.org, r.id.as_str()),
+        );
+    }
+    Ok(item)
+}
+
+/// A reschedule request's copy filed in its client's request list: always written with the
+/// main item, so it never outlives a change. Never in the `Due` index.
+pub(crate) fn request_client_item(r: &RescheduleRequest) -> Result<Item, StoreError> {
+    let mut item = key(keys::request_pk(&r.org, &r.id), keys::CLIENT_VIEW_SK);
+    item.insert(DOC.to_owned(), to_doc("reschedule request", r)?);
+    item.insert(STATUS.to_owned(), s(r.status.as_str()));
+    // A user coaching themself would otherwise be listed twice.
+    if r.client_id != r.coach_id {
+        index_attrs(
+            &mut item,
+            BY_USER,
+            keys::user_requests_pk(&r.org, &r.client_id),
+            r.id.as_str(),
+        );
+    }
+    Ok(item)
+}
+
+/// A waiting reminder: its document (a take compares it whole), filed in the `Due` index by
+/// `due_at`, expiring [`keys::KEEP_DAYS`] after its session's start.
+pub(crate) fn reminder_item(r: &Reminder) -> Result<Item, StoreError> {
+    let mut item = key(
+        keys::session_pk(&r.org, &r.session_id),
+        &keys::reminder_sk(r.kind),
+    );
+    item.insert(DOC.to_owned(), to_doc("reminder", r)?);
+    let id = format!("{}#{}", r.session_id, r.kind.as_str());
+    index_attrs(
+        &mut item,
+        DUE,
+        keys::due_pk(Due::Reminder, r.due_at),
+        &keys::due_sk(r.due_at, &r.org, &id),
+    );
+    item.insert(
+        keys::EXPIRES_AT.to_owned(),
+        number(keys::expires_at(r.starts_at)),
+    );
+    Ok(item)
+}
+
+/// A number attribute.
+pub(crate) fn number(n: i64) -> AttributeValue {
+    AttributeValue::N(n.to_string())
 }
 
 /// Sessions from the `doc` of query results.

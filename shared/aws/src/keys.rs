@@ -4,8 +4,9 @@
 //! Identifiers never contain `#` (see `coaching_domain::ids`), so `#` separates key parts
 //! unambiguously; a free-form part (an idempotency key) always comes last.
 
-use chrono::{DateTime, Utc};
-use coaching_domain::ids::{NotificationId, OrgId, SessionId, UserId};
+use chrono::{DateTime, Duration, Utc};
+use coaching_domain::ids::{NotificationId, OrgId, RescheduleRequestId, SessionId, UserId};
+use coaching_domain::reminder::ReminderKind;
 use coaching_domain::slots::LockKey;
 
 pub(crate) const PK: &str = "PK";
@@ -20,7 +21,8 @@ pub(crate) const BY_ROLE: Index = Index {
 };
 /// GSI "a user's sessions by time, in any role": `UserPK` = `ORG#o#USER#u` on the session item
 /// (for its coach) and on its client-view item (for its client, never for drafts). Serves the
-/// participant scope with one Query.
+/// participant scope with one Query. Reschedule requests share it in partitions of their own,
+/// `ORG#o#USER#u#REQUESTS` (see [`user_requests_pk`]), sorted by request id.
 pub(crate) const BY_USER: Index = Index {
     name: "ByUser",
     pk: "UserPK",
@@ -32,8 +34,11 @@ pub(crate) const BY_ORG: Index = Index {
     pk: "OrgPK",
     sk: "OrgSK",
 };
-/// Sparse GSI "due work by time bucket": `DuePK` = `DUE#<yyyy-mm-ddThh>`, `DueSK` = instant + id.
-/// The table defines it; reminders and reschedule-request expiry will write it.
+/// Sparse GSI "due work by day": only waiting reminders (`DuePK` = `DUE#REMINDER#<day>`) and
+/// pending reschedule requests (`DUE#REQUEST#<day>`) carry it, the day (UTC) of their due
+/// time; `DueSK` = due time (whole milliseconds, rounded up) + org + id, so one partition is
+/// in due order and the days in turn are too. The jobs read it day by day, oldest first, for
+/// at most [`due_days`] days: never a Scan. See [`due_pk`] and [`due_sk`].
 pub(crate) const DUE: Index = Index {
     name: "Due",
     pk: "DuePK",
@@ -58,6 +63,24 @@ pub(crate) const CLIENT_VIEW_SK: &str = "CLIENT";
 pub(crate) const LOCK_SK: &str = "LOCK";
 pub(crate) const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
 pub(crate) const SETTINGS_SK: &str = "SETTINGS";
+/// The sort key of a reschedule request's main item (filed under its coach); its copy filed
+/// under its client has [`CLIENT_VIEW_SK`].
+pub(crate) const REQUEST_SK: &str = "REQUEST";
+
+/// The table's TTL attribute (`TimeToLiveSpecification` in infra/template.yaml): epoch
+/// seconds after which DynamoDB deletes the item (within a few days: reads must not rely on it).
+pub(crate) const EXPIRES_AT: &str = "ExpiresAt";
+/// How long after the instant it is about (a slot lock's block, a reminder's session start) an
+/// item that can no longer matter expires: past [`DUE_LOOKBACK_DAYS`] and the longest reminder
+/// lead, so nothing reads it any more.
+///
+/// [`DUE_LOOKBACK_DAYS`]: coaching_domain::ports::DUE_LOOKBACK_DAYS
+pub(crate) const KEEP_DAYS: i64 = 8;
+
+/// The TTL value of an item about `t`: [`KEEP_DAYS`] later, in epoch seconds.
+pub(crate) fn expires_at(t: DateTime<Utc>) -> i64 {
+    t.timestamp().saturating_add(KEEP_DAYS * 86_400)
+}
 
 /// A session and its client view share one partition: a session put rewrites both without
 /// knowing the stored state.
@@ -87,9 +110,103 @@ pub(crate) fn inbox_sk(id: &NotificationId) -> String {
     id.as_str().to_owned()
 }
 
-/// Outbox events wait in one partition per hour of their creation, oldest first.
+/// A reschedule request's main item and its client copy.
+pub(crate) fn request_pk(org: &OrgId, id: &RescheduleRequestId) -> String {
+    format!("ORG#{org}#REQUEST#{id}")
+}
+
+/// A user's reschedule requests (as coach or client) in the `ByUser` index, sorted by id:
+/// never a session partition of that index (`ORG#o#USER#u`), since ids hold no `#`.
+pub(crate) fn user_requests_pk(org: &OrgId, user: &UserId) -> String {
+    format!("ORG#{org}#USER#{user}#REQUESTS")
+}
+
+/// A waiting reminder lives in its session's partition, one item per kind.
+pub(crate) fn reminder_sk(kind: ReminderKind) -> String {
+    format!("REMINDER#{}", kind.as_str())
+}
+
+/// What the `Due` index holds: each kind of due work has partitions of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Due {
+    /// Waiting reminders, by `due_at`.
+    Reminder,
+    /// Pending reschedule requests, by `expires_at`.
+    Request,
+}
+
+impl Due {
+    fn name(self) -> &'static str {
+        match self {
+            Due::Reminder => "REMINDER",
+            Due::Request => "REQUEST",
+        }
+    }
+}
+
+/// The smallest whole millisecond at or after `t`: for a whole-millisecond `m`, `m >= t` iff
+/// `m >= ceil_millis(t)`, and `m < t` iff `m < ceil_millis(t)`. Due times are stored rounded up
+/// and compared with `now` rounded down ([`due_upper`]), like the SQLite adapter's
+/// `due_ms <= now_ms`: work due at a whole millisecond is due from exactly that instant on.
+pub(crate) fn ceil_millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis() + i64::from(!t.timestamp_subsec_nanos().is_multiple_of(1_000_000))
+}
+
+/// The UTC day of the whole millisecond `ms`.
+fn day_of_millis(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(
+        || "invalid".to_owned(),
+        |t| t.format("%Y-%m-%d").to_string(),
+    )
+}
+
+/// The `Due` partition of `what` due at `t`: the UTC day of `ceil_millis(t)`, so the partition
+/// and the sort key ([`due_sk`]) always agree on the instant.
+pub(crate) fn due_pk(what: Due, t: DateTime<Utc>) -> String {
+    format!("DUE#{}#{}", what.name(), day_of_millis(ceil_millis(t)))
+}
+
+/// The `Due` sort key: the due time (rounded up to the millisecond), then org and `id` (a
+/// request id, or `session#kind` of a reminder). Identifier characters all sort after `#`, so
+/// string order is (time, org, id) order.
+pub(crate) fn due_sk(t: DateTime<Utc>, org: &OrgId, id: &str) -> String {
+    format!("{}#{org}#{id}", encode_sort_key(ceil_millis(t)))
+}
+
+/// The `Due` partitions to read for work of `what` due at or before `now`, oldest day first:
+/// from the day `lookback` before `now` through the day of `now`.
+pub(crate) fn due_days(what: Due, now: DateTime<Utc>, lookback: Duration) -> Vec<String> {
+    days_back(&format!("DUE#{}", what.name()), now, lookback)
+}
+
+/// `<prefix>#<yyyy-mm-dd>` for every UTC day from the one `lookback` before `now` through the
+/// day of `now`, oldest first.
+fn days_back(prefix: &str, now: DateTime<Utc>, lookback: Duration) -> Vec<String> {
+    let first = now.checked_sub_signed(lookback).unwrap_or(now);
+    first
+        .date_naive()
+        .iter_days()
+        .take_while(|day| *day <= now.date_naive())
+        .map(|day| format!("{prefix}#{}", day.format("%Y-%m-%d")))
+        .collect()
+}
+
+/// The exclusive upper bound of the `Due` sort keys due at `now`: every key whose (rounded up)
+/// time is at most `floor(now)`, with any org and id, sorts below it.
+pub(crate) fn due_upper(now: DateTime<Utc>) -> String {
+    encode_sort_key(now.timestamp_millis().saturating_add(1))
+}
+
+/// Outbox events wait in one partition per UTC day of their creation, oldest first: a relay
+/// reads [`outbox_days`] of them at most.
 pub(crate) fn outbox_pk(created_at: DateTime<Utc>) -> String {
-    format!("OUTBOX#{}", created_at.format("%Y-%m-%dT%H"))
+    format!("OUTBOX#{}", created_at.format("%Y-%m-%d"))
+}
+
+/// The outbox partitions from the day `lookback` before `now` through the day of `now`, oldest
+/// first.
+pub(crate) fn outbox_days(now: DateTime<Utc>, lookback: Duration) -> Vec<String> {
+    days_back("OUTBOX", now, lookback)
 }
 
 pub(crate) fn outbox_sk(created_at: DateTime<Utc>, org: &str, id: &str) -> String {
@@ -151,6 +268,56 @@ mod tests {
             );
             assert_eq!(encode_sort_key(pair[0]).len(), 20);
         }
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn work_is_due_from_its_instant_on_and_not_a_millisecond_earlier() {
+        let org = OrgId::parse("o").unwrap();
+        let t = utc("2030-03-04T09:00:00Z");
+        let key = due_sk(t, &org, "r-1");
+        assert!(key < due_upper(t), "due exactly at now");
+        assert!(key >= due_upper(t - Duration::milliseconds(1)));
+        // A due time between two milliseconds counts from the next one.
+        let fraction = t + Duration::nanoseconds(500);
+        assert!(due_sk(fraction, &org, "r-1") >= due_upper(t));
+        assert!(due_sk(fraction, &org, "r-1") < due_upper(t + Duration::milliseconds(1)));
+        // Every org and id due at one millisecond sorts below the bound.
+        assert!(due_sk(t, &OrgId::parse("||||").unwrap(), "~") < due_upper(t));
+    }
+
+    #[test]
+    fn a_due_partition_is_the_day_of_the_rounded_up_instant() {
+        let t = utc("2030-03-04T23:59:59.9995Z");
+        assert_eq!(due_pk(Due::Reminder, t), "DUE#REMINDER#2030-03-05");
+        assert_eq!(
+            due_pk(Due::Request, utc("2030-03-04T00:00:00Z")),
+            "DUE#REQUEST#2030-03-04"
+        );
+    }
+
+    #[test]
+    fn look_backs_cover_whole_days_oldest_first() {
+        let now = utc("2030-03-04T09:00:00Z");
+        let days = due_days(Due::Request, now, Duration::days(7));
+        assert_eq!(days.len(), 8);
+        assert_eq!(days[0], "DUE#REQUEST#2030-02-25");
+        assert_eq!(days[7], "DUE#REQUEST#2030-03-04");
+        assert_eq!(due_days(Due::Reminder, now, Duration::days(8)).len(), 9);
+        let outbox = outbox_days(now, Duration::days(7));
+        assert_eq!(outbox.first().unwrap(), "OUTBOX#2030-02-25");
+        assert_eq!(outbox.last().unwrap(), &outbox_pk(now));
+        assert_eq!(outbox.len(), 8);
+    }
+
+    #[test]
+    fn request_partitions_never_meet_session_partitions() {
+        let (org, user) = (OrgId::parse("o").unwrap(), UserId::parse("u").unwrap());
+        assert_eq!(user_requests_pk(&org, &user), "ORG#o#USER#u#REQUESTS");
+        assert_ne!(user_requests_pk(&org, &user), user_sessions_pk(&org, &user));
     }
 
     #[test]

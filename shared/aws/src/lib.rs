@@ -5,15 +5,27 @@
 //!   `version` and `status`, and the keys of the `ByOrg`, `ByRole` (as coach) and `ByUser`
 //!   (as coach) indexes; beside it `…/CLIENT`, a copy filed under the client in `ByRole` and
 //!   `ByUser` (absent for drafts). Each list scope is one Query of one index partition.
+//! - a session's waiting reminders, in its partition: `…/REMINDER#24h` and `…/REMINDER#1h`,
+//!   the `Reminder` in `doc`, filed in the `Due` index by `due_at`. A take deletes one only
+//!   while its `doc` is exactly what the job read.
+//! - a reschedule request: `ORG#o#REQUEST#id`/`REQUEST` with `doc` and `status`, filed under
+//!   its coach in `ByUser` (partition `ORG#o#USER#u#REQUESTS`, sorted by id) and, while
+//!   pending, in the `Due` index by `expires_at`; beside it `…/CLIENT`, the copy filed under
+//!   its client. A status change is conditional on the stored `status`.
 //! - a lock: `ORG#o#LOCK#<key>`/`LOCK` with the holder set `holders` (absent when free);
-//! - an idempotency record, coach settings, inbox entries, and outbox events by hour.
+//! - an idempotency record, coach settings, inbox entries, and outbox events by day
+//!   (`OUTBOX#<yyyy-mm-dd>`), claimed by a relay with a conditional `claimed_until`.
 //!
 //! A commit is one `TransactWriteItems`; every read an endpoint needs is one GetItem or Query.
-//! No Scan anywhere. The sparse `Due` index (`DuePK`/`DueSK`) is defined for due work.
+//! The jobs read the sparse `Due` index (`DuePK` = kind and UTC day, `DueSK` = due time, org,
+//! id) one Query per day of their look-back, and claim outbox events with one Query per day
+//! plus one conditional UpdateItem per event. No Scan anywhere. Slot locks and reminders carry
+//! the table's TTL attribute `ExpiresAt` (8 days after their block or session start).
 
 mod coaches;
 mod commit;
 mod counter;
+mod due;
 mod errors;
 mod inbox;
 mod items;
@@ -21,10 +33,10 @@ mod keys;
 mod outbox;
 mod plan;
 mod query;
+mod requests;
 mod sessions;
 mod store;
 mod table;
 
 pub use counter::RequestCounts;
-pub use outbox::OutboxEvent;
 pub use store::DynamoStore;

@@ -2,13 +2,15 @@
 //! condition on it means, checked against DynamoDB's rules before anything is sent.
 
 use crate::errors;
-use crate::items::{self, HOLDERS, Item, VERSION, key, s, to_doc};
+use crate::items::{self, DOC, HOLDERS, Item, STATUS, VERSION, key, s, to_doc};
 use crate::keys;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use coaching_domain::notification::Notification;
-use coaching_domain::ports::{Changes, IdempotencyRecord, SessionPut, StoreError};
+use coaching_domain::ports::{Changes, IdempotencyRecord, RequestPut, SessionPut, StoreError};
+use coaching_domain::reminder::ReminderWrite;
 use coaching_domain::session::Session;
+use coaching_domain::slots::LockKey;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -23,6 +25,10 @@ pub(crate) enum Role {
     /// The lock acquired at this index of `acquire_locks`.
     Acquire(usize),
     Idempotency,
+    /// A reschedule request's main item: its expected status (or absence) did not hold.
+    Request,
+    /// A reminder taken: it is missing or no longer as read.
+    Take,
     /// An item written without a condition.
     Unconditional,
 }
@@ -45,9 +51,12 @@ pub(crate) struct IdempotencyDoc {
 
 impl Plan {
     /// The transaction of `changes`: session puts (item and client view), lock acquisitions in
-    /// their order, releases, the idempotency record, then each notification and its outbox
-    /// event. Refuses sets DynamoDB would reject: two writes of one item, more than
-    /// [`MAX_TRANSACTION_ITEMS`] items, several orgs.
+    /// their order, releases, the idempotency record, each notification and its outbox event,
+    /// request puts (item and client copy), then reminder puts, deletes and takes. Refuses sets
+    /// DynamoDB would reject, before any request: two writes of one item (a session or request
+    /// put twice, two writes of one reminder, a notification twice), more than
+    /// [`MAX_TRANSACTION_ITEMS`] items (sessions, requests and notifications count two each,
+    /// locks and reminders one), several orgs.
     pub(crate) fn of(table: &str, changes: &Changes) -> Result<Plan, StoreError> {
         let mut plan = Plan::default();
         let org = changes.org()?;
@@ -60,6 +69,9 @@ impl Plan {
                 HOLDERS.to_owned(),
                 AttributeValue::Ss(vec![session.as_str().to_owned()]),
             );
+            if let Some(expires) = lock_expiry(lock) {
+                item.insert(keys::EXPIRES_AT.to_owned(), items::number(expires));
+            }
             let put = Put::builder()
                 .table_name(table)
                 .set_item(Some(item))
@@ -69,21 +81,28 @@ impl Plan {
         }
         for (lock, session) in &changes.release_locks {
             // Removing the id from the holder set never fails: a key held by another session
-            // keeps its holder, and the set (so the hold) vanishes with its last member.
+            // keeps its holder, and the set (so the hold) vanishes with its last member. An
+            // update creates the item when it is missing (its TTL removed it, say): a slot
+            // lock's expiry is set again so that such an item goes too.
             let update = Update::builder()
                 .table_name(table)
                 .set_key(Some(key(
                     keys::lock_pk(Changes::lock_org(org)?, lock),
                     keys::LOCK_SK,
                 )))
-                .update_expression("DELETE #holders :session")
                 .expression_attribute_names("#holders", HOLDERS)
                 .expression_attribute_values(
                     ":session",
                     AttributeValue::Ss(vec![session.as_str().to_owned()]),
-                )
-                .build()
-                .map_err(errors::build)?;
+                );
+            let update = match lock_expiry(lock) {
+                Some(expires) => update
+                    .update_expression("DELETE #holders :session SET #expires = :expires")
+                    .expression_attribute_names("#expires", keys::EXPIRES_AT)
+                    .expression_attribute_values(":expires", items::number(expires)),
+                None => update.update_expression("DELETE #holders :session"),
+            };
+            let update = update.build().map_err(errors::build)?;
             plan.add(
                 TransactWriteItem::builder().update(update).build(),
                 Role::Unconditional,
@@ -94,6 +113,12 @@ impl Plan {
         }
         for n in &changes.notifications {
             plan.notification(table, n)?;
+        }
+        for put in &changes.requests {
+            plan.request(table, put)?;
+        }
+        for write in &changes.reminders {
+            plan.reminder(table, write)?;
         }
         if plan.items.len() > MAX_TRANSACTION_ITEMS {
             return Err(StoreError::Unavailable(format!(
@@ -120,6 +145,59 @@ impl Plan {
             .table_name(table)
             .set_item(Some(items::client_view_item(&put.session)?));
         self.put(view, Role::Unconditional)
+    }
+
+    fn request(&mut self, table: &str, put: &RequestPut) -> Result<(), StoreError> {
+        let main = Put::builder()
+            .table_name(table)
+            .set_item(Some(items::request_item(&put.request)?));
+        let main = match put.expected_status {
+            None => main.condition_expression("attribute_not_exists(PK)"),
+            // A missing item fails the comparison too.
+            Some(status) => main
+                .condition_expression("#status = :expected")
+                .expression_attribute_names("#status", STATUS)
+                .expression_attribute_values(":expected", s(status.as_str())),
+        };
+        self.put(main, Role::Request)?;
+        let copy = Put::builder()
+            .table_name(table)
+            .set_item(Some(items::request_client_item(&put.request)?));
+        self.put(copy, Role::Unconditional)
+    }
+
+    fn reminder(&mut self, table: &str, write: &ReminderWrite) -> Result<(), StoreError> {
+        let (session, kind) = write.target();
+        let item_key = || {
+            key(
+                keys::session_pk(write.org(), session),
+                &keys::reminder_sk(kind),
+            )
+        };
+        match write {
+            ReminderWrite::Put(r) => self.put(
+                Put::builder()
+                    .table_name(table)
+                    .set_item(Some(items::reminder_item(r)?)),
+                Role::Unconditional,
+            ),
+            ReminderWrite::Delete { .. } => self.delete(
+                Delete::builder()
+                    .table_name(table)
+                    .set_key(Some(item_key())),
+                Role::Unconditional,
+            ),
+            // The stored document equals the one read, or the record is missing or moved.
+            ReminderWrite::Take(r) => self.delete(
+                Delete::builder()
+                    .table_name(table)
+                    .set_key(Some(item_key()))
+                    .condition_expression("#doc = :doc")
+                    .expression_attribute_names("#doc", DOC)
+                    .expression_attribute_values(":doc", to_doc("reminder", r)?),
+                Role::Take,
+            ),
+        }
     }
 
     fn idempotency(&mut self, table: &str, r: &IdempotencyRecord) -> Result<(), StoreError> {
@@ -173,17 +251,28 @@ impl Plan {
         self.add(TransactWriteItem::builder().put(put).build(), role)
     }
 
+    fn delete(
+        &mut self,
+        delete: aws_sdk_dynamodb::types::builders::DeleteBuilder,
+        role: Role,
+    ) -> Result<(), StoreError> {
+        let delete = delete.build().map_err(errors::build)?;
+        self.add(TransactWriteItem::builder().delete(delete).build(), role)
+    }
+
     /// Appends `item`, refusing a second write of the same item (DynamoDB rejects the whole
     /// request with a validation error).
     fn add(&mut self, item: TransactWriteItem, role: Role) -> Result<(), StoreError> {
-        let k = match (item.put(), item.update()) {
-            (Some(put), _) => &put.item,
-            (_, Some(update)) => &update.key,
-            _ => {
-                return Err(StoreError::Unavailable(
-                    "unexpected transaction item".into(),
-                ));
-            }
+        let k = if let Some(put) = item.put() {
+            &put.item
+        } else if let Some(update) = item.update() {
+            &update.key
+        } else if let Some(delete) = item.delete() {
+            &delete.key
+        } else {
+            return Err(StoreError::Unavailable(
+                "unexpected transaction item".into(),
+            ));
         };
         let pk = items::string(k, keys::PK)?.to_owned();
         let sk = items::string(k, keys::SK)?.to_owned();
@@ -195,5 +284,223 @@ impl Plan {
         self.items.push(item);
         self.roles.push(role);
         Ok(())
+    }
+}
+
+/// The TTL of a lock item: a slot lock expires [`keys::KEEP_DAYS`] after its block (min notice
+/// keeps a past block from ever being booked again); an intro-pair lock never does.
+fn lock_expiry(lock: &LockKey) -> Option<i64> {
+    match lock {
+        LockKey::Slot { block_start, .. } => Some(keys::expires_at(*block_start)),
+        LockKey::IntroPair { .. } => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use coaching_domain::ids::{OrgId, RescheduleRequestId, SessionId, UserId};
+    use coaching_domain::reminder::{Reminder, ReminderKind};
+    use coaching_domain::reschedule::{RequestStatus, RescheduleRequest};
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn org() -> OrgId {
+        OrgId::parse("o").unwrap()
+    }
+
+    fn user(u: &str) -> UserId {
+        UserId::parse(u).unwrap()
+    }
+
+    /// Names the set's org, which lock keys take.
+    fn notification() -> Notification {
+        Notification {
+            id: coaching_domain::ids::NotificationId::parse("n-1").unwrap(),
+            org: org(),
+            recipient: user("c"),
+            kind: coaching_domain::notification::NotificationType::SessionBooked,
+            session_id: None,
+            created_at: utc("2030-03-04T09:00:00Z"),
+            data: serde_json::Value::Null,
+        }
+    }
+
+    fn attr<'a>(item: &'a Item, name: &str) -> Option<&'a AttributeValue> {
+        item.get(name)
+    }
+
+    fn put_item(plan: &Plan, i: usize) -> &Item {
+        &plan.items[i].put().expect("a put").item
+    }
+
+    fn slot(start: &str) -> LockKey {
+        LockKey::Slot {
+            coach: user("c"),
+            block_start: utc(start),
+        }
+    }
+
+    #[test]
+    fn slot_locks_expire_eight_days_after_their_block_and_intro_locks_never() {
+        let sid = SessionId::parse("s").unwrap();
+        let intro = LockKey::IntroPair {
+            coach: user("c"),
+            client: user("k"),
+        };
+        let changes = Changes {
+            notifications: vec![notification()],
+            acquire_locks: vec![
+                (slot("2030-03-04T09:00:00Z"), sid.clone()),
+                (intro.clone(), sid.clone()),
+            ],
+            release_locks: vec![
+                (slot("2030-03-04T10:00:00Z"), sid.clone()),
+                (
+                    LockKey::IntroPair {
+                        coach: user("c"),
+                        client: user("k2"),
+                    },
+                    sid,
+                ),
+            ],
+            ..Changes::default()
+        };
+        let plan = Plan::of("t", &changes).unwrap();
+        let eight_days = |t: &str| AttributeValue::N((utc(t).timestamp() + 8 * 86_400).to_string());
+        assert_eq!(
+            attr(put_item(&plan, 0), keys::EXPIRES_AT),
+            Some(&eight_days("2030-03-04T09:00:00Z"))
+        );
+        assert_eq!(attr(put_item(&plan, 1), keys::EXPIRES_AT), None);
+        let release = plan.items[2].update().unwrap();
+        assert!(
+            release
+                .update_expression
+                .contains("SET #expires = :expires")
+        );
+        assert_eq!(
+            release
+                .expression_attribute_values()
+                .and_then(|v| v.get(":expires")),
+            Some(&eight_days("2030-03-04T10:00:00Z"))
+        );
+        let release = plan.items[3].update().unwrap();
+        assert_eq!(release.update_expression, "DELETE #holders :session");
+    }
+
+    fn request(status: RequestStatus) -> RescheduleRequest {
+        RescheduleRequest {
+            id: RescheduleRequestId::parse("r-1").unwrap(),
+            org: org(),
+            session_id: SessionId::parse("s").unwrap(),
+            coach_id: user("c"),
+            client_id: user("k"),
+            requested_by: user("k"),
+            proposed_starts_at: utc("2030-03-08T09:00:00Z"),
+            reason: None,
+            status,
+            created_at: utc("2030-03-04T09:00:00Z"),
+            expires_at: utc("2030-03-05T09:00:00Z"),
+            decided_at: None,
+            decision_reason: None,
+        }
+    }
+
+    #[test]
+    fn a_request_is_filed_under_both_participants_and_is_due_only_while_pending() {
+        let put = |status, expected_status| Changes {
+            requests: vec![RequestPut {
+                request: request(status),
+                expected_status,
+            }],
+            ..Changes::default()
+        };
+        let plan = Plan::of("t", &put(RequestStatus::Pending, None)).unwrap();
+        assert_eq!(plan.roles, [Role::Request, Role::Unconditional]);
+        let (main, copy) = (put_item(&plan, 0), put_item(&plan, 1));
+        assert_eq!(
+            attr(main, keys::BY_USER.pk),
+            Some(&s("ORG#o#USER#c#REQUESTS"))
+        );
+        assert_eq!(
+            attr(copy, keys::BY_USER.pk),
+            Some(&s("ORG#o#USER#k#REQUESTS"))
+        );
+        assert_eq!(attr(main, keys::BY_USER.sk), Some(&s("r-1")));
+        assert_eq!(attr(main, keys::DUE.pk), Some(&s("DUE#REQUEST#2030-03-05")));
+        assert_eq!(attr(copy, keys::DUE.pk), None);
+        assert_eq!(
+            plan.items[0].put().unwrap().condition_expression(),
+            Some("attribute_not_exists(PK)")
+        );
+
+        let plan = Plan::of(
+            "t",
+            &put(RequestStatus::Approved, Some(RequestStatus::Pending)),
+        )
+        .unwrap();
+        let main = plan.items[0].put().unwrap();
+        assert_eq!(main.condition_expression(), Some("#status = :expected"));
+        assert_eq!(attr(&main.item, keys::DUE.pk), None);
+        assert_eq!(attr(&main.item, keys::DUE.sk), None);
+    }
+
+    #[test]
+    fn reminders_are_put_deleted_and_taken_in_their_sessions_partition() {
+        let start = utc("2030-03-07T09:00:00Z");
+        let r = Reminder {
+            org: org(),
+            session_id: SessionId::parse("s").unwrap(),
+            kind: ReminderKind::H24,
+            due_at: ReminderKind::H24.due_at(start),
+            starts_at: start,
+        };
+        let changes = Changes {
+            reminders: vec![
+                ReminderWrite::Put(r.clone()),
+                ReminderWrite::Delete {
+                    org: org(),
+                    session_id: r.session_id.clone(),
+                    kind: ReminderKind::H1,
+                },
+                ReminderWrite::Take(Reminder {
+                    session_id: SessionId::parse("s2").unwrap(),
+                    ..r.clone()
+                }),
+            ],
+            ..Changes::default()
+        };
+        let plan = Plan::of("t", &changes).unwrap();
+        assert_eq!(
+            plan.roles,
+            [Role::Unconditional, Role::Unconditional, Role::Take]
+        );
+        let put = put_item(&plan, 0);
+        assert_eq!(attr(put, keys::PK), Some(&s("ORG#o#SESSION#s")));
+        assert_eq!(attr(put, keys::SK), Some(&s("REMINDER#24h")));
+        assert_eq!(attr(put, keys::DUE.pk), Some(&s("DUE#REMINDER#2030-03-06")));
+        assert_eq!(
+            attr(put, keys::EXPIRES_AT),
+            Some(&AttributeValue::N(
+                (start.timestamp() + 8 * 86_400).to_string()
+            ))
+        );
+        let delete = plan.items[1].delete().unwrap();
+        assert_eq!(delete.key.get(keys::SK), Some(&s("REMINDER#1h")));
+        assert_eq!(delete.condition_expression(), None);
+        let take = plan.items[2].delete().unwrap();
+        assert_eq!(take.key.get(keys::PK), Some(&s("ORG#o#SESSION#s2")));
+        assert_eq!(take.condition_expression(), Some("#doc = :doc"));
+
+        let twice = Changes {
+            reminders: vec![ReminderWrite::Put(r.clone()), ReminderWrite::Take(r)],
+            ..Changes::default()
+        };
+        assert!(
+            matches!(Plan::of("t", &twice), Err(StoreError::Unavailable(m)) if m.contains("twice"))
+        );
     }
 }

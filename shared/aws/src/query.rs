@@ -1,13 +1,42 @@
 //! One walk over a partition (of the table or of an index) in key order: the key condition,
-//! the optional status filter, and the paging that fills a list from as few Query calls as
-//! the data allows (one, unless a filter drops items past DynamoDB's 1 MB page).
+//! the optional filter, and the paging that fills a list from as few Query calls as the data
+//! allows (one, unless a filter drops items past DynamoDB's 1 MB page).
 
 use crate::errors;
 use crate::items::{Item, STATUS, s};
 use crate::keys::{self, Index};
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::AttributeValue;
 use coaching_domain::ports::StoreError;
-use coaching_domain::session::SessionStatus;
+
+/// A `FilterExpression` with its own attribute names and values (placeholders must not clash
+/// with the walk's `#pk`, `#sk`, `:pk`, `:lower`, `:upper`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Filter {
+    pub(crate) expression: String,
+    pub(crate) names: Vec<(String, String)>,
+    pub(crate) values: Vec<(String, AttributeValue)>,
+}
+
+impl Filter {
+    /// Items whose `status` is one of `statuses`; `None` (no filter) when there are none.
+    pub(crate) fn status_in<'a>(statuses: impl IntoIterator<Item = &'a str>) -> Option<Filter> {
+        let values: Vec<(String, AttributeValue)> = statuses
+            .into_iter()
+            .enumerate()
+            .map(|(i, status)| (format!(":status{i}"), s(status)))
+            .collect();
+        if values.is_empty() {
+            return None;
+        }
+        let names: Vec<&str> = values.iter().map(|(name, _)| name.as_str()).collect();
+        Some(Filter {
+            expression: format!("#status IN ({})", names.join(", ")),
+            names: vec![("#status".to_owned(), STATUS.to_owned())],
+            values,
+        })
+    }
+}
 
 /// A Query of one partition.
 #[derive(Debug, Clone, Default)]
@@ -20,8 +49,8 @@ pub(crate) struct Walk {
     /// Sort keys below this. With a `lower` bound the condition is `BETWEEN`, which is
     /// inclusive: callers pass an `upper` that no stored sort key equals.
     pub(crate) upper: Option<String>,
-    /// Keep only items whose `status` is one of these (all when empty).
-    pub(crate) statuses: Vec<SessionStatus>,
+    /// Keep only the items this filter passes (all when `None`).
+    pub(crate) filter: Option<Filter>,
     /// Drop the item with exactly this sort key (a cursor's own position).
     pub(crate) skip: Option<String>,
     pub(crate) descending: bool,
@@ -72,16 +101,14 @@ impl Walk {
             query = query.expression_attribute_values(":upper", s(upper.as_str()));
         }
         query = query.key_condition_expression(condition);
-        if !self.statuses.is_empty() {
-            let names: Vec<String> = (0..self.statuses.len())
-                .map(|i| format!(":status{i}"))
-                .collect();
-            for (name, status) in names.iter().zip(&self.statuses) {
-                query = query.expression_attribute_values(name, s(status.as_str()));
+        if let Some(filter) = &self.filter {
+            for (placeholder, name) in &filter.names {
+                query = query.expression_attribute_names(placeholder, name);
             }
-            query = query
-                .filter_expression(format!("#status IN ({})", names.join(", ")))
-                .expression_attribute_names("#status", STATUS);
+            for (placeholder, value) in &filter.values {
+                query = query.expression_attribute_values(placeholder, value.clone());
+            }
+            query = query.filter_expression(&filter.expression);
         } else if let Some(want) = want {
             // Without a filter, the page is exactly the next items (plus the cursor's own).
             let limit = want + usize::from(self.skip.is_some());

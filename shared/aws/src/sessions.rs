@@ -3,9 +3,9 @@
 
 use crate::errors;
 use crate::items::{self, Item, from_doc, key};
-use crate::keys::{self, BY_ORG, BY_ROLE, BY_USER, encode_sort_key, position};
+use crate::keys::{self, BY_ORG, BY_ROLE, BY_USER, ceil_millis, encode_sort_key, position};
 use crate::plan::IdempotencyDoc;
-use crate::query::Walk;
+use crate::query::{Filter, Walk};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use coaching_domain::ids::{OrgId, SessionId, UserId};
@@ -42,12 +42,6 @@ pub(crate) async fn session(
     item.map(|i| from_doc("session", &i)).transpose()
 }
 
-/// The smallest whole millisecond at or after `t`: for a whole-millisecond start `m`,
-/// `m >= t` iff `m >= ceil_millis(t)`, and `m < t` iff `m < ceil_millis(t)`.
-fn ceil_millis(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis() + i64::from(!t.timestamp_subsec_nanos().is_multiple_of(1_000_000))
-}
-
 /// The walk of `q`: the scope picks the index partition; the time range and the cursor bound
 /// the sort key; a status list filters.
 fn walk(org: &OrgId, q: &SessionQuery) -> Walk {
@@ -73,7 +67,7 @@ fn walk(org: &OrgId, q: &SessionQuery) -> Walk {
         pk,
         lower,
         upper,
-        statuses: q.statuses.clone(),
+        filter: Filter::status_in(q.statuses.iter().map(SessionStatus::as_str)),
         skip,
         ..Walk::default()
     }
@@ -116,7 +110,7 @@ pub(crate) async fn coach_busy(
         pk: keys::coach_sessions_pk(org, coach),
         lower: Some(encode_sort_key(ceil_millis(from))),
         upper: Some(encode_sort_key(ceil_millis(to))),
-        statuses: BUSY.to_vec(),
+        filter: Filter::status_in(BUSY.iter().map(SessionStatus::as_str)),
         ..Walk::default()
     };
     items::sessions(&walk.run(client, table, None).await?)

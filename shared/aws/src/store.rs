@@ -1,19 +1,20 @@
 //! `DynamoStore`: the handle (cheap to clone) and its implementation of the store ports.
 
 use crate::counter::{RequestCounter, RequestCounts};
-use crate::outbox::{self, OutboxEvent};
-use crate::{coaches, commit, inbox, sessions, table};
+use crate::{coaches, commit, due, inbox, outbox, requests, sessions, table};
 use async_trait::async_trait;
 use aws_config::BehaviorVersion;
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use coaching_domain::coach::CoachSettings;
-use coaching_domain::ids::{NotificationId, OrgId, SessionId, UserId};
+use coaching_domain::ids::{NotificationId, OrgId, RescheduleRequestId, SessionId, UserId};
 use coaching_domain::notification::Notification;
 use coaching_domain::ports::{
-    Changes, CoachStore, IdempotencyRecord, NotificationStore, Page, SessionQuery, SessionStore,
-    StoreError,
+    Changes, CoachStore, DueStore, IdempotencyRecord, NotificationStore, OutboxEvent, OutboxStore,
+    Page, RescheduleStore, SessionQuery, SessionStore, StoreError,
 };
+use coaching_domain::reminder::Reminder;
+use coaching_domain::reschedule::{RequestStatus, RescheduleRequest};
 use coaching_domain::session::Session;
 use std::sync::Arc;
 
@@ -70,20 +71,6 @@ impl DynamoStore {
     /// DynamoDB requests this store (and its clones) sent so far, by operation.
     pub fn requests(&self) -> RequestCounts {
         self.requests.snapshot()
-    }
-
-    /// Events created in the hour of `hour` not yet published, oldest first, at most `limit`.
-    pub async fn pending_events(
-        &self,
-        hour: DateTime<Utc>,
-        limit: u32,
-    ) -> Result<Vec<OutboxEvent>, StoreError> {
-        outbox::pending(&self.client, &self.table, hour, limit).await
-    }
-
-    /// Removes published events from the outbox (unknown ones are ignored).
-    pub async fn mark_published(&self, events: &[OutboxEvent]) -> Result<(), StoreError> {
-        outbox::mark_published(&self.client, &self.table, events).await
     }
 }
 
@@ -154,5 +141,62 @@ impl NotificationStore for DynamoStore {
         before: Option<&NotificationId>,
     ) -> Result<Vec<Notification>, StoreError> {
         inbox::notifications(&self.client, &self.table, org, recipient, limit, before).await
+    }
+}
+
+#[async_trait]
+impl RescheduleStore for DynamoStore {
+    async fn reschedule_request(
+        &self,
+        org: &OrgId,
+        id: &RescheduleRequestId,
+    ) -> Result<Option<RescheduleRequest>, StoreError> {
+        requests::request(&self.client, &self.table, org, id).await
+    }
+
+    async fn reschedule_requests(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        status: Option<RequestStatus>,
+        limit: u32,
+        before: Option<&RescheduleRequestId>,
+    ) -> Result<Vec<RescheduleRequest>, StoreError> {
+        requests::requests(&self.client, &self.table, org, user, status, limit, before).await
+    }
+}
+
+#[async_trait]
+impl DueStore for DynamoStore {
+    async fn due_reminders(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Reminder>, StoreError> {
+        due::due_reminders(&self.client, &self.table, now, limit).await
+    }
+
+    async fn due_requests(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<RescheduleRequest>, StoreError> {
+        due::due_requests(&self.client, &self.table, now, limit).await
+    }
+}
+
+#[async_trait]
+impl OutboxStore for DynamoStore {
+    async fn claim_events(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OutboxEvent>, StoreError> {
+        outbox::claim(&self.client, &self.table, now, until, limit).await
+    }
+
+    async fn mark_published(&self, events: &[OutboxEvent]) -> Result<(), StoreError> {
+        outbox::mark_published(&self.client, &self.table, events).await
     }
 }

@@ -1,5 +1,5 @@
-//! The table: created on demand with its key schema and indexes (on-demand billing), and
-//! waited for until it and every index is ACTIVE.
+//! The table: created on demand with its key schema, indexes (on-demand billing) and TTL
+//! attribute, and waited for until it and every index is ACTIVE.
 
 use crate::errors;
 use crate::keys::{self, INDEXES};
@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType,
     Projection, ProjectionType, ScalarAttributeType, TableDescription, TableStatus,
+    TimeToLiveSpecification,
 };
 use coaching_domain::ports::StoreError;
 use std::time::Duration;
@@ -17,9 +18,11 @@ const POLL: Duration = Duration::from_millis(500);
 /// New GSIs on AWS take a minute or two; moto is ACTIVE at once.
 const WAIT_LIMIT: Duration = Duration::from_secs(600);
 
-/// Creates `table` when it does not exist, then waits until it and its indexes are ACTIVE.
-/// An existing table missing one of the indexes is an error (it was made for something else).
+/// Creates `table` when it does not exist, then waits until it and its indexes are ACTIVE and
+/// turns on its TTL ([`keys::EXPIRES_AT`], as infra/template.yaml does). An existing table
+/// missing one of the indexes is an error (it was made for something else).
 pub(crate) async fn ensure(client: &Client, table: &str) -> Result<(), StoreError> {
+    let mut is_new = false;
     if describe(client, table).await?.is_none() {
         let (attributes, schema, indexes) = definitions()?;
         let created = client
@@ -32,7 +35,10 @@ pub(crate) async fn ensure(client: &Client, table: &str) -> Result<(), StoreErro
             .send()
             .await;
         match created {
-            Ok(_) => tracing::info!(table, "created the DynamoDB table"),
+            Ok(_) => {
+                is_new = true;
+                tracing::info!(table, "created the DynamoDB table");
+            }
             // Another process created it meanwhile: wait for it like for ours.
             Err(e)
                 if matches!(
@@ -47,7 +53,11 @@ pub(crate) async fn ensure(client: &Client, table: &str) -> Result<(), StoreErro
         if let Some(description) = describe(client, table).await?
             && ready(table, &description)?
         {
-            return Ok(());
+            return if is_new {
+                enable_ttl(client, table).await
+            } else {
+                Ok(())
+            };
         }
         if started.elapsed() > WAIT_LIMIT {
             return Err(StoreError::Unavailable(format!(
@@ -56,6 +66,23 @@ pub(crate) async fn ensure(client: &Client, table: &str) -> Result<(), StoreErro
         }
         tokio::time::sleep(POLL).await;
     }
+}
+
+/// Items carrying [`keys::EXPIRES_AT`] (epoch seconds) are deleted by DynamoDB after it.
+async fn enable_ttl(client: &Client, table: &str) -> Result<(), StoreError> {
+    let spec = TimeToLiveSpecification::builder()
+        .attribute_name(keys::EXPIRES_AT)
+        .enabled(true)
+        .build()
+        .map_err(errors::build)?;
+    client
+        .update_time_to_live()
+        .table_name(table)
+        .time_to_live_specification(spec)
+        .send()
+        .await
+        .map_err(|e| errors::unavailable("UpdateTimeToLive", e))?;
+    Ok(())
 }
 
 async fn describe(client: &Client, table: &str) -> Result<Option<TableDescription>, StoreError> {

@@ -1,15 +1,21 @@
 //! The one-round-trip rule, counted: every read a port offers is one GetItem or one Query,
-//! every commit one TransactWriteItems, and change sets DynamoDB would refuse are refused
-//! before any request. Also the outbox written with each notification.
+//! every commit one TransactWriteItems, the jobs' due reads a few Queries (one per day), and
+//! change sets DynamoDB would refuse are refused before any request. Also the outbox written
+//! with each notification, claimed with Queries and conditional UpdateItems.
 
 mod common;
 
+use chrono::Duration;
 use coaching_aws::{DynamoStore, RequestCounts};
 use coaching_domain::ports::{
-    Changes, Cursor, IdempotencyRecord, SessionQuery, SessionScope, SessionStore, Store, StoreError,
+    Changes, Cursor, DueStore, IdempotencyRecord, OutboxStore, RequestPut, SessionQuery,
+    SessionScope, SessionStore, Store, StoreError,
 };
+use coaching_domain::reminder::{ReminderKind, ReminderWrite};
+use coaching_domain::reschedule::RequestStatus;
 use coaching_domain::session::SessionStatus;
 use coaching_store_contract::fixtures::*;
+use coaching_store_contract::{reminder, request};
 use common::fresh_store;
 
 /// What `f` sent, by operation.
@@ -178,10 +184,60 @@ async fn change_sets_dynamodb_would_refuse_are_refused_without_a_request() {
         notifications: vec![notification(&org, 1, "c1"), notification(&org, 1, "c1")],
         ..insert(&[&s])
     };
+    let r = request(&org, 1, "s-1", "c1", "k1", at(600));
+    let request_twice = Changes {
+        requests: vec![
+            RequestPut {
+                request: r.clone(),
+                expected_status: None,
+            },
+            RequestPut {
+                request: r.clone(),
+                expected_status: Some(RequestStatus::Pending),
+            },
+        ],
+        ..Changes::default()
+    };
+    let hour = reminder(&org, "s-1", ReminderKind::H1, at(600));
+    let reminder_twice = Changes {
+        reminders: vec![
+            ReminderWrite::Put(hour.clone()),
+            ReminderWrite::Take(hour.clone()),
+        ],
+        ..Changes::default()
+    };
+    // 49 requests (two items each) and two reminders: 100 items, one too many.
+    let many_requests = Changes {
+        requests: (0..49)
+            .map(|i| RequestPut {
+                request: request(&org, 100 + i, "s-1", "c1", "k1", at(600)),
+                expected_status: None,
+            })
+            .collect(),
+        reminders: vec![
+            ReminderWrite::Put(hour.clone()),
+            ReminderWrite::Put(reminder(&org, "s-1", ReminderKind::H24, at(600))),
+        ],
+        ..insert(&[&s])
+    };
 
     let (big, big_sent) = counted(&store, async |st| st.commit(book(&s, &too_many)).await).await;
     let (dup, dup_sent) = counted(&store, async |st| st.commit(twice).await).await;
     let (empty, empty_sent) = counted(&store, async |st| st.commit(Changes::default()).await).await;
+    let mut refused_sent = Vec::new();
+    for (changes, says) in [
+        (request_twice, "twice"),
+        (reminder_twice, "twice"),
+        (many_requests, "100"),
+    ] {
+        let (refused, sent) = counted(&store, async |st| st.commit(changes).await).await;
+        assert!(
+            matches!(refused, Err(StoreError::Unavailable(ref m)) if m.contains(says)),
+            "{refused:?}"
+        );
+        refused_sent.push(sent.total());
+    }
+    assert_eq!(refused_sent, [0, 0, 0]);
 
     assert!(
         matches!(big, Err(StoreError::Unavailable(ref m)) if m.contains("100")),
@@ -203,39 +259,178 @@ async fn change_sets_dynamodb_would_refuse_are_refused_without_a_request() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a DynamoDB endpoint: scripts/test starts moto"]
-async fn every_stored_notification_waits_in_the_outbox_until_marked_published() {
+async fn requests_reminders_and_due_work_cost_one_request_or_a_query_per_day() {
+    let store = fresh_store().await;
+    let org = fresh_org();
+    let start = at(3 * 24 * 60);
+    let s = session(&org, "s-1", "c1", "k1", start);
+    let r = request(&org, 1, "s-1", "c1", "k1", at(24 * 60));
+    let (day, hour) = (
+        reminder(&org, "s-1", ReminderKind::H24, start),
+        reminder(&org, "s-1", ReminderKind::H1, start),
+    );
+    let create = Changes {
+        requests: vec![RequestPut {
+            request: r.clone(),
+            expected_status: None,
+        }],
+        reminders: vec![
+            ReminderWrite::Put(day.clone()),
+            ReminderWrite::Put(hour.clone()),
+        ],
+        notifications: vec![notification(&org, 1, "c1")],
+        ..book(&s, &[slot("c1", 3 * 24 * 60)])
+    };
+    let (done, sent) = counted(&store, async |st| st.commit(create).await).await;
+    done.unwrap();
+    assert_eq!(
+        sent.to_string(),
+        only("TransactWriteItems"),
+        "a commit with a request and reminders"
+    );
+
+    let (found, sent) = counted(&store, async |st| st.reschedule_request(&org, &r.id).await).await;
+    assert_eq!(found.unwrap(), Some(r.clone()));
+    assert_eq!(sent.to_string(), only("GetItem"), "a request by id");
+    let lists = [
+        ("c1", None, None),
+        ("k1", None, None),
+        ("c1", Some(RequestStatus::Pending), None),
+        ("k1", Some(RequestStatus::Rejected), None),
+        ("k1", None, Some(r.id.clone())),
+    ];
+    for (u, status, before) in lists {
+        let (list, sent) = counted(&store, async |st| {
+            st.reschedule_requests(&org, &user(u), status, 10, before.as_ref())
+                .await
+        })
+        .await;
+        let expected = usize::from(before.is_none() && status != Some(RequestStatus::Rejected));
+        assert_eq!(list.unwrap().len(), expected, "{u} {status:?} {before:?}");
+        assert_eq!(sent.to_string(), only("Query"), "a request list");
+    }
+
+    // The jobs: due reads are Queries only, one per day partition at most.
+    for (limit, now) in [(100, start), (1, start), (100, at(0))] {
+        let (due, sent) = counted(&store, async |st| st.due_reminders(now, limit).await).await;
+        assert!(due.is_ok());
+        assert_eq!(sent.total(), sent.get("Query"), "due reminders: {sent}");
+        assert!(
+            (1..=9).contains(&sent.get("Query")),
+            "due reminders: {sent}"
+        );
+        let (due, sent) = counted(&store, async |st| st.due_requests(now, limit).await).await;
+        assert!(due.is_ok());
+        assert_eq!(sent.total(), sent.get("Query"), "due requests: {sent}");
+        assert!((1..=8).contains(&sent.get("Query")), "due requests: {sent}");
+    }
+    let (due, sent) = counted(&store, async |st| st.due_reminders(start, 1).await).await;
+    assert_eq!(due.unwrap(), std::slice::from_ref(&day));
+    assert!(sent.get("Query") <= 9);
+    let (due, _) = counted(&store, async |st| st.due_reminders(start, 100).await).await;
+    assert_eq!(due.unwrap(), [day.clone(), hour.clone()]);
+    let (due, _) = counted(&store, async |st| st.due_requests(start, 100).await).await;
+    assert_eq!(due.unwrap(), std::slice::from_ref(&r));
+
+    // Delivering: taking the reminders and expiring the request, one transaction each.
+    let deliver = Changes {
+        reminders: vec![
+            ReminderWrite::Take(day.clone()),
+            ReminderWrite::Take(hour.clone()),
+        ],
+        notifications: vec![notification(&org, 2, "c1")],
+        ..Changes::default()
+    };
+    let (done, sent) = counted(&store, async |st| st.commit(deliver).await).await;
+    done.unwrap();
+    assert_eq!(sent.to_string(), only("TransactWriteItems"), "a take");
+    let expire = Changes {
+        requests: vec![RequestPut {
+            request: coaching_domain::reschedule::RescheduleRequest {
+                status: RequestStatus::Expired,
+                ..r.clone()
+            },
+            expected_status: Some(RequestStatus::Pending),
+        }],
+        ..Changes::default()
+    };
+    let (done, sent) = counted(&store, async |st| st.commit(expire).await).await;
+    done.unwrap();
+    assert_eq!(sent.to_string(), only("TransactWriteItems"), "an expiry");
+    assert!(store.due_reminders(start, 100).await.unwrap().is_empty());
+    assert!(store.due_requests(start, 100).await.unwrap().is_empty());
+    assert_eq!(store.requests().get("Scan"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a DynamoDB endpoint: scripts/test starts moto"]
+async fn the_outbox_is_claimed_with_queries_and_conditional_updates_only() {
     let store = fresh_store().await;
     let org = fresh_org();
     let (first, second) = (
         notification(&org, 1, "coach-1"),
         notification(&org, 2, "client-1"),
     );
+    // Six days older, in a partition of its own: still within the relay's look-back.
+    let old = coaching_domain::notification::Notification {
+        created_at: first.created_at - Duration::days(6),
+        ..notification(&org, 0, "coach-1")
+    };
     let s = session(&org, "s-1", "coach-1", "client-1", at(0));
     let changes = Changes {
-        notifications: vec![second.clone(), first.clone()],
+        notifications: vec![second.clone(), first.clone(), old.clone()],
         ..book(&s, &[slot("coach-1", 0)])
     };
     store.commit(changes).await.unwrap();
-    let loser = session(&org, "s-2", "coach-1", "client-2", at(0));
-    let refused = Changes {
-        notifications: vec![notification(&org, 3, "coach-1")],
-        ..book(&loser, &[slot("coach-1", 0)])
-    };
-    assert!(store.commit(refused).await.is_err());
+    let now = at(10);
 
-    let pending = store.pending_events(at(0), 10).await.unwrap();
-
-    let ids: Vec<_> = pending.iter().map(|e| e.id.as_str()).collect();
-    assert_eq!(ids, [first.id.as_str(), second.id.as_str()]);
-    assert_eq!(pending[0].org, org.as_str());
-    assert_eq!(pending[0].kind, "session_booked");
-    assert_eq!(pending[0].created_at, first.created_at);
-    assert_eq!(pending[0].payload, serde_json::to_value(&first).unwrap());
-    store.mark_published(&pending[..1]).await.unwrap();
+    let (claimed, sent) = counted(&store, async |st| {
+        st.claim_events(now, now + Duration::seconds(60), 10).await
+    })
+    .await;
+    let claimed = claimed.unwrap();
+    let ids: Vec<_> = claimed.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(
-        store.pending_events(at(0), 10).await.unwrap(),
-        pending[1..].to_vec()
+        ids,
+        [old.id.as_str(), first.id.as_str(), second.id.as_str()]
     );
-    store.mark_published(&pending).await.unwrap();
-    assert!(store.pending_events(at(0), 10).await.unwrap().is_empty());
+    assert_eq!(claimed[1].payload, serde_json::to_value(&first).unwrap());
+    assert_eq!(
+        (sent.get("Query"), sent.get("UpdateItem"), sent.total()),
+        (8, 3, 11),
+        "a claim: one Query per day, one UpdateItem per event: {sent}"
+    );
+    let (none, sent) = counted(&store, async |st| {
+        st.claim_events(now, now + Duration::seconds(60), 10).await
+    })
+    .await;
+    assert!(none.unwrap().is_empty());
+    assert_eq!(sent.to_string(), "{Query=8}", "nothing claimable");
+    let (oldest, sent) = counted(&store, async |st| {
+        st.claim_events(now + Duration::seconds(60), now + Duration::seconds(120), 1)
+            .await
+    })
+    .await;
+    assert_eq!(oldest.unwrap(), claimed[..1].to_vec());
+    assert_eq!(
+        sent.to_string(),
+        "{Query=2, UpdateItem=1}",
+        "a limit reached in the oldest days reads no later day"
+    );
+
+    let (done, sent) = counted(&store, async |st| st.mark_published(&claimed).await).await;
+    done.unwrap();
+    assert_eq!(
+        sent.to_string(),
+        only("BatchWriteItem"),
+        "marking published"
+    );
+    let later = now + Duration::hours(1);
+    assert!(
+        store
+            .claim_events(later, later + Duration::seconds(60), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -1,0 +1,88 @@
+//! The jobs' reads of due work, across every org: the `Due` index day by day, oldest first,
+//! one Query per day partition (fewer once `limit` items are found). Never a Scan.
+//!
+//! The index is eventually consistent (no GSI read can be strongly consistent): work written
+//! a moment ago may be missing from one run and is found by the next.
+
+use crate::items::{Item, from_doc};
+use crate::keys::{self, DUE, Due};
+use crate::query::Walk;
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, Duration, Utc};
+use coaching_domain::ports::{DUE_LOOKBACK_DAYS, StoreError};
+use coaching_domain::reminder::{Reminder, ReminderKind};
+use coaching_domain::reschedule::RescheduleRequest;
+
+/// How far back the reminder partitions are read: reminders of every session that started
+/// at most [`DUE_LOOKBACK_DAYS`] days ago, so due up to the longest lead before that.
+pub(crate) fn reminder_lookback() -> Duration {
+    let longest_lead = ReminderKind::ALL
+        .iter()
+        .map(ReminderKind::lead)
+        .max()
+        .unwrap_or_default();
+    Duration::days(DUE_LOOKBACK_DAYS) + longest_lead
+}
+
+/// How far back the request partitions are read: requests that expired at most
+/// [`DUE_LOOKBACK_DAYS`] days ago.
+pub(crate) fn request_lookback() -> Duration {
+    Duration::days(DUE_LOOKBACK_DAYS)
+}
+
+/// Items of `what` due at or before `now`, oldest first, at most `limit`.
+async fn due(
+    client: &Client,
+    table: &str,
+    what: Due,
+    now: DateTime<Utc>,
+    lookback: Duration,
+    limit: u32,
+) -> Result<Vec<Item>, StoreError> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut found = Vec::new();
+    for pk in keys::due_days(what, now, lookback) {
+        if found.len() >= limit {
+            break;
+        }
+        let walk = Walk {
+            index: Some(DUE),
+            pk,
+            upper: Some(keys::due_upper(now)),
+            ..Walk::default()
+        };
+        found.extend(walk.run(client, table, Some(limit - found.len())).await?);
+    }
+    Ok(found)
+}
+
+pub(crate) async fn due_reminders(
+    client: &Client,
+    table: &str,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<Reminder>, StoreError> {
+    let found = due(
+        client,
+        table,
+        Due::Reminder,
+        now,
+        reminder_lookback(),
+        limit,
+    )
+    .await?;
+    found.iter().map(|i| from_doc("reminder", i)).collect()
+}
+
+pub(crate) async fn due_requests(
+    client: &Client,
+    table: &str,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<RescheduleRequest>, StoreError> {
+    let found = due(client, table, Due::Request, now, request_lookback(), limit).await?;
+    found
+        .iter()
+        .map(|i| from_doc("reschedule request", i))
+        .collect()
+}
