@@ -282,6 +282,8 @@ pub struct TestApp {
     pub clock: Arc<TestClock>,
     pub events: Arc<RecordingPublisher>,
     pub store: Arc<dyn Store>,
+    /// The use cases behind the router (what the Lambda job handlers call).
+    pub services: Services,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -291,9 +293,38 @@ impl std::fmt::Debug for TestApp {
     }
 }
 
-fn build(path: &str, dir: Option<tempfile::TempDir>) -> TestApp {
+/// Which store the API tests run on: SQLite unless `COACHING_TEST_STORE=dynamodb` (then a fresh
+/// table per app on `AWS_ENDPOINT_URL`; scripts/test runs the suite both ways).
+pub fn dynamodb_selected() -> bool {
+    std::env::var("COACHING_TEST_STORE").is_ok_and(|v| v == "dynamodb")
+}
+
+async fn build(path: &str, dir: Option<tempfile::TempDir>) -> TestApp {
+    if dynamodb_selected() {
+        return spawn_app_with(fresh_dynamo_store().await, None);
+    }
     let store = coaching_sqlite::SqliteStore::open(path).expect("store");
     spawn_app_with(Arc::new(store), dir)
+}
+
+/// A DynamoDB store on a new table of its own, on the local endpoint in `AWS_ENDPOINT_URL`.
+pub async fn fresh_dynamo_store() -> Arc<dyn Store> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
+    assert!(
+        endpoint.starts_with("http://127.") || endpoint.starts_with("http://localhost"),
+        "COACHING_TEST_STORE=dynamodb creates tables: point AWS_ENDPOINT_URL at a local endpoint (scripts/test starts moto), not {endpoint:?}"
+    );
+    let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+    let table = format!(
+        "coaching-api-test-{nanos:x}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let store = coaching_aws::DynamoStore::connect(&table).await;
+    store.ensure_table().await.expect("table");
+    Arc::new(store)
 }
 
 /// The app over `store` (any adapter), the clock frozen at [`START`].
@@ -308,7 +339,7 @@ pub fn spawn_app_with(store: Arc<dyn Store>, dir: Option<tempfile::TempDir>) -> 
         events: events.clone(),
     });
     let state = AppState {
-        services,
+        services: services.clone(),
         auth: Arc::new(JwtAuthenticator::new(SECRET)),
         test_clock: Some(clock.clone()),
     };
@@ -317,20 +348,22 @@ pub fn spawn_app_with(store: Arc<dyn Store>, dir: Option<tempfile::TempDir>) -> 
         clock,
         events,
         store,
+        services,
         _dir: dir,
     }
 }
 
-/// A fresh app on an in-memory SQLite store, the clock frozen at [`START`].
-pub fn spawn_app() -> TestApp {
-    build(":memory:", None)
+/// A fresh app on an in-memory SQLite store (or a fresh DynamoDB table, see
+/// [`dynamodb_selected`]), the clock frozen at [`START`].
+pub async fn spawn_app() -> TestApp {
+    build(":memory:", None).await
 }
 
 /// A fresh app on a SQLite file in its own temporary directory (concurrency tests).
-pub fn spawn_app_on_file() -> TestApp {
+pub async fn spawn_app_on_file() -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("coaching.db");
-    build(path.to_str().expect("utf-8 path"), Some(dir))
+    build(path.to_str().expect("utf-8 path"), Some(dir)).await
 }
 
 /// The body of the settings `coach_with_settings` puts.

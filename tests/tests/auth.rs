@@ -58,7 +58,7 @@ fn claims(exp_offset_secs: i64) -> Claims {
 
 /// A world with one real session, so that 401 is not a 404 in disguise.
 async fn world() -> (TestApp, String) {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let s = app.book_paid("coach-ana", "client-bo", MON_0900, 60).await;
     (app, s["id"].as_str().expect("id").to_owned())

@@ -12,7 +12,7 @@ async fn org_sessions(app: &TestApp) -> Vec<Value> {
 
 #[tokio::test]
 async fn a_client_books_a_free_15_minute_intro_call() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let r = app
@@ -44,7 +44,7 @@ async fn a_client_books_a_free_15_minute_intro_call() {
 
 #[tokio::test]
 async fn an_intro_call_without_a_duration_is_15_minutes() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let body = json!({"kind": "intro", "coachId": "coach-ana", "clientId": "client-bo", "startsAt": MON_0900});
 
@@ -55,7 +55,7 @@ async fn an_intro_call_without_a_duration_is_15_minutes() {
 
 #[tokio::test]
 async fn an_intro_call_of_another_length_is_rejected() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let mut body = intro("coach-ana", "client-bo", MON_0900);
     body["durationMinutes"] = json!(30);
@@ -68,7 +68,7 @@ async fn an_intro_call_of_another_length_is_rejected() {
 
 #[tokio::test]
 async fn both_participants_are_notified_of_a_booking() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let s = app.book_paid("coach-ana", "client-bo", MON_0900, 30).await;
@@ -86,7 +86,7 @@ async fn both_participants_are_notified_of_a_booking() {
 
 #[tokio::test]
 async fn a_second_intro_for_the_same_pair_is_409_already_exists() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let first = app
         .book_ok(
@@ -111,7 +111,7 @@ async fn a_second_intro_for_the_same_pair_is_409_already_exists() {
 
 #[tokio::test]
 async fn another_client_or_another_coach_may_still_have_an_intro() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     app.coach_with_settings("coach-dan").await;
     app.book_ok(
@@ -142,7 +142,7 @@ async fn another_client_or_another_coach_may_still_have_an_intro() {
 
 #[tokio::test]
 async fn after_cancelling_the_intro_a_new_intro_is_allowed() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let first = app
         .book_ok(
@@ -178,7 +178,7 @@ async fn after_cancelling_the_intro_a_new_intro_is_allowed() {
 
 #[tokio::test]
 async fn paid_sessions_are_priced_from_the_coachs_settings() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let mut got = Vec::new();
@@ -208,7 +208,7 @@ async fn paid_sessions_are_priced_from_the_coachs_settings() {
 
 #[tokio::test]
 async fn a_paid_session_of_20_minutes_is_rejected() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     for d in [json!(20), json!(0), json!(90), json!(null)] {
@@ -224,7 +224,7 @@ async fn a_paid_session_of_20_minutes_is_rejected() {
 
 #[tokio::test]
 async fn a_paid_duration_the_coach_has_no_price_for_is_rejected() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     let mut settings = standard_settings();
     settings["prices"] = json!({"60": {"amount": 9000, "currency": "EUR"}});
     app.put_settings("coach-ana", &settings).await;
@@ -244,7 +244,7 @@ async fn a_paid_duration_the_coach_has_no_price_for_is_rejected() {
 
 #[tokio::test]
 async fn a_start_off_the_15_minute_grid_is_rejected() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     for start in [
@@ -267,7 +267,7 @@ async fn a_start_off_the_15_minute_grid_is_rejected() {
 
 #[tokio::test]
 async fn a_paid_session_without_a_start_is_rejected() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let body = json!({"kind": "paid", "coachId": "coach-ana", "clientId": "client-bo", "durationMinutes": 30});
 
@@ -279,7 +279,7 @@ async fn a_paid_session_without_a_start_is_rejected() {
 
 #[tokio::test]
 async fn a_time_outside_availability_is_409_slot_unavailable() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     for start in [
@@ -302,7 +302,7 @@ async fn a_time_outside_availability_is_409_slot_unavailable() {
 
 #[tokio::test]
 async fn a_time_too_soon_is_409_slot_unavailable() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     app.set_now("2026-12-07T07:30:00Z");
 
@@ -336,7 +336,7 @@ async fn a_time_too_soon_is_409_slot_unavailable() {
 
 #[tokio::test]
 async fn an_overlapping_time_is_409_slot_unavailable() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let first = app
         .book_paid("coach-ana", "client-bo", "2026-12-07T10:00:00Z", 60)
@@ -364,7 +364,7 @@ async fn an_overlapping_time_is_409_slot_unavailable() {
 
 #[tokio::test]
 async fn the_time_right_after_a_session_is_free_without_a_buffer() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     app.book_paid("coach-ana", "client-bo", "2026-12-07T10:00:00Z", 60)
         .await;
@@ -390,7 +390,7 @@ async fn the_time_right_after_a_session_is_free_without_a_buffer() {
 
 #[tokio::test]
 async fn the_coachs_buffer_is_kept_free_after_a_session() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     let mut settings = standard_settings();
     settings["bufferMinutes"] = json!(15);
     app.put_settings("coach-ana", &settings).await;
@@ -427,7 +427,7 @@ async fn the_coachs_buffer_is_kept_free_after_a_session() {
 
 #[tokio::test]
 async fn a_client_books_only_for_themselves() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let r = app
@@ -444,7 +444,7 @@ async fn a_client_books_only_for_themselves() {
 
 #[tokio::test]
 async fn a_coach_books_for_a_client_only_as_the_coach() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     app.coach_with_settings("coach-dan").await;
 
@@ -472,7 +472,7 @@ async fn a_coach_books_for_a_client_only_as_the_coach() {
 
 #[tokio::test]
 async fn a_coach_cannot_book_a_session_with_themselves() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let r = app
@@ -489,7 +489,7 @@ async fn a_coach_cannot_book_a_session_with_themselves() {
 
 #[tokio::test]
 async fn an_admin_books_for_anyone_in_the_org() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let s = app
@@ -509,7 +509,7 @@ async fn an_admin_books_for_anyone_in_the_org() {
 
 #[tokio::test]
 async fn booking_a_coach_without_settings_is_404() {
-    let app = spawn_app();
+    let app = spawn_app().await;
 
     let r = app
         .post(
@@ -525,7 +525,7 @@ async fn booking_a_coach_without_settings_is_404() {
 
 #[tokio::test]
 async fn booking_a_coach_of_another_org_is_404() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let r = app
@@ -542,7 +542,7 @@ async fn booking_a_coach_of_another_org_is_404() {
 
 #[tokio::test]
 async fn the_same_idempotency_key_and_body_returns_the_first_response_and_books_once() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let body = paid("coach-ana", "client-bo", MON_0900, 30);
     let key = [("idempotency-key", "book-7f3a")];
@@ -567,7 +567,7 @@ async fn the_same_idempotency_key_and_body_returns_the_first_response_and_books_
 
 #[tokio::test]
 async fn the_same_idempotency_key_with_another_body_is_422() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let key = [("idempotency-key", "book-7f3a")];
     let tok = client("client-bo");
@@ -602,7 +602,7 @@ async fn the_same_idempotency_key_with_another_body_is_422() {
 
 #[tokio::test]
 async fn an_idempotency_key_belongs_to_its_caller() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let key = [("idempotency-key", "same-key")];
     let bo = client("client-bo");
@@ -634,7 +634,7 @@ async fn an_idempotency_key_belongs_to_its_caller() {
 
 #[tokio::test]
 async fn a_malformed_idempotency_key_is_rejected() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let long = "k".repeat(300);
 
@@ -667,7 +667,7 @@ fn review_draft(coach_id: &str, client_id: &str) -> Value {
 
 #[tokio::test]
 async fn a_review_without_a_start_is_a_draft_the_client_cannot_see() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let r = app
@@ -715,7 +715,7 @@ async fn a_review_without_a_start_is_a_draft_the_client_cannot_see() {
 
 #[tokio::test]
 async fn a_client_cannot_create_a_review() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let r = app
@@ -732,7 +732,7 @@ async fn a_client_cannot_create_a_review() {
 
 #[tokio::test]
 async fn a_review_needs_its_period() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let mut body = review_draft("coach-ana", "client-bo");
     body.as_object_mut().expect("object").remove("review");
@@ -745,7 +745,7 @@ async fn a_review_needs_its_period() {
 
 #[tokio::test]
 async fn scheduling_a_draft_by_patch_makes_it_visible_and_notifies_the_client() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let draft = app
         .book_ok(&coach("coach-ana"), &review_draft("coach-ana", "client-bo"))
@@ -781,7 +781,7 @@ async fn scheduling_a_draft_by_patch_makes_it_visible_and_notifies_the_client() 
 
 #[tokio::test]
 async fn scheduling_a_draft_into_a_taken_slot_is_409_and_keeps_the_draft() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     app.book_paid("coach-ana", "client-cy", MON_0900, 60).await;
     let draft = app
@@ -808,7 +808,7 @@ async fn scheduling_a_draft_into_a_taken_slot_is_409_and_keeps_the_draft() {
 
 #[tokio::test]
 async fn a_review_with_a_start_is_scheduled_at_once_and_the_client_is_notified() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let mut body = review_draft("coach-ana", "client-bo");
     body["startsAt"] = json!(MON_0900);
@@ -830,7 +830,7 @@ async fn a_review_with_a_start_is_scheduled_at_once_and_the_client_is_notified()
 
 #[tokio::test]
 async fn a_start_with_an_offset_is_the_same_instant_in_utc() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let s = app
@@ -846,7 +846,7 @@ async fn a_start_with_an_offset_is_the_same_instant_in_utc() {
 
 #[tokio::test]
 async fn the_same_coach_id_in_another_org_is_another_coach_with_its_own_calendar() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     app.book_paid("coach-ana", "client-bo", MON_0900, 60).await;
     let theirs = token("coach-ana", OTHER_ORG, &[coaching_domain::Role::Coach]);
@@ -876,7 +876,7 @@ async fn the_same_coach_id_in_another_org_is_another_coach_with_its_own_calendar
 
 #[tokio::test]
 async fn bookable_hours_follow_berlin_wall_clock_after_the_spring_change() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     app.set_now("2026-03-01T00:00:00Z");
 

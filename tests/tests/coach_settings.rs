@@ -26,7 +26,7 @@ async fn stored(app: &TestApp) -> Value {
 
 #[tokio::test]
 async fn a_coach_puts_their_settings_and_omitted_policies_take_the_contract_defaults() {
-    let app = spawn_app();
+    let app = spawn_app().await;
 
     let r = app
         .put(PATH, &coach("coach-ana"), &standard_settings())
@@ -63,7 +63,7 @@ async fn a_coach_puts_their_settings_and_omitted_policies_take_the_contract_defa
 
 #[tokio::test]
 async fn a_second_put_replaces_the_settings() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let r = app
@@ -78,7 +78,7 @@ async fn a_second_put_replaces_the_settings() {
 
 #[tokio::test]
 async fn an_admin_puts_a_coachs_settings() {
-    let app = spawn_app();
+    let app = spawn_app().await;
 
     let r = app
         .put(PATH, &admin("admin-cy"), &standard_settings())
@@ -91,7 +91,7 @@ async fn an_admin_puts_a_coachs_settings() {
 
 #[tokio::test]
 async fn a_client_cannot_put_a_coachs_settings() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let before = stored(&app).await;
 
@@ -105,7 +105,7 @@ async fn a_client_cannot_put_a_coachs_settings() {
 
 #[tokio::test]
 async fn a_client_cannot_put_settings_under_their_own_id() {
-    let app = spawn_app();
+    let app = spawn_app().await;
 
     let r = app
         .put(
@@ -124,7 +124,7 @@ async fn a_client_cannot_put_settings_under_their_own_id() {
 
 #[tokio::test]
 async fn another_coach_cannot_put_a_coachs_settings() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let before = stored(&app).await;
 
@@ -138,7 +138,7 @@ async fn another_coach_cannot_put_a_coachs_settings() {
 
 #[tokio::test]
 async fn an_admin_of_another_org_cannot_put_or_see_a_coachs_settings() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let before = stored(&app).await;
 
@@ -155,7 +155,7 @@ async fn an_admin_of_another_org_cannot_put_or_see_a_coachs_settings() {
 
 #[tokio::test]
 async fn any_member_of_the_org_reads_a_coachs_settings() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     for tok in [
@@ -173,7 +173,7 @@ async fn any_member_of_the_org_reads_a_coachs_settings() {
 
 #[tokio::test]
 async fn reading_a_coach_without_settings_is_404() {
-    let app = spawn_app();
+    let app = spawn_app().await;
 
     let r = app
         .get("/v1/coaches/coach-nobody/settings", &client("client-bo"))
@@ -209,7 +209,7 @@ fn with(path: &[&str], value: Value) -> Value {
 
 #[tokio::test]
 async fn an_unknown_timezone_is_rejected_naming_timezone() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     rejected(
@@ -223,7 +223,7 @@ async fn an_unknown_timezone_is_rejected_naming_timezone() {
 
 #[tokio::test]
 async fn an_unknown_weekday_is_rejected_naming_the_window() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let mut body = standard_settings();
     body["availability"][1]["weekday"] = json!("funday");
@@ -233,7 +233,7 @@ async fn an_unknown_weekday_is_rejected_naming_the_window() {
 
 #[tokio::test]
 async fn a_window_ending_before_it_starts_is_rejected_naming_its_end() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let mut body = standard_settings();
     body["availability"][0]["start"] = json!("17:00");
@@ -244,7 +244,7 @@ async fn a_window_ending_before_it_starts_is_rejected_naming_its_end() {
 
 #[tokio::test]
 async fn a_malformed_time_of_day_is_rejected_naming_it() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let mut body = standard_settings();
     body["availability"][2]["start"] = json!("9am");
@@ -254,7 +254,7 @@ async fn a_malformed_time_of_day_is_rejected_naming_it() {
 
 #[tokio::test]
 async fn a_price_with_a_fraction_is_rejected_naming_the_amount() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     rejected(
@@ -267,7 +267,7 @@ async fn a_price_with_a_fraction_is_rejected_naming_the_amount() {
 
 #[tokio::test]
 async fn a_negative_price_is_rejected_naming_the_amount() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     rejected(
@@ -280,7 +280,7 @@ async fn a_negative_price_is_rejected_naming_the_amount() {
 
 #[tokio::test]
 async fn a_price_for_20_minutes_is_rejected_naming_it() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     rejected(
@@ -296,7 +296,7 @@ async fn a_price_for_20_minutes_is_rejected_naming_it() {
 
 #[tokio::test]
 async fn a_lower_case_currency_is_rejected_naming_it() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     rejected(
@@ -309,7 +309,7 @@ async fn a_lower_case_currency_is_rejected_naming_it() {
 
 #[tokio::test]
 async fn a_negative_buffer_is_rejected_naming_it() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     rejected(&app, &with(&["bufferMinutes"], json!(-5)), "bufferMinutes").await;
@@ -317,7 +317,7 @@ async fn a_negative_buffer_is_rejected_naming_it() {
 
 #[tokio::test]
 async fn out_of_range_policies_are_rejected_naming_each() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     rejected(
@@ -354,7 +354,7 @@ async fn out_of_range_policies_are_rejected_naming_each() {
 
 #[tokio::test]
 async fn a_wrong_type_is_rejected_naming_the_field() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     rejected(
@@ -375,7 +375,7 @@ async fn a_wrong_type_is_rejected_naming_the_field() {
 
 #[tokio::test]
 async fn a_missing_timezone_is_rejected_naming_it() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let mut body = standard_settings();
     body.as_object_mut().expect("object").remove("timezone");
@@ -392,7 +392,7 @@ async fn a_missing_timezone_is_rejected_naming_it() {
 
 #[tokio::test]
 async fn an_unknown_field_is_rejected_naming_it() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     rejected(&app, &with(&["colour"], json!("blue")), "colour").await;
@@ -400,7 +400,7 @@ async fn an_unknown_field_is_rejected_naming_it() {
 
 #[tokio::test]
 async fn malformed_json_is_a_400_problem_and_changes_nothing() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let before = stored(&app).await;
 
@@ -426,7 +426,7 @@ async fn malformed_json_is_a_400_problem_and_changes_nothing() {
 
 #[tokio::test]
 async fn an_empty_body_is_a_400_problem() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let before = stored(&app).await;
 
@@ -444,7 +444,7 @@ async fn an_empty_body_is_a_400_problem() {
 
 #[tokio::test]
 async fn a_body_that_is_not_json_is_a_415_problem() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let before = stored(&app).await;
 
@@ -464,7 +464,7 @@ async fn a_body_that_is_not_json_is_a_415_problem() {
 
 #[tokio::test]
 async fn a_body_over_one_mebibyte_is_a_413_problem_and_changes_nothing() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let before = stored(&app).await;
     let mut big = changed_settings();

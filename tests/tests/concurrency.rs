@@ -32,7 +32,7 @@ async fn book_all(app: &TestApp, bookings: Vec<(String, Value)>) -> Vec<Resp> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_clients_racing_for_one_slot_get_exactly_one_booking() {
-    let app = spawn_app_on_file();
+    let app = spawn_app_on_file().await;
     app.coach_with_settings("coach-ana").await;
     let bookings = (0..50)
         .map(|i| {
@@ -63,7 +63,7 @@ async fn fifty_clients_racing_for_one_slot_get_exactly_one_booking() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_admin_bookings_of_one_slot_for_different_clients_get_exactly_one() {
-    let app = spawn_app_on_file();
+    let app = spawn_app_on_file().await;
     app.coach_with_settings("coach-ana").await;
     let bookings = (0..50)
         .map(|i| {
@@ -86,7 +86,7 @@ async fn fifty_admin_bookings_of_one_slot_for_different_clients_get_exactly_one(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_overlapping_bookings_at_different_starts_never_overlap() {
-    let app = spawn_app_on_file();
+    let app = spawn_app_on_file().await;
     app.coach_with_settings("coach-ana").await;
     // 60-minute sessions starting every 15 minutes from 09:00 Berlin: each overlaps its neighbours.
     let bookings = (0..20)
@@ -127,7 +127,7 @@ async fn twenty_overlapping_bookings_at_different_starts_never_overlap() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn overlapping_bookings_respect_the_buffer_under_contention() {
-    let app = spawn_app_on_file();
+    let app = spawn_app_on_file().await;
     let mut settings = standard_settings();
     settings["bufferMinutes"] = serde_json::json!(15);
     app.put_settings("coach-ana", &settings).await;
@@ -171,7 +171,7 @@ async fn overlapping_bookings_respect_the_buffer_under_contention() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_same_idempotency_key_sent_in_parallel_books_once() {
-    let app = spawn_app_on_file();
+    let app = spawn_app_on_file().await;
     app.coach_with_settings("coach-ana").await;
     let tok = client("client-bo");
     let body = paid("coach-ana", "client-bo", MON_0900, 30);

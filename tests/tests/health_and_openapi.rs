@@ -41,7 +41,7 @@ fn concrete(template: &str) -> String {
 
 #[tokio::test]
 async fn the_health_check_answers_200_without_a_token() {
-    let app = spawn_app();
+    let app = spawn_app().await;
 
     let r = app.request(Method::GET, "/health", None, None, &[]).await;
 
@@ -50,7 +50,7 @@ async fn the_health_check_answers_200_without_a_token() {
 
 #[tokio::test]
 async fn the_openapi_document_is_openapi_3_1_and_needs_no_token() {
-    let app = spawn_app();
+    let app = spawn_app().await;
 
     let doc = openapi_doc(&app).await;
 
@@ -62,7 +62,7 @@ async fn the_openapi_document_is_openapi_3_1_and_needs_no_token() {
 
 #[tokio::test]
 async fn the_openapi_document_lists_every_route_the_router_serves() {
-    let app = spawn_app();
+    let app = spawn_app().await;
 
     let doc = openapi_doc(&app).await;
 
@@ -77,7 +77,7 @@ async fn the_openapi_document_lists_every_route_the_router_serves() {
 
 #[tokio::test]
 async fn every_operation_in_the_openapi_document_is_served_by_the_router() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     let doc = openapi_doc(&app).await;
     let paths = doc["paths"].as_object().expect("paths").clone();
 
@@ -103,7 +103,7 @@ async fn every_operation_in_the_openapi_document_is_served_by_the_router() {
 
 #[tokio::test]
 async fn the_openapi_document_describes_problems_and_bearer_auth() {
-    let app = spawn_app();
+    let app = spawn_app().await;
 
     let doc = openapi_doc(&app).await;
 
@@ -119,7 +119,7 @@ async fn the_openapi_document_describes_problems_and_bearer_auth() {
 
 #[tokio::test]
 async fn an_unknown_route_is_a_404_problem() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     let tok = coach("coach-ana");
 
     for path in ["/nope", "/v1/unknown", "/v1/sessions/a/b/c", "/v2/sessions"] {
@@ -131,7 +131,7 @@ async fn an_unknown_route_is_a_404_problem() {
 
 #[tokio::test]
 async fn an_unknown_route_is_a_404_problem_even_without_a_token() {
-    let app = spawn_app();
+    let app = spawn_app().await;
 
     let r = app.request(Method::GET, "/nope", None, None, &[]).await;
 
@@ -140,7 +140,7 @@ async fn an_unknown_route_is_a_404_problem_even_without_a_token() {
 
 #[tokio::test]
 async fn a_known_route_with_the_wrong_method_is_a_405_problem() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     let tok = coach("coach-ana");
 
     for (method, path) in [
@@ -162,7 +162,7 @@ async fn a_known_route_with_the_wrong_method_is_a_405_problem() {
 
 #[tokio::test]
 async fn every_response_carries_a_request_id_and_echoes_the_callers() {
-    let app = spawn_app();
+    let app = spawn_app().await;
 
     let fresh = app.request(Method::GET, "/health", None, None, &[]).await;
     let echoed = app

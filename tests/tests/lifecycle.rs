@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 /// coach-ana and a 60-minute paid session with client-bo on Monday 09:00 Berlin (9000 EUR cents).
 async fn world() -> (TestApp, String) {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let s = app.book_paid("coach-ana", "client-bo", MON_0900, 60).await;
     (app, s["id"].as_str().expect("id").to_owned())
@@ -264,7 +264,7 @@ async fn a_client_cancelling_within_24_hours_owes_half_the_price() {
 
 #[tokio::test]
 async fn the_late_fee_follows_the_coachs_policy() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     let mut settings = standard_settings();
     settings["cancellationWindowHours"] = json!(48);
     settings["lateCancellationFeePercent"] = json!(25);
@@ -436,7 +436,7 @@ async fn a_no_show_from_ten_minutes_past_the_start_costs_the_full_price() {
 
 #[tokio::test]
 async fn a_no_show_of_a_free_intro_costs_nothing() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let s = app
         .book_ok(
@@ -510,7 +510,7 @@ async fn both_participants_join_inside_the_window() {
 
 #[tokio::test]
 async fn the_join_url_follows_the_coachs_template() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     let mut settings = standard_settings();
     settings["joinUrlTemplate"] = json!("https://video.example.org/room/{sessionId}?lang=de");
     app.put_settings("coach-ana", &settings).await;
@@ -614,7 +614,7 @@ async fn a_session_cannot_be_cancelled_after_it_ended() {
 
 #[tokio::test]
 async fn a_draft_cannot_be_cancelled_completed_or_marked_a_no_show() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let body = json!({
         "kind": "review", "coachId": "coach-ana", "clientId": "client-bo", "name": "Review",

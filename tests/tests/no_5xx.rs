@@ -54,6 +54,33 @@ fn endpoints(session: &str) -> Vec<Endpoint> {
             None,
         ),
         e(Method::POST, format!("/v1/sessions/{session}/join"), None),
+        e(
+            Method::POST,
+            format!("/v1/sessions/{session}/reschedule"),
+            Some(json!({"startsAt": "2026-12-08T09:00:00Z", "reason": "r"})),
+        ),
+        e(Method::GET, "/v1/reschedule-requests".into(), None),
+        e(
+            Method::GET,
+            "/v1/reschedule-requests/01JR0000000000000000000001".into(),
+            None,
+        ),
+        e(
+            Method::POST,
+            "/v1/reschedule-requests/01JR0000000000000000000001/approve".into(),
+            None,
+        ),
+        e(
+            Method::POST,
+            "/v1/reschedule-requests/01JR0000000000000000000001/reject".into(),
+            Some(json!({"reason": "r"})),
+        ),
+        e(Method::POST, "/v1/admin/jobs/reminders/run".into(), None),
+        e(
+            Method::POST,
+            "/v1/admin/jobs/reschedule-expiry/run".into(),
+            None,
+        ),
     ]
 }
 
@@ -219,7 +246,7 @@ fn check(failures: &mut Vec<String>, what: &str, r: &Resp) {
 
 /// A world with coach settings and one session, and the tokens that can reach everything.
 async fn world() -> (TestApp, String, Vec<String>) {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let s = app.book_paid("coach-ana", "client-bo", MON_0900, 60).await;
     let tokens = vec![

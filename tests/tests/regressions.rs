@@ -28,7 +28,7 @@ fn assert_client_error(what: &str, r: &Resp) {
 
 #[tokio::test]
 async fn a_booking_at_the_edge_of_representable_time_is_a_4xx_not_a_500() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     for start in EDGE_OF_TIME {
@@ -47,7 +47,7 @@ async fn a_booking_at_the_edge_of_representable_time_is_a_4xx_not_a_500() {
 
 #[tokio::test]
 async fn slots_at_the_edge_of_representable_time_are_a_4xx_not_a_500() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     for query in [
@@ -74,7 +74,7 @@ async fn slots_at_the_edge_of_representable_time_are_a_4xx_not_a_500() {
 
 #[tokio::test]
 async fn scheduling_a_draft_at_the_edge_of_representable_time_is_a_4xx_not_a_500() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let draft = app
         .book_ok(
@@ -109,7 +109,7 @@ async fn scheduling_a_draft_at_the_edge_of_representable_time_is_a_4xx_not_a_500
 
 #[tokio::test]
 async fn a_path_id_that_is_not_utf8_gets_a_problem_json_answer() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let tok = admin("admin-cy");
 
@@ -147,7 +147,7 @@ async fn a_path_id_that_is_not_utf8_gets_a_problem_json_answer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_retries_with_one_idempotency_key_never_hear_their_own_slot_is_taken() {
-    let app = spawn_app_on_file();
+    let app = spawn_app_on_file().await;
     app.coach_with_settings("coach-ana").await;
     let tok = client("client-bo");
     let mut answers: Vec<(u16, String, String)> = Vec::new();
@@ -210,7 +210,7 @@ async fn parallel_retries_with_one_idempotency_key_never_hear_their_own_slot_is_
 
 #[tokio::test]
 async fn completing_a_weekly_session_creates_the_next_one_at_the_same_berlin_wall_clock_time() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     app.set_now("2026-10-01T00:00:00Z");
     // Monday 19 October 09:00 CEST = 07:00Z; a week later 09:00 CET = 08:00Z.
@@ -245,7 +245,7 @@ async fn completing_a_weekly_session_creates_the_next_one_at_the_same_berlin_wal
 
 #[tokio::test]
 async fn a_401_tells_the_client_to_authenticate_with_a_bearer_token() {
-    let app = spawn_app();
+    let app = spawn_app().await;
 
     let r = app
         .request(Method::GET, "/v1/sessions", None, None, &[])

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 /// coach-ana (Berlin) and client-bo's 60-minute session on Monday 2026-12-07 09:00 Berlin,
 /// booked a week ahead.
 async fn world() -> (TestApp, String) {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let s = app.book_paid("coach-ana", "client-bo", MON_0900, 60).await;
     (app, s["id"].as_str().expect("id").to_owned())
@@ -180,7 +180,7 @@ async fn a_moved_sessions_reminders_follow_the_new_time() {
 
 #[tokio::test]
 async fn a_reminder_already_past_at_booking_is_never_sent() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     app.set_now("2026-12-06T20:00:00Z"); // 12 h before: the 24 h mark has passed
     app.book_paid("coach-ana", "client-bo", MON_0900, 60).await;
@@ -227,7 +227,7 @@ async fn a_move_after_the_24_hour_mark_skips_what_has_passed_at_the_new_time() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn overlapping_job_runs_deliver_each_reminder_once() {
-    let app = spawn_app_on_file();
+    let app = spawn_app_on_file().await;
     app.coach_with_settings("coach-ana").await;
     // Eight sessions on Thursday 2026-12-10, 09:00 to 16:00 in Berlin.
     for i in 0..8 {

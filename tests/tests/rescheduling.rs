@@ -11,7 +11,7 @@ const TUE_1000: &str = "2026-12-08T09:00:00Z";
 /// coach-ana (Berlin, mon–fri 09–17) and a 60-minute paid session of client-bo on Monday
 /// 2026-12-07 09:00 Berlin; the clock a week before.
 async fn world() -> (TestApp, String) {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let s = app.book_paid("coach-ana", "client-bo", MON_0900, 60).await;
     (app, s["id"].as_str().expect("id").to_owned())
@@ -475,7 +475,7 @@ async fn the_expiry_job_expires_due_requests_tells_both_and_keeps_the_time() {
 
 #[tokio::test]
 async fn approve_reject_and_expiry_racing_on_one_request_have_one_winner() {
-    let app = spawn_app_on_file();
+    let app = spawn_app_on_file().await;
     app.coach_with_settings("coach-ana").await;
     let s = app.book_paid("coach-ana", "client-bo", MON_0900, 60).await;
     let id = s["id"].as_str().unwrap().to_owned();
@@ -586,7 +586,7 @@ async fn only_a_scheduled_session_not_yet_started_moves() {
 
 #[tokio::test]
 async fn request_lists_page_newest_first_and_refuse_bad_parameters() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let mut ids = Vec::new();
     for (i, day) in ["2026-12-07", "2026-12-08", "2026-12-09"]

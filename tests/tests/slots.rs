@@ -20,7 +20,7 @@ fn grid(first: &str, last: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn slots_lie_on_the_grid_inside_availability() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let r = app
@@ -47,7 +47,7 @@ async fn slots_lie_on_the_grid_inside_availability() {
 
 #[tokio::test]
 async fn slot_length_follows_the_requested_duration() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let starts = app
@@ -59,7 +59,7 @@ async fn slot_length_follows_the_requested_duration() {
 
 #[tokio::test]
 async fn there_are_no_slots_on_days_without_availability() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let starts = app
@@ -77,7 +77,7 @@ async fn there_are_no_slots_on_days_without_availability() {
 
 #[tokio::test]
 async fn slots_start_no_earlier_than_the_minimum_notice() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     app.set_now("2026-12-07T09:05:00Z");
 
@@ -91,7 +91,7 @@ async fn slots_start_no_earlier_than_the_minimum_notice() {
 
 #[tokio::test]
 async fn a_longer_minimum_notice_pushes_the_first_slot_further() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     let mut settings = standard_settings();
     settings["minNoticeMinutes"] = json!(24 * 60);
     app.put_settings("coach-ana", &settings).await;
@@ -106,7 +106,7 @@ async fn a_longer_minimum_notice_pushes_the_first_slot_further() {
 
 #[tokio::test]
 async fn a_booked_session_and_its_buffer_are_not_offered() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     let mut settings = standard_settings();
     settings["bufferMinutes"] = json!(15);
     app.put_settings("coach-ana", &settings).await;
@@ -126,7 +126,7 @@ async fn a_booked_session_and_its_buffer_are_not_offered() {
 
 #[tokio::test]
 async fn a_booked_session_without_buffer_frees_the_time_right_after_it() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     app.book_paid("coach-ana", "client-bo", "2026-12-07T10:00:00Z", 30)
         .await;
@@ -142,7 +142,7 @@ async fn a_booked_session_without_buffer_frees_the_time_right_after_it() {
 
 #[tokio::test]
 async fn slots_follow_berlin_wall_clock_across_the_spring_change() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     app.set_now("2026-03-01T00:00:00Z");
 
@@ -172,7 +172,7 @@ async fn slots_follow_berlin_wall_clock_across_the_spring_change() {
 
 #[tokio::test]
 async fn slots_follow_berlin_wall_clock_across_the_autumn_change() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     app.set_now("2026-10-01T00:00:00Z");
 
@@ -202,7 +202,7 @@ async fn slots_follow_berlin_wall_clock_across_the_autumn_change() {
 
 #[tokio::test]
 async fn a_window_across_the_spring_gap_is_an_hour_shorter() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     let mut settings = standard_settings();
     settings["availability"] = json!([{"weekday": "sun", "start": "01:00", "end": "04:00"}]);
     app.put_settings("coach-ana", &settings).await;
@@ -224,7 +224,7 @@ async fn a_window_across_the_spring_gap_is_an_hour_shorter() {
 
 #[tokio::test]
 async fn a_window_across_the_autumn_repeat_is_an_hour_longer() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     let mut settings = standard_settings();
     settings["availability"] = json!([{"weekday": "sun", "start": "01:00", "end": "04:00"}]);
     app.put_settings("coach-ana", &settings).await;
@@ -246,7 +246,7 @@ async fn a_window_across_the_autumn_repeat_is_an_hour_longer() {
 
 #[tokio::test]
 async fn a_range_ending_before_it_starts_is_rejected() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let r = app
@@ -261,7 +261,7 @@ async fn a_range_ending_before_it_starts_is_rejected() {
 
 #[tokio::test]
 async fn a_range_of_more_than_62_days_is_rejected() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let r = app
@@ -276,7 +276,7 @@ async fn a_range_of_more_than_62_days_is_rejected() {
 
 #[tokio::test]
 async fn a_range_of_exactly_62_days_is_allowed() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let starts = app
@@ -294,7 +294,7 @@ async fn a_range_of_exactly_62_days_is_allowed() {
 
 #[tokio::test]
 async fn an_unsupported_duration_is_rejected() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     for d in ["20", "0", "-15", "abc", "99999999999"] {
@@ -311,7 +311,7 @@ async fn an_unsupported_duration_is_rejected() {
 
 #[tokio::test]
 async fn a_malformed_instant_is_rejected_naming_it() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let r = app
@@ -326,7 +326,7 @@ async fn a_malformed_instant_is_rejected_naming_it() {
 
 #[tokio::test]
 async fn a_coach_without_settings_has_no_slots_but_a_404() {
-    let app = spawn_app();
+    let app = spawn_app().await;
 
     let r = app
         .get(
@@ -340,7 +340,7 @@ async fn a_coach_without_settings_has_no_slots_but_a_404() {
 
 #[tokio::test]
 async fn another_org_cannot_see_a_coachs_slots() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let r = app

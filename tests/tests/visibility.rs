@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 /// coach-ana with client-bo at Monday 09:00 Berlin, with notes and private notes.
 async fn world() -> (TestApp, String) {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     app.coach_with_settings("coach-dan").await;
     let s = app.book_paid("coach-ana", "client-bo", MON_0900, 60).await;
@@ -157,7 +157,7 @@ async fn the_client_never_gets_private_notes_anywhere() {
 
 #[tokio::test]
 async fn a_user_who_books_as_a_client_does_not_get_private_notes_in_the_booking_response() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
 
     let r = app
@@ -188,7 +188,7 @@ async fn booked(app: &TestApp, n: usize) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn the_list_holds_only_the_callers_sessions_ordered_by_start() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     app.coach_with_settings("coach-dan").await;
     let ana = booked(&app, 4).await;
@@ -217,7 +217,7 @@ async fn the_list_holds_only_the_callers_sessions_ordered_by_start() {
 
 #[tokio::test]
 async fn a_client_listing_as_coach_sees_nothing() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     booked(&app, 2).await;
 
@@ -231,7 +231,7 @@ async fn a_client_listing_as_coach_sees_nothing() {
 
 #[tokio::test]
 async fn the_list_filters_by_status() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let sessions = booked(&app, 3).await;
     let cancelled = &sessions[1].0;
@@ -259,7 +259,7 @@ async fn the_list_filters_by_status() {
 
 #[tokio::test]
 async fn the_list_filters_by_time_range() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let sessions = booked(&app, 4).await;
 
@@ -275,7 +275,7 @@ async fn the_list_filters_by_time_range() {
 
 #[tokio::test]
 async fn paging_with_limit_2_over_5_sessions_visits_each_exactly_once_in_order() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let sessions = booked(&app, 5).await;
 
@@ -314,7 +314,7 @@ async fn paging_with_limit_2_over_5_sessions_visits_each_exactly_once_in_order()
 
 #[tokio::test]
 async fn the_list_rejects_a_bad_cursor_status_limit_or_role() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     booked(&app, 2).await;
 
@@ -342,7 +342,7 @@ async fn the_list_rejects_a_bad_cursor_status_limit_or_role() {
 
 #[tokio::test]
 async fn the_list_rejects_unknown_query_parameters() {
-    let app = spawn_app();
+    let app = spawn_app().await;
 
     let r = app
         .get("/v1/sessions?colour=blue", &coach("coach-ana"))
@@ -353,7 +353,7 @@ async fn the_list_rejects_unknown_query_parameters() {
 
 #[tokio::test]
 async fn paging_over_sessions_that_start_at_the_same_time_visits_each_once() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     let coaches = ["coach-a1", "coach-a2", "coach-a3", "coach-a4", "coach-a5"];
     let mut expected = Vec::new();
     for c in coaches {
@@ -378,7 +378,7 @@ async fn paging_over_sessions_that_start_at_the_same_time_visits_each_once() {
 
 #[tokio::test]
 async fn paging_over_drafts_and_scheduled_sessions_visits_each_once_drafts_last() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let scheduled = booked(&app, 2).await;
     let mut drafts = Vec::new();
@@ -409,7 +409,7 @@ async fn paging_over_drafts_and_scheduled_sessions_visits_each_once_drafts_last(
 
 #[tokio::test]
 async fn a_coach_who_is_also_a_client_lists_each_role_apart() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     app.coach_with_settings("coach-dan").await;
     let ana = token(
@@ -460,7 +460,7 @@ async fn a_user_of_another_org_with_the_same_id_gets_none_of_our_notifications()
 
 #[tokio::test]
 async fn the_notification_inbox_pages_newest_first_without_repeats() {
-    let app = spawn_app();
+    let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;
     let sessions = booked(&app, 5).await;
     let all = app.notifications(&coach("coach-ana")).await;

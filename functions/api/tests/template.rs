@@ -9,6 +9,14 @@ fn template() -> Value {
     yaml_serde::from_str(&text).unwrap_or_else(|e| panic!("{path} is not plain YAML: {e}"))
 }
 
+fn package_manifest(dir: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/../{dir}/Cargo.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
 fn resources_of_type<'a>(t: &'a Value, ty: &str) -> Vec<(&'a String, &'a Value)> {
     t["Resources"]
         .as_object()
@@ -28,13 +36,17 @@ fn every_function_is_a_workspace_binary_built_by_cargo_lambda() {
     for (name, f) in functions {
         assert_eq!(f["Metadata"]["BuildMethod"], "rust-cargolambda", "{name}");
         let binary = f["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap();
-        // The api function's binary is this package's; later functions name theirs likewise.
-        if name == "ApiFunction" {
-            assert!(
-                manifest.contains(&format!("name = \"{binary}\"")),
-                "{binary} is not a binary of functions/api"
-            );
-        }
+        // Each function's binary is declared by its package under functions/.
+        let package = match name.as_str() {
+            "ApiFunction" => manifest.clone(),
+            "RemindersFunction" => package_manifest("reminders"),
+            "RescheduleExpiryFunction" => package_manifest("reschedule-expiry"),
+            other => panic!("{other}: a function the test does not know"),
+        };
+        assert!(
+            package.contains(&format!("name = \"{binary}\"")),
+            "{name}: {binary} is not a binary of its package"
+        );
     }
     assert_eq!(t["Globals"]["Function"]["Runtime"], "provided.al2023");
     assert_eq!(t["Globals"]["Function"]["Handler"], "bootstrap");
@@ -83,7 +95,12 @@ fn functions_may_touch_only_the_table_and_its_indexes() {
                 }
                 for resource in statement["Resource"].as_array().unwrap() {
                     let text = resource.to_string();
-                    assert!(text.contains("Table"), "{name}: {text} is not the table");
+                    let events = statement["Action"] == serde_json::json!(["events:PutEvents"]);
+                    if events {
+                        assert!(text.contains("EventBus"), "{name}: {text} is not the bus");
+                    } else {
+                        assert!(text.contains("Table"), "{name}: {text} is not the table");
+                    }
                 }
             }
         }
@@ -108,4 +125,42 @@ fn the_api_is_behind_the_jwt_authorizer_except_health_and_openapi() {
             "{name} {path}"
         );
     }
+}
+
+#[test]
+fn each_job_runs_every_minute_publishes_to_the_bus_and_reads_only_the_due_index() {
+    let t = template();
+    assert_eq!(t["Resources"]["EventBus"]["Type"], "AWS::Events::EventBus");
+    for name in ["RemindersFunction", "RescheduleExpiryFunction"] {
+        let f = &t["Resources"][name]["Properties"];
+        let schedules: Vec<&serde_json::Value> = f["Events"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|e| e["Type"] == "Schedule")
+            .collect();
+        assert_eq!(schedules.len(), 1, "{name}");
+        assert_eq!(schedules[0]["Properties"]["Schedule"], "rate(1 minute)");
+        assert_eq!(
+            f["Environment"]["Variables"]["COACHING_EVENT_BUS"]["Ref"],
+            "EventBus"
+        );
+        let statements: Vec<&serde_json::Value> = f["Policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["Statement"].as_array().unwrap())
+            .collect();
+        let resources = serde_json::to_string(&statements).unwrap();
+        assert!(resources.contains("/index/Due"), "{name}");
+        assert!(
+            !resources.contains("/index/*"),
+            "{name}: a job queries the Due index only"
+        );
+        assert!(resources.contains("events:PutEvents"), "{name}");
+    }
+    // The API function never publishes: the jobs relay the outbox.
+    let api =
+        serde_json::to_string(&t["Resources"]["ApiFunction"]["Properties"]["Policies"]).unwrap();
+    assert!(!api.contains("events:"));
 }

@@ -302,7 +302,8 @@ pub struct OutboxEvent {
 }
 
 /// The outbox: every notification's event, written in the notification's transaction and kept
-/// until it is published.
+/// until it is published. Adapters MAY leave out events created more than [`DUE_LOOKBACK_DAYS`]
+/// days before `now` (a relay that did not run for that long leaves them behind).
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
     /// Claims up to `limit` unpublished events, oldest first, that no claim holds at `now`,

@@ -240,7 +240,7 @@ pub async fn only_pending_requests_are_due_and_from_their_expiry_on(store: Arc<d
     assert!(due_requests_of(&*store, &org, at(599)).await.is_empty());
     assert_eq!(
         due_requests_of(&*store, &org, at(600)).await,
-        [early.clone()]
+        std::slice::from_ref(&early)
     );
     assert_eq!(
         due_requests_of(&*store, &org, at(800)).await,
@@ -273,7 +273,7 @@ pub async fn reminders_are_due_from_their_time_and_follow_puts_and_deletes(store
 
     let due = |now| due_reminders_of(&*store, &org, now);
     assert!(due(day.due_at - Duration::seconds(1)).await.is_empty());
-    assert_eq!(due(day.due_at).await, [day.clone()]);
+    assert_eq!(due(day.due_at).await, std::slice::from_ref(&day));
     assert_eq!(due(hour.due_at).await, [day.clone(), hour.clone()]);
     assert_eq!(due(start).await, [day.clone(), hour.clone(), other.clone()]);
 

@@ -6,9 +6,8 @@ use crate::error::{DomainError, Errors};
 use crate::ids::*;
 use crate::notes::action_items_in;
 use crate::notification::NotificationType;
-use crate::ports::{Changes, RequestPut, SessionPut};
+use crate::ports::{Changes, SessionPut};
 use crate::reminder::reminder_writes;
-use crate::reschedule::RequestStatus;
 use crate::session::RecurrenceEvery;
 use crate::session::{
     ActionItem, AgendaItem, Party, Session, SessionKind, SessionStatus, Transition,
@@ -260,22 +259,10 @@ impl Services {
             ..Changes::default()
         };
         // A cancelled session's pending request can never be approved: it is superseded.
-        if let Some(pending) = s.pending_reschedule_request.take()
-            && let Some(mut request) = self
-                .ports
-                .store
-                .reschedule_request(&s.org, &pending)
-                .await
-                .map_err(store_err)?
-                .filter(|r| r.status == RequestStatus::Pending)
-        {
-            request.status = RequestStatus::Superseded;
-            request.decided_at = Some(now);
-            changes.requests.push(RequestPut {
-                request,
-                expected_status: Some(RequestStatus::Pending),
-            });
-        }
+        changes
+            .requests
+            .extend(self.supersede_pending(&s, now).await?);
+        s.pending_reschedule_request = None;
         self.commit_update(before, &s, changes).await?;
         Ok(s)
     }

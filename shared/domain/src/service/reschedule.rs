@@ -270,23 +270,9 @@ impl Services {
                 });
             }
             None => {
-                if let Some(pending) = &s.pending_reschedule_request {
-                    if let Some(mut request) = self
-                        .ports
-                        .store
-                        .reschedule_request(&s.org, pending)
-                        .await
-                        .map_err(store_err)?
-                        .filter(|r| r.status == RequestStatus::Pending)
-                    {
-                        request.status = RequestStatus::Superseded;
-                        request.decided_at = Some(now);
-                        changes.requests.push(RequestPut {
-                            request,
-                            expected_status: Some(RequestStatus::Pending),
-                        });
-                    }
-                }
+                changes
+                    .requests
+                    .extend(self.supersede_pending(&s, now).await?);
                 let recipients: Vec<&UserId> = match by {
                     Party::Coach => vec![&s.client_id],
                     Party::Client => vec![&s.coach_id],
@@ -316,6 +302,33 @@ impl Services {
         );
         self.ports.store.commit(changes).await.map_err(store_err)?;
         Ok(s)
+    }
+
+    /// The write that marks `s`'s pending request superseded (by a coach's move or a
+    /// cancellation), if it has one that is still pending.
+    pub(crate) async fn supersede_pending(
+        &self,
+        s: &Session,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RequestPut>, DomainError> {
+        let Some(pending) = &s.pending_reschedule_request else {
+            return Ok(None);
+        };
+        let request = self
+            .ports
+            .store
+            .reschedule_request(&s.org, pending)
+            .await
+            .map_err(store_err)?
+            .filter(|r| r.status == RequestStatus::Pending);
+        Ok(request.map(|mut request| {
+            request.status = RequestStatus::Superseded;
+            request.decided_at = Some(now);
+            RequestPut {
+                request,
+                expected_status: Some(RequestStatus::Pending),
+            }
+        }))
     }
 
     /// The request by id with its session, for a participant (404 otherwise).

@@ -1,0 +1,110 @@
+//! Real EventBridge scheduled-event JSON (tests/fixtures/) fed to the job handlers: each job runs
+//! at the event's `time`, not at the clock's now.
+
+use coaching_domain::service::Job;
+use coaching_jobs::{event_time, handle};
+use coaching_tests::*;
+use lambda_runtime::{Context, LambdaEvent};
+use serde_json::{Value, json};
+
+fn fixture(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+fn event(payload: Value) -> LambdaEvent<Value> {
+    LambdaEvent::new(payload, Context::default())
+}
+
+/// A session on Monday 2026-12-07 09:00 Berlin booked a week ahead; the app's clock stays there.
+async fn world() -> (TestApp, String) {
+    let app = spawn_app().await;
+    app.coach_with_settings("coach-ana").await;
+    let s = app.book_paid("coach-ana", "client-bo", MON_0900, 60).await;
+    (app, s["id"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn the_reminder_function_runs_at_the_scheduled_events_time() {
+    let (app, id) = world().await;
+
+    let out = handle(
+        &app.services,
+        Job::Reminders,
+        event(fixture("eventbridge_scheduled_reminders.json")),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(out["job"], "reminders");
+    assert_eq!(out["now"], "2026-12-06T08:00:00Z");
+    assert_eq!(out["reminded"], 1);
+    assert_eq!(out["notifications"], 2);
+    let inbox = app.get("/v1/notifications", &client("client-bo")).await;
+    assert_eq!(inbox.body["items"][0]["type"], "reminder_24h");
+    assert_eq!(inbox.body["items"][0]["sessionId"], id);
+    assert_eq!(inbox.body["items"][0]["createdAt"], "2026-12-06T08:00:00Z");
+    // The booking's two events and the two reminders went to the publisher.
+    assert_eq!(out["eventsPublished"], 4);
+    // The same event delivered twice (EventBridge is at-least-once): nothing twice.
+    let again = handle(
+        &app.services,
+        Job::Reminders,
+        event(fixture("eventbridge_scheduled_reminders.json")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again["notifications"], 0);
+    assert_eq!(again["eventsPublished"], 0);
+}
+
+#[tokio::test]
+async fn the_expiry_function_runs_at_the_scheduled_events_time() {
+    let (app, id) = world().await;
+    app.set_now("2026-12-05T20:00:00Z");
+    let r = app
+        .post(
+            &format!("/v1/sessions/{id}/reschedule"),
+            &client("client-bo"),
+            &json!({"startsAt": "2026-12-08T09:00:00Z"}),
+        )
+        .await;
+    r.assert_status(202);
+
+    let out = handle(
+        &app.services,
+        Job::RescheduleExpiry,
+        event(fixture("eventbridge_scheduled_expiry.json")),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(out["job"], "reschedule-expiry");
+    assert_eq!(out["now"], "2026-12-07T08:00:00Z");
+    assert_eq!(out["expired"], 1);
+    assert_eq!(out["notifications"], 2);
+    let request = r.body["rescheduleRequest"]["id"].as_str().unwrap();
+    let stored = app
+        .get(
+            &format!("/v1/reschedule-requests/{request}"),
+            &coach("coach-ana"),
+        )
+        .await;
+    assert_eq!(stored.body["status"], "expired");
+}
+
+#[test]
+fn an_event_without_a_time_runs_now_and_a_malformed_time_is_refused() {
+    let clock = coaching_http::clock::TestClock::new();
+    clock.set(t("2026-12-01T10:00:00Z"));
+    assert_eq!(
+        event_time(&json!({}), &clock).unwrap(),
+        t("2026-12-01T10:00:00Z")
+    );
+    assert_eq!(
+        event_time(&json!({"time": "2026-12-06T08:00:00Z"}), &clock).unwrap(),
+        t("2026-12-06T08:00:00Z")
+    );
+    assert!(event_time(&json!({"time": "yesterday"}), &clock).is_err());
+    assert!(event_time(&json!({"time": 17}), &clock).is_err());
+}

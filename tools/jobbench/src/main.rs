@@ -1,0 +1,198 @@
+//! `coaching-jobbench`: how long a reminder job run takes for the same due work (`--due`
+//! reminders) among few and among many scheduled sessions (`--sizes`), on a store. The cost must
+//! follow the due work, not the table: the goal is the largest size at most 2x the smallest.
+//!
+//! Each size gets a fresh store (a SQLite file, or a new DynamoDB table on `AWS_ENDPOINT_URL`)
+//! seeded with that many scheduled sessions and their reminder records (none due). Each measured
+//! run first adds `--due` sessions whose 24 h reminder is due, then times
+//! `Services::run_reminders` (find, read, take, notify, publish the outbox) and checks it
+//! delivered exactly those. Prints one JSON line per size and a summary line.
+
+use chrono::{DateTime, Duration, Utc};
+use clap::{Parser, ValueEnum};
+use coaching_domain::ports::{Changes, Ports, SessionPut, Store};
+use coaching_domain::reminder::{ReminderWrite, reminder_writes};
+use coaching_domain::service::{Outcome, Services};
+use coaching_http::clock::{SystemClock, UlidIds};
+use coaching_http::events::LogPublisher;
+use coaching_store_contract::fixtures::{fresh_org, session};
+use serde_json::json;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum StoreKind {
+    Sqlite,
+    Dynamodb,
+}
+
+#[derive(Debug, Parser)]
+struct Args {
+    #[arg(long, value_enum, default_value = "sqlite")]
+    store: StoreKind,
+    /// Scheduled sessions in the table, one measurement series per size.
+    #[arg(long, value_delimiter = ',', default_value = "100,100000")]
+    sizes: Vec<usize>,
+    /// Due reminders per run.
+    #[arg(long, default_value_t = 10)]
+    due: usize,
+    /// Measured runs per size (the median is reported), after one warm-up run.
+    #[arg(long, default_value_t = 7)]
+    runs: usize,
+}
+
+/// Sessions per seeding commit: DynamoDB takes 100 items per transaction (a session is two
+/// items, its reminders two more).
+fn batch(kind: StoreKind) -> usize {
+    match kind {
+        StoreKind::Sqlite => 500,
+        StoreKind::Dynamodb => 25,
+    }
+}
+
+async fn fresh_store(kind: StoreKind, dir: &tempfile::TempDir, n: usize) -> Arc<dyn Store> {
+    match kind {
+        StoreKind::Sqlite => {
+            let path = dir.path().join(format!("jobbench-{n}.db"));
+            Arc::new(coaching_sqlite::SqliteStore::open(path.to_str().unwrap()).unwrap())
+        }
+        StoreKind::Dynamodb => {
+            let table = format!(
+                "coaching-jobbench-{}-{n}",
+                Utc::now().timestamp_nanos_opt().unwrap_or_default()
+            );
+            let store = coaching_aws::DynamoStore::connect(&table).await;
+            store.ensure_table().await.unwrap();
+            Arc::new(store)
+        }
+    }
+}
+
+/// Adds `count` scheduled sessions starting at `first`, `spacing` apart (each for its own
+/// client), with the reminder records of a booking made at `booked_at`.
+async fn seed(
+    store: &dyn Store,
+    kind: StoreKind,
+    prefix: &str,
+    count: usize,
+    first: DateTime<Utc>,
+    spacing: Duration,
+    booked_at: DateTime<Utc>,
+) {
+    let org = fresh_org();
+    let mut i = 0;
+    while i < count {
+        let mut changes = Changes::default();
+        for j in i..(i + batch(kind)).min(count) {
+            let s = session(
+                &org,
+                &format!("{prefix}-{j}"),
+                &format!("coach-{}", j % 50),
+                &format!("client-{j}"),
+                first + spacing * i32::try_from(j).unwrap(),
+            );
+            changes.reminders.extend(
+                reminder_writes(&s, booked_at)
+                    .into_iter()
+                    .filter(|w| matches!(w, ReminderWrite::Put(_))),
+            );
+            changes.sessions.push(SessionPut {
+                session: s,
+                expected_version: None,
+            });
+        }
+        i += changes.sessions.len();
+        store.commit(changes).await.unwrap();
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+async fn measure(args: &Args, size: usize, dir: &tempfile::TempDir) -> f64 {
+    let store = fresh_store(args.store, dir, size).await;
+    let now: DateTime<Utc> = "2030-03-04T09:00:00Z".parse().unwrap();
+    let seeded = Instant::now();
+    // The table: sessions a month out and later, nothing due.
+    seed(
+        &*store,
+        args.store,
+        "later",
+        size,
+        now + Duration::days(30),
+        Duration::minutes(15),
+        now - Duration::days(1),
+    )
+    .await;
+    eprintln!(
+        "jobbench: {size} sessions seeded in {:.1} s",
+        seeded.elapsed().as_secs_f64()
+    );
+    let services = Services::new(Ports {
+        store: store.clone(),
+        clock: Arc::new(SystemClock),
+        ids: Arc::new(UlidIds::new()),
+        events: Arc::new(LogPublisher),
+    });
+    let mut times = Vec::new();
+    for run in 0..=args.runs {
+        // Due now: their 24 h reminder (booked two days before), not yet their 1 h one.
+        seed(
+            &*store,
+            args.store,
+            &format!("due{run}"),
+            args.due,
+            now + Duration::hours(23),
+            Duration::minutes(1),
+            now - Duration::days(2),
+        )
+        .await;
+        let started = Instant::now();
+        let done = services.run_reminders(now).await.unwrap();
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        let reminded = done
+            .actions
+            .iter()
+            .filter(|a| matches!(a.outcome, Outcome::Reminded(_)))
+            .count();
+        assert_eq!(reminded, args.due, "run {run} delivered {reminded}");
+        if run > 0 {
+            times.push(ms);
+        }
+    }
+    let m = median(times.clone());
+    println!(
+        "{}",
+        json!({"store": format!("{:?}", args.store).to_lowercase(), "sessions": size, "due": args.due,
+               "runs": args.runs, "median_ms": m, "min_ms": times.iter().copied().fold(f64::MAX, f64::min),
+               "max_ms": times.iter().copied().fold(0.0, f64::max)})
+    );
+    m
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    if args.sizes.len() < 2 || args.runs == 0 || args.due == 0 {
+        eprintln!("jobbench: give at least two sizes, one run and one due reminder");
+        return ExitCode::FAILURE;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut medians = Vec::new();
+    for &size in &args.sizes {
+        medians.push((size, measure(&args, size, &dir).await));
+    }
+    let (small, small_ms) = medians[0];
+    let (large, large_ms) = medians[medians.len() - 1];
+    let ratio = large_ms / small_ms;
+    println!(
+        "{}",
+        json!({"store": format!("{:?}", args.store).to_lowercase(), "summary": true,
+               "small": small, "large": large, "small_ms": small_ms, "large_ms": large_ms,
+               "ratio": ratio, "goal": 2.0, "met": ratio <= 2.0})
+    );
+    ExitCode::SUCCESS
+}
