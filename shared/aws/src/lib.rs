@@ -30,6 +30,7 @@ mod errors;
 mod inbox;
 mod items;
 mod keys;
+mod load;
 mod outbox;
 mod plan;
 mod query;

@@ -68,6 +68,13 @@ impl DynamoStore {
         table::ensure(&self.client, &self.table).await
     }
 
+    /// Writes the items of `sets` with `BatchWriteItem`, without any of their conditions: for
+    /// seeding benchmarks and loading data into an empty table, never for the use cases.
+    #[doc(hidden)]
+    pub async fn load(&self, sets: &[Changes]) -> Result<(), StoreError> {
+        crate::load::load(&self.client, &self.table, sets).await
+    }
+
     /// DynamoDB requests this store (and its clones) sent so far, by operation.
     pub fn requests(&self) -> RequestCounts {
         self.requests.snapshot()
