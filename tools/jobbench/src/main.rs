@@ -82,7 +82,6 @@ async fn fresh_store(
 async fn seed(
     store: &dyn Store,
     dynamo: Option<&coaching_aws::DynamoStore>,
-    kind: StoreKind,
     prefix: &str,
     count: usize,
     first: DateTime<Utc>,
@@ -94,6 +93,11 @@ async fn seed(
     let mut sets = Vec::new();
     while i < count {
         let mut changes = Changes::default();
+        let kind = if dynamo.is_some() {
+            StoreKind::Dynamodb
+        } else {
+            StoreKind::Sqlite
+        };
         for j in i..(i + batch(kind)).min(count) {
             let s = session(
                 &org,
@@ -140,7 +144,6 @@ async fn measure(args: &Args, size: usize, dir: &tempfile::TempDir) -> (f64, Str
     seed(
         &*store,
         dynamo.as_ref(),
-        args.store,
         "later",
         size,
         now + Duration::days(30),
@@ -165,7 +168,6 @@ async fn measure(args: &Args, size: usize, dir: &tempfile::TempDir) -> (f64, Str
         seed(
             &*store,
             dynamo.as_ref(),
-            args.store,
             &format!("due{run}"),
             args.due,
             now + Duration::hours(23),
