@@ -215,7 +215,8 @@ pub async fn patch(
 }
 
 /// Cancels a scheduled session (either participant or an admin). A client inside the coach's
-/// cancellation window owes `lateCancellationFeePercent` of the price; a coach never does.
+/// cancellation window owes `lateCancellationFeePercent` of the price; a coach never does. A
+/// pending reschedule request becomes `superseded`; no reminder follows a cancellation.
 #[utoipa::path(post, path = "/v1/sessions/{id}/cancel", tag = "sessions", request_body(content = Option<CancelBody>),
     params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = SessionDto), (status = 401, body = Problem), (status = 403, body = Problem),
