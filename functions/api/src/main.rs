@@ -19,7 +19,9 @@ async fn main() -> Result<(), lambda_http::Error> {
         .without_time()
         .init();
     let table = std::env::var("COACHING_TABLE").map_err(|_| "COACHING_TABLE is not set")?;
-    let store = coaching_aws::DynamoStore::connect(&table).await;
+    // One SdkConfig (one HTTP client, environment credentials) for every SDK client.
+    let aws = coaching_aws::sdk_config().await;
+    let store = coaching_aws::DynamoStore::from_config(&aws, &table);
     let services = Services::new(Ports {
         store: Arc::new(store),
         clock: Arc::new(SystemClock),

@@ -78,10 +78,9 @@ pub async fn serve(job: Job) -> Result<(), Error> {
         .init();
     let table = std::env::var("COACHING_TABLE").map_err(|_| "COACHING_TABLE is not set")?;
     let bus = std::env::var("COACHING_EVENT_BUS").map_err(|_| "COACHING_EVENT_BUS is not set")?;
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await;
-    let store = coaching_aws::DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), &table);
+    // One SdkConfig (one HTTP client, environment credentials) for both SDK clients.
+    let config = coaching_aws::sdk_config().await;
+    let store = coaching_aws::DynamoStore::from_config(&config, &table);
     let services = Services::new(Ports {
         store: Arc::new(store),
         clock: Arc::new(SystemClock),

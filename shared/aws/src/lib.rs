@@ -24,9 +24,11 @@
 
 mod coaches;
 mod commit;
+mod config;
 mod counter;
 mod due;
 mod errors;
+mod http;
 mod inbox;
 mod items;
 mod keys;
@@ -39,5 +41,6 @@ mod sessions;
 mod store;
 mod table;
 
+pub use config::sdk_config;
 pub use counter::RequestCounts;
 pub use store::DynamoStore;

@@ -3,7 +3,7 @@
 use crate::counter::{RequestCounter, RequestCounts};
 use crate::{coaches, commit, due, inbox, outbox, requests, sessions, table};
 use async_trait::async_trait;
-use aws_config::BehaviorVersion;
+use aws_config::SdkConfig;
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use coaching_domain::coach::CoachSettings;
@@ -36,11 +36,24 @@ impl std::fmt::Debug for DynamoStore {
 }
 
 impl DynamoStore {
-    /// A store on `table` with a client configured from the environment: the standard `AWS_*`
-    /// settings (region, credentials, profile), `AWS_ENDPOINT_URL` included.
+    /// A store on `table` with a client configured from the environment by
+    /// [`sdk_config`](crate::sdk_config): the standard `AWS_*` settings (region, credentials,
+    /// profile), `AWS_ENDPOINT_URL` included.
     pub async fn connect(table: &str) -> DynamoStore {
-        let config = aws_config::defaults(BehaviorVersion::latest()).load().await;
-        DynamoStore::new(Client::new(&config), table)
+        DynamoStore::from_config(&crate::sdk_config().await, table)
+    }
+
+    /// A store on `table` with one client built from `config` (plus the request counter).
+    pub fn from_config(config: &SdkConfig, table: &str) -> DynamoStore {
+        let requests = RequestCounter::default();
+        let config = aws_sdk_dynamodb::config::Builder::from(config)
+            .interceptor(requests.clone())
+            .build();
+        DynamoStore {
+            client: Client::from_conf(config),
+            table: table.into(),
+            requests,
+        }
     }
 
     /// A store on `table` using `client`'s configuration (plus the request counter).
