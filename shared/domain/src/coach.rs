@@ -3,8 +3,8 @@
 use crate::error::Errors;
 use crate::ids::UserId;
 use crate::money::{Currency, Money};
+use crate::zone::Zone;
 use chrono::{DateTime, Utc, Weekday};
-use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -100,8 +100,7 @@ mod weekday_serde {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CoachSettings {
     pub coach_id: UserId,
-    #[serde(with = "tz_serde")]
-    pub timezone: Tz,
+    pub timezone: Zone,
     pub availability: Vec<AvailabilityWindow>,
     /// Price per paid duration in minutes (30, 45, 60).
     pub prices: BTreeMap<u32, Money>,
@@ -112,18 +111,6 @@ pub struct CoachSettings {
     pub no_show_fee_percent: u8,
     pub join_url_template: String,
     pub updated_at: DateTime<Utc>,
-}
-
-pub mod tz_serde {
-    use chrono_tz::Tz;
-    use serde::{Deserialize, Deserializer, Serializer};
-    pub fn serialize<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(tz.name())
-    }
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse::<Tz>().map_err(serde::de::Error::custom)
-    }
 }
 
 pub const DEFAULT_JOIN_URL_TEMPLATE: &str = "https://meet.example.com/{sessionId}";
@@ -175,7 +162,7 @@ impl CoachSettingsInput {
         let mut errs = Errors::new();
         let timezone = errs.check(
             "timezone",
-            self.timezone.parse::<Tz>().map_err(|_| {
+            self.timezone.parse::<Zone>().map_err(|_| {
                 format!(
                     "'{}' is not an IANA timezone such as Europe/Berlin",
                     self.timezone
@@ -271,7 +258,7 @@ impl CoachSettingsInput {
         errs.finish()?;
         Ok(CoachSettings {
             coach_id,
-            timezone: timezone.unwrap_or(Tz::UTC),
+            timezone: timezone.unwrap_or(Zone::utc()),
             availability,
             prices,
             buffer_minutes,

@@ -18,6 +18,7 @@ pub mod service;
 pub mod session;
 pub mod slots;
 pub mod time;
+pub mod zone;
 
 pub use access::{Actor, Role, Roles};
 pub use error::{DomainError, FieldError};

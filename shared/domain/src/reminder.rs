@@ -188,11 +188,11 @@ mod tests {
     use crate::reschedule::{ClientMove, client_move, request_expires_at};
     use crate::session::{SessionKind, SessionStatus};
     use crate::time::resolve_naive;
+    use crate::zone::Zone;
     use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-    use chrono_tz::Tz;
     use proptest::prelude::*;
 
-    fn scheduled(starts_at: DateTime<Utc>, tz: Tz) -> Session {
+    fn scheduled(starts_at: DateTime<Utc>, tz: Zone) -> Session {
         let at = utc("2026-01-01T00:00:00Z");
         Session {
             id: SessionId::parse("s").unwrap(),
@@ -240,13 +240,14 @@ mod tests {
 
     /// A wall-clock start on the 15-minute grid from two days before to two days after a DST
     /// change, resolved in its zone (a time in the spring gap moves forward, as booking does).
-    fn start_near_a_change() -> impl Strategy<Value = (Tz, DateTime<Utc>)> {
+    fn start_near_a_change() -> impl Strategy<Value = (Zone, DateTime<Utc>)> {
         (0..CHANGES.len(), -2i64..=2, 0u32..96).prop_map(|(i, day, quarter)| {
             let (zone, date) = CHANGES[i];
-            let tz: Tz = zone.parse().unwrap();
+            let tz: Zone = zone.parse().unwrap();
             let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap() + Duration::days(day);
             let time = NaiveTime::from_hms_opt(quarter / 4, (quarter % 4) * 15, 0).unwrap();
-            (tz, resolve_naive(tz, NaiveDateTime::new(date, time)))
+            let start = resolve_naive(&tz, NaiveDateTime::new(date, time));
+            (tz, start)
         })
     }
 

@@ -6,8 +6,8 @@ use crate::error::DomainError;
 use crate::evaluation::ReviewInfo;
 use crate::ids::*;
 use crate::money::Money;
+use crate::zone::Zone;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -235,8 +235,7 @@ pub struct Session {
     /// The coach's buffer when the time was taken; the slot locks cover it.
     pub buffer_minutes: u32,
     /// The coach's timezone when booked: recurrence keeps wall-clock time in it.
-    #[serde(with = "crate::coach::tz_serde")]
-    pub timezone: Tz,
+    pub timezone: Zone,
     pub price: Option<Money>,
     pub agenda: Vec<AgendaItem>,
     pub notes: String,

@@ -47,9 +47,9 @@ pub fn availability_intervals(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Vec<Interval> {
-    let tz = settings.timezone;
-    let first = from.with_timezone(&tz).date_naive() - Duration::days(1);
-    let last = to.with_timezone(&tz).date_naive() + Duration::days(1);
+    let tz = &settings.timezone;
+    let first = from.with_timezone(tz).date_naive() - Duration::days(1);
+    let last = to.with_timezone(tz).date_naive() + Duration::days(1);
     let mut out: Vec<Interval> = Vec::new();
     let mut date = first;
     while date <= last {

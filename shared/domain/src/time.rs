@@ -1,7 +1,7 @@
 //! Time helpers shared by the rules: the 15-minute grid and wall-clock resolution in a zone.
 
+use crate::zone::Zone;
 use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
-use chrono_tz::Tz;
 
 /// The earliest instant any rule accepts (inputs outside are refused, never computed with).
 pub fn earliest_accepted() -> DateTime<Utc> {
@@ -59,7 +59,7 @@ pub enum Ambiguity {
 /// The instant of wall-clock `minutes` after midnight of `date` in `tz` (1440 is the next
 /// midnight). A time skipped by a spring change resolves to the first instant after the gap;
 /// a time that occurs twice resolves as `pick` says.
-pub fn resolve_local(tz: Tz, date: NaiveDate, minutes: u32, pick: Ambiguity) -> DateTime<Utc> {
+pub fn resolve_local(tz: &Zone, date: NaiveDate, minutes: u32, pick: Ambiguity) -> DateTime<Utc> {
     let naive = NaiveDateTime::new(date, NaiveTime::MIN) + Duration::minutes(i64::from(minutes));
     match tz.from_local_datetime(&naive) {
         LocalResult::Single(t) => t.with_timezone(&Utc),
@@ -82,7 +82,7 @@ pub fn resolve_local(tz: Tz, date: NaiveDate, minutes: u32, pick: Ambiguity) -> 
 }
 
 /// The UTC offset (seconds east) of `tz` at instant `t`.
-fn offset_at(tz: Tz, t: DateTime<Utc>) -> i64 {
+fn offset_at(tz: &Zone, t: DateTime<Utc>) -> i64 {
     use chrono::Offset;
     i64::from(
         tz.offset_from_utc_datetime(&t.naive_utc())
@@ -94,7 +94,7 @@ fn offset_at(tz: Tz, t: DateTime<Utc>) -> i64 {
 /// `[a, b)` cut where the offset of `tz` changes, each piece with its offset. Finds each
 /// change by bisection to the second; assumes at most a few changes in the range.
 fn pieces_by_offset(
-    tz: Tz,
+    tz: &Zone,
     a: DateTime<Utc>,
     b: DateTime<Utc>,
 ) -> Vec<(DateTime<Utc>, DateTime<Utc>, i64)> {
@@ -126,7 +126,7 @@ fn pieces_by_offset(
 /// disjoint UTC intervals in order. Exact across DST: a spring gap shortens the set, an autumn
 /// repeat can make it two intervals.
 pub fn wall_clock_span(
-    tz: Tz,
+    tz: &Zone,
     from: NaiveDateTime,
     to: NaiveDateTime,
 ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
@@ -151,7 +151,7 @@ pub fn wall_clock_span(
 }
 
 /// Wall-clock `naive` in `tz`, resolved the same way as [`resolve_local`].
-pub fn resolve_naive(tz: Tz, naive: NaiveDateTime) -> DateTime<Utc> {
+pub fn resolve_naive(tz: &Zone, naive: NaiveDateTime) -> DateTime<Utc> {
     let midnight = naive.date();
     let minutes = naive
         .time()
@@ -188,11 +188,11 @@ mod tests {
 
     #[test]
     fn wall_clock_spans_are_exact_in_the_autumn_repeat_and_the_spring_gap() {
-        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        let berlin: Zone = "Europe/Berlin".parse().unwrap();
         let n = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
         // 02:05-02:10 happens twice on 25 October.
         assert_eq!(
-            wall_clock_span(berlin, n("2026-10-25 02:05"), n("2026-10-25 02:10")),
+            wall_clock_span(&berlin, n("2026-10-25 02:05"), n("2026-10-25 02:10")),
             vec![
                 (utc("2026-10-25T00:05:00Z"), utc("2026-10-25T00:10:00Z")),
                 (utc("2026-10-25T01:05:00Z"), utc("2026-10-25T01:10:00Z"))
@@ -200,7 +200,7 @@ mod tests {
         );
         // 02:30-05:00 skips the repeated 02:00-02:30.
         assert_eq!(
-            wall_clock_span(berlin, n("2026-10-25 02:30"), n("2026-10-25 05:00")),
+            wall_clock_span(&berlin, n("2026-10-25 02:30"), n("2026-10-25 05:00")),
             vec![
                 (utc("2026-10-25T00:30:00Z"), utc("2026-10-25T01:00:00Z")),
                 (utc("2026-10-25T01:30:00Z"), utc("2026-10-25T04:00:00Z"))
@@ -208,33 +208,33 @@ mod tests {
         );
         // 01:00-04:00 on 29 March is two real hours.
         assert_eq!(
-            wall_clock_span(berlin, n("2026-03-29 01:00"), n("2026-03-29 04:00")),
+            wall_clock_span(&berlin, n("2026-03-29 01:00"), n("2026-03-29 04:00")),
             vec![(utc("2026-03-29T00:00:00Z"), utc("2026-03-29T02:00:00Z"))]
         );
     }
 
     #[test]
     fn resolves_spring_gap_to_its_end_and_autumn_overlap_as_asked() {
-        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        let berlin: Zone = "Europe/Berlin".parse().unwrap();
         let spring = NaiveDate::from_ymd_opt(2026, 3, 29).unwrap();
         // 02:30 does not exist in Berlin that night; 03:00 CEST = 01:00Z comes next.
         assert_eq!(
-            resolve_local(berlin, spring, 150, Ambiguity::Earliest),
+            resolve_local(&berlin, spring, 150, Ambiguity::Earliest),
             utc("2026-03-29T01:00:00Z")
         );
         let autumn = NaiveDate::from_ymd_opt(2026, 10, 25).unwrap();
         // 02:30 happens twice: 00:30Z (CEST) and 01:30Z (CET).
         assert_eq!(
-            resolve_local(berlin, autumn, 150, Ambiguity::Earliest),
+            resolve_local(&berlin, autumn, 150, Ambiguity::Earliest),
             utc("2026-10-25T00:30:00Z")
         );
         assert_eq!(
-            resolve_local(berlin, autumn, 150, Ambiguity::Latest),
+            resolve_local(&berlin, autumn, 150, Ambiguity::Latest),
             utc("2026-10-25T01:30:00Z")
         );
         // 24:00 is the next midnight.
         assert_eq!(
-            resolve_local(berlin, autumn, 1440, Ambiguity::Earliest),
+            resolve_local(&berlin, autumn, 1440, Ambiguity::Earliest),
             utc("2026-10-25T23:00:00Z")
         );
     }

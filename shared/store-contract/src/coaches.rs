@@ -29,7 +29,7 @@ pub async fn putting_coach_settings_again_replaces_them(store: Arc<dyn Store>) {
     let mut changed = settings("c1", 15);
     changed.availability.clear();
     changed.prices.remove(&60);
-    changed.timezone = chrono_tz::Asia::Tokyo;
+    changed.timezone = "Asia/Tokyo".parse().unwrap();
 
     store.put_coach_settings(&org, &changed).await.unwrap();
 

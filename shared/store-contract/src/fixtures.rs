@@ -73,7 +73,7 @@ pub fn session(
         starts_at: Some(starts_at),
         duration_minutes: 30,
         buffer_minutes: 10,
-        timezone: chrono_tz::Europe::Berlin,
+        timezone: "Europe/Berlin".parse().unwrap(),
         price: Some(eur(5000)),
         agenda: vec![AgendaItem {
             id: AgendaItemId::parse("ag-1").unwrap(),
@@ -254,7 +254,7 @@ pub fn notification(org: &OrgId, n: u32, recipient: &str) -> Notification {
 pub fn settings(coach: &str, buffer: u32) -> CoachSettings {
     CoachSettings {
         coach_id: user(coach),
-        timezone: chrono_tz::America::New_York,
+        timezone: "America/New_York".parse().unwrap(),
         availability: vec![AvailabilityWindow {
             weekday: Weekday::Mon,
             start: WallTime::parse("09:00").unwrap(),

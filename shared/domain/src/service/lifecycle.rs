@@ -341,7 +341,7 @@ impl Services {
         let Some(next_local) = next_local else {
             return Ok(None);
         };
-        let next_start = resolve_naive(s.timezone, next_local);
+        let next_start = resolve_naive(&s.timezone, next_local);
         let id = parse_id("id", SessionId::parse(self.new_id()))?;
         let mut agenda = Vec::new();
         for item in &s.agenda {

@@ -3,8 +3,8 @@
 use super::*;
 use crate::coach::{AvailabilityWindow, WallTime};
 use crate::money::Currency;
+use crate::zone::Zone;
 use chrono::{NaiveDate, Timelike, Weekday};
-use chrono_tz::Tz;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 
@@ -273,8 +273,8 @@ proptest! {
         busy_offsets in proptest::collection::vec((0i64..(3 * 24 * 4), 1i64..5), 0..6),
     ) {
         let s = settings(tz, &windows, buffer, 0);
-        let tzz: Tz = tz.parse().unwrap();
-        let from = crate::time::resolve_local(tzz, day - Duration::days(1), 0, crate::time::Ambiguity::Earliest);
+        let tzz: Zone = tz.parse().unwrap();
+        let from = crate::time::resolve_local(&tzz, day - Duration::days(1), 0, crate::time::Ambiguity::Earliest);
         let to = from + Duration::days(3);
         let busy: Vec<Busy> = busy_offsets.iter().map(|&(q, len)| {
             let start = from + Duration::minutes(q * 15);
