@@ -336,7 +336,7 @@ pub fn spawn_app_with(store: Arc<dyn Store>, dir: Option<tempfile::TempDir>) -> 
         store: store.clone(),
         clock: clock.clone(),
         ids: Arc::new(UlidIds::new()),
-        events: events.clone(),
+        events: Some(events.clone()),
     });
     let state = AppState {
         services: services.clone(),

@@ -350,6 +350,43 @@ async fn only_admins_run_jobs_and_see_only_their_orgs_part() {
     theirs.assert_status(200);
     assert_eq!(theirs.body["actions"], json!([]));
     assert_eq!(theirs.body["notifications"], 0);
+    // Its relay published our org's four events (two bookings, two reminders), and does not
+    // say so to them.
+    assert_eq!(app.events.published().len(), 4);
+    assert_eq!(theirs.body["eventsPublished"], 0);
     let expected = kinds(&["reminder_24h"]);
     assert_eq!(both(&app).await, (expected.clone(), expected));
+}
+
+#[tokio::test]
+async fn editing_a_session_right_after_its_reminder_does_not_send_it_again() {
+    let (app, id) = world().await;
+    app.set_now("2026-12-06T08:00:00Z"); // exactly 24 h before: the reminder is due
+    let day = run_reminders(&app).await;
+    assert_eq!(day["actions"][0]["action"], "reminded");
+
+    // An edit at that same instant, which changes neither the time nor the status.
+    let session = app.session(&id, &coach("coach-ana")).await;
+    app.patch(
+        &format!("/v1/sessions/{id}"),
+        &coach("coach-ana"),
+        &json!({"notes": "Bring the draft.", "agenda": [{"text": "Pitch"}]}),
+    )
+    .await
+    .assert_status(200);
+    assert_ne!(
+        app.session(&id, &coach("coach-ana")).await.etag(),
+        session.etag()
+    );
+    let again = run_reminders(&app).await;
+
+    assert_eq!(again["actions"], json!([]));
+    let expected = kinds(&["reminder_24h"]);
+    assert_eq!(both(&app).await, (expected.clone(), expected));
+    // The 1 h reminder is still there.
+    app.set_now("2026-12-07T07:00:00Z");
+    assert_eq!(
+        run_reminders(&app).await["actions"][0]["reminder"],
+        "reminder_1h"
+    );
 }

@@ -12,21 +12,28 @@ use serde_json::Value;
 use std::sync::Arc;
 use tower::ServiceExt;
 
+/// The Router as the api function's `main` wires it (no event publisher: the job functions
+/// relay the outbox), over SQLite.
 fn app() -> Router {
+    app_and_store().0
+}
+
+fn app_and_store() -> (Router, Arc<coaching_sqlite::SqliteStore>) {
     let clock = Arc::new(TestClock::new());
     clock.set("2026-12-07T08:00:00Z".parse().unwrap());
-    let store = coaching_sqlite::SqliteStore::open(":memory:").unwrap();
+    let store = Arc::new(coaching_sqlite::SqliteStore::open(":memory:").unwrap());
     let services = Services::new(Ports {
-        store: Arc::new(store),
+        store: store.clone(),
         clock,
         ids: Arc::new(UlidIds::new()),
-        events: Arc::new(coaching_http::events::LogPublisher),
+        events: None,
     });
-    router(AppState {
+    let app = router(AppState {
         services,
         auth: Arc::new(ClaimsAuthenticator),
         test_clock: None,
-    })
+    });
+    (app, store)
 }
 
 fn fixture(name: &str) -> lambda_http::Request {
@@ -99,6 +106,30 @@ async fn a_coach_sets_settings_a_client_books_with_a_base64_body_and_a_cognito_a
         .map(|s| &s["id"])
         .collect();
     assert_eq!(ids, vec![&session["id"]]);
+}
+
+#[tokio::test]
+async fn an_admins_job_run_leaves_the_outbox_to_the_job_functions() {
+    use coaching_domain::ports::OutboxStore;
+    let (app, store) = app_and_store();
+    call(&app, "apigw_v2_put_settings_coach_claims.json").await;
+    let (status, _, _) = call(&app, "apigw_v2_create_session_base64_body.json").await;
+    assert_eq!(status, 201);
+
+    let (status, _, run) = call(&app, "apigw_v2_run_reminders_cognito_admin.json").await;
+
+    assert_eq!(status, 200, "{run}");
+    assert_eq!(run["job"], "reminders");
+    assert_eq!(run["eventsPublished"], 0);
+    assert_eq!(run["eventsFailed"], 0);
+    // Both session_booked events are still there, unclaimed, for the scheduled relay.
+    let now = "2026-12-07T08:00:00Z".parse().unwrap();
+    let waiting = store
+        .claim_events(now, now + chrono::Duration::seconds(60), 10)
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = waiting.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["session_booked", "session_booked"]);
 }
 
 #[test]

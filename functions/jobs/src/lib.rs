@@ -44,8 +44,8 @@ pub fn summary(run: &JobRun) -> Value {
         "expired": count(&|o| matches!(o, Outcome::Expired(_))),
         "skipped": run.skipped(),
         "notifications": run.notifications(),
-        "eventsPublished": run.relay.published,
-        "eventsFailed": run.relay.failed,
+        "eventsPublished": run.relay.published(),
+        "eventsFailed": run.relay.failed(),
     })
 }
 
@@ -85,10 +85,10 @@ pub async fn serve(job: Job) -> Result<(), Error> {
         store: Arc::new(store),
         clock: Arc::new(SystemClock),
         ids: Arc::new(UlidIds::new()),
-        events: Arc::new(EventBridgePublisher::new(
+        events: Some(Arc::new(EventBridgePublisher::new(
             aws_sdk_eventbridge::Client::new(&config),
             &bus,
-        )),
+        ))),
     });
     let services = &services;
     lambda_runtime::run(service_fn(move |event| handle(services, job, event))).await

@@ -161,7 +161,7 @@ async fn run(config: Config) -> Result<(), String> {
         store,
         clock,
         ids: Arc::new(UlidIds::new()),
-        events: Arc::new(LogPublisher),
+        events: Some(Arc::new(LogPublisher)),
     });
     tokio::spawn(ticker(services.clone()));
     let state = AppState {
@@ -189,7 +189,7 @@ async fn ticker(services: Services) {
         for job in [Job::RescheduleExpiry, Job::Reminders] {
             let now = services.now();
             match services.run_job(job, now).await {
-                Ok(run) if run.actions.is_empty() && run.relay.published == 0 => {
+                Ok(run) if run.actions.is_empty() && run.relay.published() == 0 => {
                     tracing::debug!(job = job.as_str(), %now, "job ran: nothing due");
                 }
                 Ok(run) => tracing::info!(
@@ -197,7 +197,7 @@ async fn ticker(services: Services) {
                     %now,
                     handled = run.actions.len(),
                     notifications = run.notifications(),
-                    events = run.relay.published,
+                    events = run.relay.published(),
                     "job ran"
                 ),
                 Err(e) => tracing::error!(job = job.as_str(), error = %e, "job failed"),

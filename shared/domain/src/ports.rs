@@ -343,7 +343,10 @@ pub struct Ports {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGenerator>,
-    pub events: Arc<dyn EventPublisher>,
+    /// The outbox relay's publisher; `None` where a process leaves the outbox to the job
+    /// functions (the api Lambda function: its job runs write notifications, and the scheduled
+    /// jobs publish them within a minute).
+    pub events: Option<Arc<dyn EventPublisher>>,
 }
 
 impl std::fmt::Debug for Ports {

@@ -159,7 +159,7 @@ async fn measure(args: &Args, size: usize, dir: &tempfile::TempDir) -> (f64, Str
         store: store.clone(),
         clock: Arc::new(SystemClock),
         ids: Arc::new(UlidIds::new()),
-        events: Arc::new(LogPublisher),
+        events: Some(Arc::new(LogPublisher)),
     });
     let mut times = Vec::new();
     let mut requests = String::new();

@@ -95,13 +95,15 @@ impl JobRun {
     /// The part of the run that concerns `org` (what its admin may see).
     pub fn of_org(&self, org: &OrgId) -> JobRun {
         JobRun {
+            job: self.job,
+            now: self.now,
             actions: self
                 .actions
                 .iter()
                 .filter(|a| &a.org == org)
                 .cloned()
                 .collect(),
-            ..self.clone()
+            relay: self.relay.of_org(org.as_str()),
         }
     }
     pub fn notifications(&self) -> usize {
@@ -115,12 +117,35 @@ impl JobRun {
     }
 }
 
-/// What the outbox relay did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What the outbox relay did, per org (the relay serves every org; an admin sees their own).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Relayed {
-    pub published: usize,
-    /// Events the publisher refused this time; they stay in the outbox.
-    pub failed: usize,
+    /// Events the publisher accepted, by org.
+    pub published_by_org: BTreeMap<String, usize>,
+    /// Events the publisher refused this time, by org; they stay in the outbox.
+    pub failed_by_org: BTreeMap<String, usize>,
+}
+
+impl Relayed {
+    pub fn published(&self) -> usize {
+        self.published_by_org.values().sum()
+    }
+    pub fn failed(&self) -> usize {
+        self.failed_by_org.values().sum()
+    }
+    fn of_org(&self, org: &str) -> Relayed {
+        let only = |counts: &BTreeMap<String, usize>| {
+            counts
+                .iter()
+                .filter(|(o, _)| o.as_str() == org)
+                .map(|(o, n)| (o.clone(), *n))
+                .collect()
+        };
+        Relayed {
+            published_by_org: only(&self.published_by_org),
+            failed_by_org: only(&self.failed_by_org),
+        }
+    }
 }
 
 impl Services {
@@ -333,8 +358,12 @@ impl Services {
 
     /// Publishes what the outbox holds: claims a batch, hands it to the event publisher, removes
     /// what it accepted, until the outbox is empty (or only holds what the publisher refused).
+    /// Without a publisher (the api Lambda function) it leaves the outbox to the job functions.
     pub async fn relay_events(&self, now: DateTime<Utc>) -> Result<Relayed, DomainError> {
         let mut relayed = Relayed::default();
+        let Some(publisher) = &self.ports.events else {
+            return Ok(relayed);
+        };
         let until = now + Duration::seconds(CLAIM_SECONDS);
         for _ in 0..MAX_ROUNDS {
             let events = self
@@ -346,15 +375,20 @@ impl Services {
             if events.is_empty() {
                 break;
             }
-            let accepted = self.ports.events.publish(&events).await;
-            let published: Vec<_> = events
+            let accepted = publisher.publish(&events).await;
+            let mut published = Vec::new();
+            for (event, ok) in events
                 .iter()
                 .zip(accepted.iter().chain(std::iter::repeat(&false)))
-                .filter(|(_, ok)| **ok)
-                .map(|(e, _)| e.clone())
-                .collect();
-            relayed.failed += events.len() - published.len();
-            relayed.published += published.len();
+            {
+                let counts = if *ok {
+                    published.push(event.clone());
+                    &mut relayed.published_by_org
+                } else {
+                    &mut relayed.failed_by_org
+                };
+                *counts.entry(event.org.clone()).or_default() += 1;
+            }
             self.ports
                 .store
                 .mark_published(&published)

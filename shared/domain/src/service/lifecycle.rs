@@ -70,15 +70,16 @@ pub(crate) fn held_locks(s: &Session) -> Vec<(LockKey, SessionId)> {
 }
 
 impl Services {
+    /// Commits `session` (conditional on `before_version`) with `changes`. Reminder records are
+    /// written only where `changes` carries them: a use case that changes the session's time or
+    /// status adds [`reminder_writes`]; an edit that changes neither (notes, agenda) must not
+    /// touch them, or it could put back a reminder the job had delivered (and taken) meanwhile.
     async fn commit_update(
         &self,
         before_version: u64,
         session: &Session,
         mut changes: Changes,
     ) -> Result<(), DomainError> {
-        if changes.reminders.is_empty() {
-            changes.reminders = reminder_writes(session, self.now());
-        }
         changes.sessions.insert(
             0,
             SessionPut {
@@ -175,6 +176,7 @@ impl Services {
             s.buffer_minutes = settings.buffer_minutes;
             s.timezone = settings.timezone;
             changes.acquire_locks = held_locks(&s);
+            changes.reminders = reminder_writes(&s, now);
             changes.notifications = self.notify(
                 &s,
                 NotificationType::SessionScheduled,
@@ -256,6 +258,7 @@ impl Services {
         let mut changes = Changes {
             release_locks: locks,
             notifications,
+            reminders: reminder_writes(&s, now),
             ..Changes::default()
         };
         // A cancelled session's pending request can never be approved: it is superseded.
@@ -315,7 +318,11 @@ impl Services {
                 Err(e) => return Err(e),
             }
         }
-        self.commit_update(before, &s, Changes::default()).await?;
+        let changes = Changes {
+            reminders: reminder_writes(&s, now),
+            ..Changes::default()
+        };
+        self.commit_update(before, &s, changes).await?;
         Ok(Completed {
             session: s,
             next_session: None,
@@ -397,7 +404,11 @@ impl Services {
         let before = s.version;
         s.mark_no_show(settings.no_show_fee_percent, now)?;
         s.touch(now);
-        self.commit_update(before, &s, Changes::default()).await?;
+        let changes = Changes {
+            reminders: reminder_writes(&s, now),
+            ..Changes::default()
+        };
+        self.commit_update(before, &s, changes).await?;
         Ok(s)
     }
 

@@ -164,10 +164,12 @@ pub struct JobRunDto {
     pub skipped: usize,
     /// Inbox notifications written.
     pub notifications: usize,
-    /// Outbox events (of every org) handed to the event publisher: EventBridge in AWS, the log
-    /// locally.
+    /// Outbox events of the caller's org (those of API actions since the last run included)
+    /// that the run's relay published: to the log locally. On AWS the api function does not
+    /// relay (always 0): the scheduled job functions publish to EventBridge within a minute.
     pub events_published: usize,
-    /// Outbox events the publisher refused this time; a later run retries them.
+    /// Outbox events of the caller's org the publisher refused this time; a later run retries
+    /// them.
     pub events_failed: usize,
 }
 
@@ -198,8 +200,8 @@ impl From<&JobRun> for JobRunDto {
                 .collect(),
             skipped: r.skipped(),
             notifications: r.notifications(),
-            events_published: r.relay.published,
-            events_failed: r.relay.failed,
+            events_published: r.relay.published(),
+            events_failed: r.relay.failed(),
         }
     }
 }
