@@ -395,6 +395,25 @@ impl TestApp {
     pub async fn send(&self, call: Call) -> Resp {
         send(self.router.clone(), call).await
     }
+    /// Sends every call at once, each on its own task, released together by a barrier (so that
+    /// on a multi-thread runtime they really overlap); the responses in the calls' order.
+    pub async fn send_all(&self, calls: Vec<Call>) -> Vec<Resp> {
+        let gate = Arc::new(tokio::sync::Barrier::new(calls.len()));
+        let mut tasks = Vec::new();
+        for call in calls {
+            let router = self.router.clone();
+            let gate = gate.clone();
+            tasks.push(tokio::spawn(async move {
+                gate.wait().await;
+                send(router, call).await
+            }));
+        }
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.expect("task"));
+        }
+        out
+    }
     /// Any request: method, path, token, JSON body, extra headers.
     pub async fn request(
         &self,

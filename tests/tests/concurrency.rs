@@ -7,27 +7,15 @@ use std::sync::Arc;
 
 /// Sends every `(token, body)` booking at once, each on its own task; returns the responses.
 async fn book_all(app: &TestApp, bookings: Vec<(String, Value)>) -> Vec<Resp> {
-    let gate = Arc::new(tokio::sync::Barrier::new(bookings.len()));
-    let mut tasks = Vec::new();
-    for (tok, body) in bookings {
-        let router = app.router.clone();
-        let gate = gate.clone();
-        tasks.push(tokio::spawn(async move {
-            gate.wait().await;
-            send(
-                router,
-                Call::new(http::Method::POST, "/v1/sessions")
-                    .token(&tok)
-                    .json(&body),
-            )
-            .await
-        }));
-    }
-    let mut out = Vec::new();
-    for t in tasks {
-        out.push(t.await.expect("task"));
-    }
-    out
+    let calls = bookings
+        .into_iter()
+        .map(|(tok, body)| {
+            Call::new(http::Method::POST, "/v1/sessions")
+                .token(&tok)
+                .json(&body)
+        })
+        .collect();
+    app.send_all(calls).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

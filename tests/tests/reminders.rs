@@ -237,12 +237,12 @@ async fn overlapping_job_runs_deliver_each_reminder_once() {
     }
     app.set_now("2026-12-09T15:00:00Z"); // every 24 h reminder is due, no 1 h one
     let admin_token = admin("admin-al");
-    let run = || app.post_empty("/v1/admin/jobs/reminders/run", &admin_token);
+    let run = || Call::new(http::Method::POST, "/v1/admin/jobs/reminders/run").token(&admin_token);
 
-    let runs = tokio::join!(run(), run(), run(), run());
+    let runs = app.send_all(vec![run(), run(), run(), run()]).await;
 
     let mut delivered = 0;
-    for r in [&runs.0, &runs.1, &runs.2, &runs.3] {
+    for r in &runs {
         r.assert_status(200);
         delivered += r.body["notifications"].as_u64().unwrap();
     }
@@ -388,5 +388,111 @@ async fn editing_a_session_right_after_its_reminder_does_not_send_it_again() {
     assert_eq!(
         run_reminders(&app).await["actions"][0]["reminder"],
         "reminder_1h"
+    );
+}
+
+#[tokio::test]
+async fn every_kind_of_notification_reaches_the_inbox_and_the_publisher_alike() {
+    let (app, first) = world().await; // Monday 08:00Z, booked at START
+    let (ana, bo) = (coach("coach-ana"), client("client-bo"));
+    let second = app
+        .book_paid("coach-ana", "client-bo", "2026-12-09T08:00:00Z", 60)
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let third = app
+        .book_paid("coach-ana", "client-bo", "2026-12-10T08:00:00Z", 60)
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ask = |id: &str, starts_at: &str| {
+        let (app, bo, path) = (&app, &bo, format!("/v1/sessions/{id}/reschedule"));
+        let body = json!({"startsAt": starts_at});
+        async move {
+            let r = app.post(&path, bo, &body).await;
+            r.assert_status(202);
+            r.body["rescheduleRequest"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let decide = |request: String, verdict: &'static str| {
+        let (app, ana) = (&app, &ana);
+        async move {
+            let path = format!("/v1/reschedule-requests/{request}/{verdict}");
+            app.post_empty(&path, ana).await.assert_status(200);
+        }
+    };
+
+    // session_rescheduled: the coach moves the first session to Monday 10:00Z.
+    app.post(
+        &format!("/v1/sessions/{first}/reschedule"),
+        &ana,
+        &json!({"startsAt": "2026-12-07T10:00:00Z"}),
+    )
+    .await
+    .assert_status(200);
+    // session_cancelled: the client cancels the third.
+    app.post_empty(&format!("/v1/sessions/{third}/cancel"), &bo)
+        .await
+        .assert_status(200);
+    // reschedule_requested, then _rejected and _approved, 36 h before the first.
+    app.set_now("2026-12-05T22:00:00Z");
+    decide(ask(&first, "2026-12-07T12:00:00Z").await, "reject").await;
+    decide(ask(&first, "2026-12-07T13:00:00Z").await, "approve").await;
+    // reminder_24h, reminder_1h (the first now starts at 13:00Z).
+    for now in ["2026-12-06T13:00:00Z", "2026-12-07T12:00:00Z"] {
+        app.set_now(now);
+        run_reminders(&app).await;
+    }
+    // reschedule_expired: a request on the second that nobody decides.
+    app.set_now("2026-12-07T20:00:00Z");
+    ask(&second, "2026-12-09T10:00:00Z").await;
+    app.set_now("2026-12-09T08:00:00Z");
+    app.post_empty("/v1/admin/jobs/reschedule-expiry/run", &admin("admin-al"))
+        .await
+        .assert_status(200);
+
+    let mut inbox: Vec<(String, String)> = Vec::new();
+    for token in [&ana, &bo] {
+        let r = app.get("/v1/notifications?limit=100", token).await;
+        for n in r.body["items"].as_array().unwrap() {
+            inbox.push((
+                n["id"].as_str().unwrap().to_owned(),
+                n["type"].as_str().unwrap().to_owned(),
+            ));
+        }
+    }
+    let mut published: Vec<(String, String)> = app
+        .events
+        .published()
+        .into_iter()
+        .map(|e| (e.id, e.kind))
+        .collect();
+    inbox.sort();
+    published.sort();
+    assert_eq!(
+        published, inbox,
+        "each notification published once, none else"
+    );
+    let mut kinds: Vec<&str> = inbox.iter().map(|(_, k)| k.as_str()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    assert_eq!(
+        kinds,
+        [
+            "reminder_1h",
+            "reminder_24h",
+            "reschedule_approved",
+            "reschedule_expired",
+            "reschedule_rejected",
+            "reschedule_requested",
+            "session_booked",
+            "session_cancelled",
+            "session_rescheduled"
+        ]
     );
 }
