@@ -108,3 +108,38 @@ fn an_event_without_a_time_runs_now_and_a_malformed_time_is_refused() {
     assert!(event_time(&json!({"time": "yesterday"}), &clock).is_err());
     assert!(event_time(&json!({"time": 17}), &clock).is_err());
 }
+
+#[tokio::test]
+async fn a_late_invocations_outbox_claims_hold_for_a_minute_of_real_time() {
+    let (app, _) = world().await;
+    // The 08:00 event arrives ten minutes late (a retried invocation); its relay fails.
+    app.set_now("2026-12-06T08:10:00Z");
+    app.events.refuse(true);
+    let late = handle(
+        &app.services,
+        Job::Reminders,
+        event(fixture("eventbridge_scheduled_reminders.json")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(late["now"], "2026-12-06T08:00:00Z");
+    assert_eq!(late["eventsFailed"], 4);
+    app.events.refuse(false);
+
+    // The 08:10 run, meanwhile: the late run's claims still hold (they run from the clock,
+    // not from the late event's time), so it does not take the events that run may publish.
+    let on_time = json!({"time": "2026-12-06T08:10:00Z", "detail-type": "Scheduled Event"});
+    let during = handle(&app.services, Job::Reminders, event(on_time.clone()))
+        .await
+        .unwrap();
+    assert_eq!(during["eventsPublished"], 0);
+
+    // A minute later the claims have lapsed: the events go out, once.
+    app.set_now("2026-12-06T08:11:00Z");
+    let after = json!({"time": "2026-12-06T08:11:00Z", "detail-type": "Scheduled Event"});
+    let later = handle(&app.services, Job::Reminders, event(after))
+        .await
+        .unwrap();
+    assert_eq!(later["eventsPublished"], 4);
+    assert_eq!(app.events.published().len(), 4);
+}

@@ -364,6 +364,11 @@ impl Services {
         let Some(publisher) = &self.ports.events else {
             return Ok(relayed);
         };
+        // A claim is a lease in real time: it starts from the clock, or from the run's time when
+        // that is later. A scheduled run's time is the minute it was scheduled for, which a late
+        // (retried) invocation carries long after: leases from it would have lapsed already and
+        // let a concurrent relay take the same events while this one publishes them.
+        let now = now.max(self.now());
         let until = now + Duration::seconds(CLAIM_SECONDS);
         for _ in 0..MAX_ROUNDS {
             let events = self
