@@ -45,27 +45,19 @@ impl DynamoStore {
 
     /// A store on `table` with one client built from `config` (plus the request counter).
     pub fn from_config(config: &SdkConfig, table: &str) -> DynamoStore {
-        let requests = RequestCounter::default();
-        let config = aws_sdk_dynamodb::config::Builder::from(config)
-            .interceptor(requests.clone())
-            .build();
-        DynamoStore {
-            client: Client::from_conf(config),
-            table: table.into(),
-            requests,
-        }
+        DynamoStore::counted(aws_sdk_dynamodb::config::Builder::from(config), table)
     }
 
     /// A store on `table` using `client`'s configuration (plus the request counter).
     pub fn new(client: Client, table: &str) -> DynamoStore {
+        DynamoStore::counted(client.config().to_builder(), table)
+    }
+
+    /// The one client of a store: `config` with the request counter as an interceptor.
+    fn counted(config: aws_sdk_dynamodb::config::Builder, table: &str) -> DynamoStore {
         let requests = RequestCounter::default();
-        let config = client
-            .config()
-            .to_builder()
-            .interceptor(requests.clone())
-            .build();
         DynamoStore {
-            client: Client::from_conf(config),
+            client: Client::from_conf(config.interceptor(requests.clone()).build()),
             table: table.into(),
             requests,
         }
