@@ -169,8 +169,10 @@ pub async fn reject(
 /// expires due requests. Reminders follow the session's current time: a move whose new 24 h mark
 /// is still ahead gets a `reminder_24h` for the new time, even after one for the old time; of
 /// several due reminders only the latest is sent, none once the session started. Both jobs then
-/// publish the outbox (events of API actions go out with the next run). A run does exactly what the every-minute
-/// schedule would do at that time, for every org; the answer shows the caller's org's part.
+/// publish the outbox (events of API actions go out with the next run); on AWS this endpoint
+/// leaves that to the scheduled job functions, which publish within a minute. A run does
+/// exactly what the every-minute schedule would do at that time, for every org; the answer
+/// shows the caller's org's part.
 #[utoipa::path(post, path = "/v1/admin/jobs/{job}/run", tag = "jobs",
     params(("job" = String, Path, description = "`reminders` or `reschedule-expiry`")),
     security(("bearer" = [])),
