@@ -1,6 +1,6 @@
-# Shared by scripts/test and scripts/bench-jobs (sourced): the Python tools in .venv and a moto
-# server on a free loopback port. The caller sets VENV, WORK_DIR and MOTO_PID="" and stops moto
-# on exit (stop_moto).
+# Shared by scripts/test, scripts/bench-jobs and scripts/walkthrough (sourced): the Python tools
+# in .venv and a moto server on a free loopback port. The caller sets VENV, WORK_DIR and
+# MOTO_PID="" and stops moto on exit (stop_moto); scripts/walkthrough uses only free_port.
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
