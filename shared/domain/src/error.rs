@@ -55,6 +55,12 @@ pub enum DomainError {
     /// 422 `no_evaluations`.
     #[error("the review period has no evaluations")]
     NoEvaluations,
+    /// 422 with a rule-specific `code` (e.g. `invalid_evaluation_link`, `not_a_review_session`).
+    #[error("{detail}")]
+    Unprocessable { code: &'static str, detail: String },
+    /// 413 `payload_too_large`.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     /// 422 `idempotency_key_reused`.
     #[error("this Idempotency-Key was used with a different request")]
     IdempotencyKeyReused,

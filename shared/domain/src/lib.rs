@@ -17,7 +17,9 @@ pub mod reschedule;
 pub mod service;
 pub mod session;
 pub mod slots;
+pub mod stats;
 pub mod time;
+pub mod webhook;
 pub mod zone;
 
 pub use access::{Actor, Role, Roles};

@@ -121,6 +121,8 @@ impl From<DomainError> for ApiError {
             D::RescheduleWindowClosed => {
                 ApiError::new(S::UNPROCESSABLE_ENTITY, "reschedule_window_closed", detail)
             }
+            D::Unprocessable { code, .. } => ApiError::new(S::UNPROCESSABLE_ENTITY, code, detail),
+            D::PayloadTooLarge(_) => ApiError::new(S::PAYLOAD_TOO_LARGE, "payload_too_large", detail),
             D::NoEvaluations => ApiError::new(S::UNPROCESSABLE_ENTITY, "no_evaluations", detail),
             D::IdempotencyKeyReused => {
                 ApiError::new(S::UNPROCESSABLE_ENTITY, "idempotency_key_reused", detail)

@@ -176,3 +176,72 @@ impl OutboxStore for SqliteStore {
         outbox::mark_published(&self.pool, events)
     }
 }
+
+// PLACEHOLDER (replaced by the real adapter before landing): lets the workspace build while the
+// evaluation and org ports are implemented.
+fn not_yet<T>() -> Result<T, StoreError> {
+    Err(StoreError::Unavailable("not implemented yet".into()))
+}
+
+#[async_trait]
+impl coaching_domain::ports::EvaluationStore for SqliteStore {
+    async fn record_delivery(
+        &self,
+        _: &coaching_domain::ports::EvaluationDelivery,
+    ) -> Result<coaching_domain::ports::DeliveryOutcome, StoreError> {
+        not_yet()
+    }
+    async fn evaluation(
+        &self,
+        _: &OrgId,
+        _: &coaching_domain::ids::EvaluationId,
+    ) -> Result<Option<coaching_domain::evaluation::Evaluation>, StoreError> {
+        not_yet()
+    }
+    async fn evaluations(
+        &self,
+        _: &OrgId,
+        _: &coaching_domain::ports::EvaluationQuery,
+        _: u32,
+        _: Option<&coaching_domain::ports::Cursor>,
+    ) -> Result<Page<coaching_domain::evaluation::Evaluation>, StoreError> {
+        not_yet()
+    }
+    async fn all_evaluations(
+        &self,
+        _: &OrgId,
+        _: &coaching_domain::ports::EvaluationQuery,
+    ) -> Result<Vec<coaching_domain::evaluation::Evaluation>, StoreError> {
+        not_yet()
+    }
+}
+
+#[async_trait]
+impl coaching_domain::ports::OrgStore for SqliteStore {
+    async fn org_settings(&self, _: &OrgId) -> Result<coaching_domain::org::OrgSettings, StoreError> {
+        not_yet()
+    }
+    async fn put_org_settings(&self, _: &OrgId, _: &coaching_domain::org::OrgSettings) -> Result<(), StoreError> {
+        not_yet()
+    }
+    async fn webhook_secret(&self, _: &OrgId) -> Result<Option<String>, StoreError> {
+        not_yet()
+    }
+    async fn put_webhook_secret(&self, _: &OrgId, _: &str) -> Result<(), StoreError> {
+        not_yet()
+    }
+    async fn put_kb_article(&self, _: &coaching_domain::org::KbArticle) -> Result<(), StoreError> {
+        not_yet()
+    }
+    async fn delete_kb_article(&self, _: &OrgId, _: &coaching_domain::ids::KbArticleId) -> Result<bool, StoreError> {
+        not_yet()
+    }
+    async fn kb_articles(
+        &self,
+        _: &OrgId,
+        _: u32,
+        _: Option<&coaching_domain::ids::KbArticleId>,
+    ) -> Result<Vec<coaching_domain::org::KbArticle>, StoreError> {
+        not_yet()
+    }
+}

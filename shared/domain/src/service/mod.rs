@@ -3,15 +3,23 @@
 
 mod coaches;
 mod create;
+mod evaluations;
 mod inbox;
 mod jobs;
 mod lifecycle;
 mod notify;
+mod org;
 mod read;
 mod reschedule;
+mod review;
 
 pub use coaches::SlotsQuery;
 pub use create::{CreateSession, ReviewInput};
+pub use evaluations::{
+    DEFAULT_EVALUATION_PAGE, EvaluationFilter, MAX_EVALUATION_PAGE, valid_webhook_id,
+};
+pub use org::{DEFAULT_KB_PAGE, KbArticleInput, MAX_KB_PAGE};
+pub use review::{CriterionInput, review_query, ticket_links};
 pub use jobs::{JOB_BATCH, Job, JobAction, JobRun, Outcome, RELAY_BATCH, Relayed};
 pub use lifecycle::{AgendaInput, Completed, JoinInfo, SessionPatch};
 pub use read::{DEFAULT_PAGE, ListSessions, MAX_PAGE};
