@@ -19,6 +19,8 @@ use tower::ServiceExt;
 
 /// The secret the app verifies tokens with.
 pub const SECRET: &[u8] = b"coaching-tests-secret";
+/// The default webhook secret (`COACHING_WEBHOOK_SECRET`) of every test app.
+pub const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 /// The org every helper token belongs to.
 pub const ORG: &str = "org-acme";
 /// An org that must never see anything of [`ORG`].
@@ -342,6 +344,7 @@ pub fn spawn_app_with(store: Arc<dyn Store>, dir: Option<tempfile::TempDir>) -> 
         services: services.clone(),
         auth: Arc::new(JwtAuthenticator::new(SECRET)),
         test_clock: Some(clock.clone()),
+        webhook_secret: Some(WEBHOOK_SECRET.into()),
     };
     TestApp {
         router: router(state),

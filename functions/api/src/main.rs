@@ -36,6 +36,8 @@ async fn main() -> Result<(), lambda_http::Error> {
         services,
         auth: Arc::new(ClaimsAuthenticator),
         test_clock: None,
+        // Evaluation deliveries go to the coaching-webhooks function on AWS.
+        webhook_secret: None,
     });
     lambda_http::run(app).await
 }

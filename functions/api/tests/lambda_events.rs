@@ -32,6 +32,8 @@ fn app_and_store() -> (Router, Arc<coaching_sqlite::SqliteStore>) {
         services,
         auth: Arc::new(ClaimsAuthenticator),
         test_clock: None,
+        // Evaluation deliveries go to the coaching-webhooks function on AWS.
+        webhook_secret: None,
     });
     (app, store)
 }

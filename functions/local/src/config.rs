@@ -18,6 +18,8 @@ pub struct Config {
     pub jwt_secret: String,
     pub jwt_secret_is_default: bool,
     pub test_clock: bool,
+    /// `COACHING_WEBHOOK_SECRET`: verifies deliveries of orgs without their own secret.
+    pub webhook_secret: Option<String>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -57,10 +59,13 @@ impl Config {
                 ));
             }
         }
-        if let Some(secret) = var("COACHING_WEBHOOK_SECRET")
-            && !secret.starts_with("whsec_")
+        let webhook_secret = var("COACHING_WEBHOOK_SECRET");
+        if let Some(secret) = &webhook_secret
+            && !coaching_http::webhook_secret_is_valid(secret)
         {
-            return Err("COACHING_WEBHOOK_SECRET must look like whsec_<base64>".into());
+            return Err(
+                "COACHING_WEBHOOK_SECRET must look like whsec_<base64 of at least 24 bytes>".into(),
+            );
         }
         Ok(Config {
             addr,
@@ -68,6 +73,7 @@ impl Config {
             jwt_secret,
             jwt_secret_is_default,
             test_clock,
+            webhook_secret,
         })
     }
 }

@@ -3,9 +3,9 @@
 
 use crate::coach::CoachSettings;
 use crate::evaluation::Evaluation;
-use crate::org::{KbArticle, OrgSettings};
 use crate::ids::*;
 use crate::notification::Notification;
+use crate::org::{KbArticle, OrgSettings};
 use crate::reminder::{Reminder, ReminderWrite};
 use crate::reschedule::{RequestStatus, RescheduleRequest};
 use crate::session::{Session, SessionStatus};

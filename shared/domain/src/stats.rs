@@ -167,7 +167,11 @@ mod tests {
     fn averages_are_on_the_unit_scale_and_null_scores_are_not_scored() {
         let evals = [
             ev("e1", "2026-11-01T00:00:00Z", &[("a", Some(2.0), 4.0, None)]),
-            ev("e2", "2026-11-02T00:00:00Z", &[("a", Some(10.0), 10.0, None)]),
+            ev(
+                "e2",
+                "2026-11-02T00:00:00Z",
+                &[("a", Some(10.0), 10.0, None)],
+            ),
             ev("e3", "2026-11-03T00:00:00Z", &[("a", None, 10.0, None)]),
         ];
         let s = criteria_stats(&evals);

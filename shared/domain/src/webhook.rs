@@ -53,7 +53,9 @@ pub struct EvaluationInput {
 pub enum EvaluationEvent {
     Completed(EvaluationInput),
     /// `evaluation.deleted`: only `data.evaluationId` matters.
-    Deleted { evaluation_id: String },
+    Deleted {
+        evaluation_id: String,
+    },
 }
 
 /// A delivery whose signature was verified: the `webhook-id`, the `webhook-timestamp` (unix
@@ -69,7 +71,9 @@ pub struct WebhookDelivery {
 /// second a deletion wins over a completion (so a delete and a re-send in one second settle on
 /// the delete, whatever order they arrive in). Stored with each evaluation's state.
 pub fn delivery_rank(timestamp: i64, deleted: bool) -> i64 {
-    timestamp.saturating_mul(2).saturating_add(i64::from(deleted))
+    timestamp
+        .saturating_mul(2)
+        .saturating_add(i64::from(deleted))
 }
 
 fn is_http_url(s: &str) -> bool {
@@ -112,10 +116,16 @@ impl EvaluationInput {
         if let Some(url) = &self.ticket_url
             && !is_http_url(url)
         {
-            errs.add("data.ticketUrl", "must be an http(s) URL of at most 2048 characters");
+            errs.add(
+                "data.ticketUrl",
+                "must be an http(s) URL of at most 2048 characters",
+            );
         }
         if check_instant("data.evaluatedAt", self.evaluated_at).is_err() {
-            errs.add("data.evaluatedAt", "must be between 1970-01-01 and 9999-12-31");
+            errs.add(
+                "data.evaluatedAt",
+                "must be between 1970-01-01 and 9999-12-31",
+            );
         }
         if self.scores.len() > MAX_SCORES {
             errs.add("data.scores", format!("at most {MAX_SCORES} scores"));

@@ -50,6 +50,40 @@ async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<(bool, By
     Ok((is_json || content_type.is_none(), bytes))
 }
 
+/// The raw body bytes, exactly as received (for signature checks); over 1 MiB is 413.
+#[derive(Debug, Clone)]
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        body_bytes(req, state).await.map(|(_, b)| RawBody(b))
+    }
+}
+
+/// Deserializes `value` (a part of a body already parsed) into `T`; a failure is 400 naming
+/// the field under `prefix` (e.g. `data.scores[0].maxScore`).
+pub fn parse_value<T: DeserializeOwned>(
+    prefix: &str,
+    value: serde_json::Value,
+) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." || path.is_empty() {
+            prefix.to_owned()
+        } else {
+            format!("{prefix}.{path}")
+        };
+        ApiError::validation(field, e.into_inner().to_string())
+    })
+}
+
+/// Parses a JSON body (400 naming the field on failure).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    parse(bytes)
+}
+
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {

@@ -25,6 +25,9 @@ pub struct AppState {
     pub auth: Arc<dyn Authenticator>,
     /// Set only when `COACHING_TEST_CLOCK=1`: enables `PUT /v1/test-clock`.
     pub test_clock: Option<Arc<TestClock>>,
+    /// `COACHING_WEBHOOK_SECRET`: the Standard Webhooks secret (`whsec_…`) that verifies
+    /// deliveries of orgs that have not rotated their own. `None`: such orgs' deliveries are 401.
+    pub webhook_secret: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -35,7 +38,26 @@ impl std::fmt::Debug for AppState {
     }
 }
 
-/// The whole API with its middleware (request ids, tracing, body limit, panic catching).
+/// The whole API with its middleware (request ids, tracing, body limit, panic catching),
+/// the evaluation webhook included (what `coaching-local` serves).
 pub fn router(state: AppState) -> Router {
     routes::router(state)
+}
+
+/// Whether `secret` is a usable Standard Webhooks secret: `whsec_` and base64 of at least 24
+/// bytes (the Standard Webhooks minimum).
+pub fn webhook_secret_is_valid(secret: &str) -> bool {
+    use base64::Engine;
+    secret.strip_prefix("whsec_").is_some_and(|b64| {
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .is_ok_and(|k| k.len() >= 24)
+    })
+}
+
+/// Only `POST /v1/orgs/{orgId}/webhooks/evaluations` (and `/health`), with the same middleware:
+/// the `coaching-webhooks` Lambda function. Needs no bearer authenticator: the Standard
+/// Webhooks signature is the delivery's authentication.
+pub fn webhook_router(state: AppState) -> Router {
+    routes::webhook_router(state)
 }

@@ -2,6 +2,7 @@
 
 use crate::dto::MoneyDto;
 use crate::dto::coach::*;
+use crate::dto::evaluation::*;
 use crate::dto::reschedule::*;
 use crate::dto::session::*;
 use crate::problem::{Problem, ProblemField};
@@ -39,14 +40,21 @@ impl Modify for BearerAuth {
         routes::sessions::no_show, routes::sessions::join,
         routes::reschedule::reschedule, routes::reschedule::list, routes::reschedule::get_one,
         routes::reschedule::approve, routes::reschedule::reject, routes::reschedule::run_job,
+        routes::webhooks::evaluations, routes::evaluations::list, routes::evaluations::stats,
+        routes::evaluations::put_criterion, routes::evaluations::delete_criterion,
+        routes::org::get_settings, routes::org::put_settings, routes::org::rotate_secret,
+        routes::org::create_article, routes::org::list_articles, routes::org::delete_article,
     ),
     components(schemas(Problem, ProblemField, MoneyDto, AvailabilityDto, CoachSettingsBody, CoachSettingsDto, SlotDto, SlotsDto,
         SessionDto, SessionListDto, CreateSessionBody, PatchSessionBody, CancelBody, CompletedDto, JoinDto,
         NotificationDto, NotificationListDto, TestClockDto,
         RescheduleBody, RejectBody, RequestStatusDto, RescheduleRequestDto, RescheduleRequestedDto,
-        DecisionDto, RescheduleRequestListDto, JobActionDto, JobRunDto)),
+        DecisionDto, RescheduleRequestListDto, JobActionDto, JobRunDto,
+        WebhookBody, ScoreDto, EvaluationDataDto, DeletedDataDto, WebhookOutcomeDto, WebhookAckDto,
+        EvaluationDto, EvaluationListDto, RecentScoreDto, CriterionStatsRowDto, CriteriaStatsDto,
+        CriterionBody, OrgSettingsDto, WebhookSecretDto, KbArticleBody, KbArticleDto, KbArticleListDto)),
     modifiers(&BearerAuth),
     tags((name = "sessions"), (name = "rescheduling"), (name = "coaches"), (name = "notifications"),
-        (name = "jobs"), (name = "meta"))
+        (name = "jobs"), (name = "evaluations"), (name = "org"), (name = "meta"))
 )]
 pub struct ApiDocs;

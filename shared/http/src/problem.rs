@@ -44,6 +44,8 @@ pub struct ApiError {
     pub errors: Vec<FieldError>,
     pub opens_at: Option<DateTime<Utc>>,
     pub current_version: Option<u64>,
+    /// The `WWW-Authenticate` challenge of a 401 (`Bearer` unless set).
+    pub www_authenticate: Option<&'static str>,
 }
 
 impl ApiError {
@@ -55,6 +57,7 @@ impl ApiError {
             errors: Vec::new(),
             opens_at: None,
             current_version: None,
+            www_authenticate: None,
         }
     }
     pub fn unauthenticated(detail: impl Into<String>) -> Self {
@@ -122,7 +125,9 @@ impl From<DomainError> for ApiError {
                 ApiError::new(S::UNPROCESSABLE_ENTITY, "reschedule_window_closed", detail)
             }
             D::Unprocessable { code, .. } => ApiError::new(S::UNPROCESSABLE_ENTITY, code, detail),
-            D::PayloadTooLarge(_) => ApiError::new(S::PAYLOAD_TOO_LARGE, "payload_too_large", detail),
+            D::PayloadTooLarge(_) => {
+                ApiError::new(S::PAYLOAD_TOO_LARGE, "payload_too_large", detail)
+            }
             D::NoEvaluations => ApiError::new(S::UNPROCESSABLE_ENTITY, "no_evaluations", detail),
             D::IdempotencyKeyReused => {
                 ApiError::new(S::UNPROCESSABLE_ENTITY, "idempotency_key_reused", detail)
@@ -165,8 +170,10 @@ impl IntoResponse for ApiError {
             HeaderValue::from_static("application/problem+json"),
         );
         if self.status == StatusCode::UNAUTHORIZED {
-            res.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(self.www_authenticate.unwrap_or("Bearer")),
+            );
         }
         res
     }

@@ -218,10 +218,17 @@ impl coaching_domain::ports::EvaluationStore for SqliteStore {
 
 #[async_trait]
 impl coaching_domain::ports::OrgStore for SqliteStore {
-    async fn org_settings(&self, _: &OrgId) -> Result<coaching_domain::org::OrgSettings, StoreError> {
+    async fn org_settings(
+        &self,
+        _: &OrgId,
+    ) -> Result<coaching_domain::org::OrgSettings, StoreError> {
         not_yet()
     }
-    async fn put_org_settings(&self, _: &OrgId, _: &coaching_domain::org::OrgSettings) -> Result<(), StoreError> {
+    async fn put_org_settings(
+        &self,
+        _: &OrgId,
+        _: &coaching_domain::org::OrgSettings,
+    ) -> Result<(), StoreError> {
         not_yet()
     }
     async fn webhook_secret(&self, _: &OrgId) -> Result<Option<String>, StoreError> {
@@ -233,7 +240,11 @@ impl coaching_domain::ports::OrgStore for SqliteStore {
     async fn put_kb_article(&self, _: &coaching_domain::org::KbArticle) -> Result<(), StoreError> {
         not_yet()
     }
-    async fn delete_kb_article(&self, _: &OrgId, _: &coaching_domain::ids::KbArticleId) -> Result<bool, StoreError> {
+    async fn delete_kb_article(
+        &self,
+        _: &OrgId,
+        _: &coaching_domain::ids::KbArticleId,
+    ) -> Result<bool, StoreError> {
         not_yet()
     }
     async fn kb_articles(

@@ -18,12 +18,12 @@ pub use create::{CreateSession, ReviewInput};
 pub use evaluations::{
     DEFAULT_EVALUATION_PAGE, EvaluationFilter, MAX_EVALUATION_PAGE, valid_webhook_id,
 };
-pub use org::{DEFAULT_KB_PAGE, KbArticleInput, MAX_KB_PAGE};
-pub use review::{CriterionInput, review_query, ticket_links};
 pub use jobs::{JOB_BATCH, Job, JobAction, JobRun, Outcome, RELAY_BATCH, Relayed};
 pub use lifecycle::{AgendaInput, Completed, JoinInfo, SessionPatch};
+pub use org::{DEFAULT_KB_PAGE, KbArticleInput, MAX_KB_PAGE};
 pub use read::{DEFAULT_PAGE, ListSessions, MAX_PAGE};
 pub use reschedule::{Decided, ListRequests, RescheduleCommand, Rescheduled};
+pub use review::{CriterionInput, review_query, ticket_links};
 
 use crate::error::DomainError;
 use crate::ports::{Ports, StoreError};

@@ -1,6 +1,7 @@
 //! Wire types (serde + OpenAPI schemas) and their conversions from the domain.
 
 pub mod coach;
+pub mod evaluation;
 pub mod reschedule;
 pub mod session;
 

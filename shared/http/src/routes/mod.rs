@@ -1,15 +1,18 @@
 //! Routes and middleware of the API.
 
 pub(crate) mod coaches;
+pub(crate) mod evaluations;
 pub(crate) mod meta;
+pub(crate) mod org;
 pub(crate) mod reschedule;
 pub(crate) mod sessions;
+pub(crate) mod webhooks;
 
 use crate::problem::{method_not_allowed_fallback, not_found_fallback, panic_response};
 use crate::{AppState, MAX_BODY_BYTES};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use http::HeaderName;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -31,8 +34,21 @@ impl MakeRequestId for UlidRequestId {
     }
 }
 
+/// The webhook route alone: what the `coaching-webhooks` function serves.
+pub fn webhook_router(state: AppState) -> Router {
+    let hooks = Router::new()
+        .route("/health", get(meta::health))
+        .route(WEBHOOK_PATH, post(webhooks::evaluations))
+        .fallback(not_found_fallback)
+        .method_not_allowed_fallback(method_not_allowed_fallback)
+        .with_state(state);
+    with_middleware(hooks)
+}
+
+/// The evaluation webhook's route.
+pub const WEBHOOK_PATH: &str = "/v1/orgs/{org_id}/webhooks/evaluations";
+
 pub fn router(state: AppState) -> Router {
-    let request_id = HeaderName::from_static("x-request-id");
     let api = Router::new()
         .route("/health", get(meta::health))
         .route("/openapi.json", get(meta::openapi))
@@ -67,9 +83,38 @@ pub fn router(state: AppState) -> Router {
             post(reschedule::reject),
         )
         .route("/v1/admin/jobs/{job}/run", post(reschedule::run_job))
+        .route(WEBHOOK_PATH, post(webhooks::evaluations))
+        .route(
+            "/v1/coachees/{coachee_id}/evaluations",
+            get(evaluations::list),
+        )
+        .route(
+            "/v1/coachees/{coachee_id}/criteria-stats",
+            get(evaluations::stats),
+        )
+        .route(
+            "/v1/sessions/{id}/criteria/{criterion_id}",
+            put(evaluations::put_criterion).delete(evaluations::delete_criterion),
+        )
+        .route(
+            "/v1/org/settings",
+            get(org::get_settings).put(org::put_settings),
+        )
+        .route("/v1/org/webhook-secret", post(org::rotate_secret))
+        .route(
+            "/v1/kb-articles",
+            post(org::create_article).get(org::list_articles),
+        )
+        .route("/v1/kb-articles/{article_id}", delete(org::delete_article))
         .fallback(not_found_fallback)
         .method_not_allowed_fallback(method_not_allowed_fallback)
         .with_state(state);
+    with_middleware(api)
+}
+
+/// Request ids, tracing, the body limit and panic catching, around any of our routers.
+fn with_middleware(api: Router) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
     api.layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(request_id.clone(), UlidRequestId))

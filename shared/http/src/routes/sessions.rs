@@ -18,12 +18,12 @@ use coaching_domain::session::{Recurrence, Session, SessionStatus, View};
 use coaching_domain::{AgendaTemplateId, DomainError, Role, SessionId, UserId};
 use http::{HeaderValue, StatusCode, header};
 
-fn session_id(raw: String) -> Result<SessionId, ApiError> {
+pub(crate) fn session_id(raw: String) -> Result<SessionId, ApiError> {
     SessionId::parse(raw).map_err(|_| ApiError::not_found("session"))
 }
 
 /// A session response with its `ETag`.
-fn session_response(status: StatusCode, s: &Session, view: View) -> Response {
+pub(crate) fn session_response(status: StatusCode, s: &Session, view: View) -> Response {
     let mut res = (status, Json(SessionDto::new(s, view))).into_response();
     res.headers_mut().insert(header::ETAG, etag(s.version));
     res
@@ -109,11 +109,11 @@ pub async fn get_one(
     Ok(session_response(StatusCode::OK, &s, view))
 }
 
-fn encode_cursor(c: &Cursor) -> String {
+pub(crate) fn encode_cursor(c: &Cursor) -> String {
     URL_SAFE_NO_PAD.encode(format!("{}:{}", c.sort_key, c.id))
 }
 
-fn decode_cursor(raw: &str) -> Result<Cursor, ApiError> {
+pub(crate) fn decode_cursor(raw: &str) -> Result<Cursor, ApiError> {
     let bad = || ApiError::validation("cursor", "not a cursor this API issued");
     let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;

@@ -1,0 +1,374 @@
+//! Wire types of §8: webhook bodies, evaluations, criteria stats, review criteria, org
+//! settings, knowledge-base articles and the webhook secret.
+
+use chrono::{DateTime, Utc};
+use coaching_domain::evaluation::Evaluation;
+use coaching_domain::org::{KbArticle, OrgSettings};
+use coaching_domain::ports::DeliveryOutcome;
+use coaching_domain::stats::{CriteriaStats, CriterionSummary};
+use coaching_domain::webhook::{EvaluationInput, ScoreInput};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A webhook delivery: `type` decides what `data` must hold.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct WebhookBody {
+    /// `evaluation.completed` or `evaluation.deleted`.
+    #[serde(rename = "type")]
+    #[schema(example = "evaluation.completed")]
+    pub type_: String,
+    /// [`EvaluationDataDto`] for `evaluation.completed`, `{evaluationId}` for `evaluation.deleted`.
+    #[schema(value_type = EvaluationDataDto)]
+    pub data: serde_json::Value,
+}
+
+/// One criterion's score. `score: null` (or absent) means not applicable.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScoreDto {
+    pub criterion_id: String,
+    pub criterion_name: String,
+    /// 0 to `maxScore`; `null`: not applicable (not scored).
+    #[schema(minimum = 0)]
+    pub score: Option<f64>,
+    /// Greater than 0.
+    #[schema(exclusive_minimum = 0)]
+    pub max_score: f64,
+    #[serde(default)]
+    pub soft: bool,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// The evaluation `evaluation.completed` carries.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EvaluationDataDto {
+    pub evaluation_id: String,
+    pub coachee_id: String,
+    pub scorecard_id: String,
+    /// Defaults to `scorecardId`.
+    #[serde(default)]
+    pub scorecard_name: Option<String>,
+    #[serde(default)]
+    pub ticket_id: Option<String>,
+    /// An http(s) URL.
+    #[serde(default)]
+    pub ticket_url: Option<String>,
+    #[serde(default)]
+    pub evaluator_id: Option<String>,
+    pub evaluated_at: DateTime<Utc>,
+    #[schema(max_items = 100)]
+    pub scores: Vec<ScoreDto>,
+}
+
+impl EvaluationDataDto {
+    pub fn into_input(self) -> EvaluationInput {
+        EvaluationInput {
+            scorecard_name: self
+                .scorecard_name
+                .unwrap_or_else(|| self.scorecard_id.clone()),
+            evaluation_id: self.evaluation_id,
+            coachee_id: self.coachee_id,
+            scorecard_id: self.scorecard_id,
+            ticket_id: self.ticket_id,
+            ticket_url: self.ticket_url,
+            evaluator_id: self.evaluator_id,
+            evaluated_at: self.evaluated_at,
+            scores: self
+                .scores
+                .into_iter()
+                .map(|s| ScoreInput {
+                    criterion_id: s.criterion_id,
+                    criterion_name: s.criterion_name,
+                    score: s.score,
+                    max_score: s.max_score,
+                    soft: s.soft,
+                    comment: s.comment,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What `evaluation.deleted` carries (other fields are ignored).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletedDataDto {
+    pub evaluation_id: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookOutcomeDto {
+    /// The evaluation's state is now this delivery's.
+    Applied,
+    /// A newer delivery of this evaluation is stored: ignored.
+    Stale,
+    /// This `webhook-id` was received before: ignored.
+    Duplicate,
+}
+
+impl From<DeliveryOutcome> for WebhookOutcomeDto {
+    fn from(o: DeliveryOutcome) -> Self {
+        match o {
+            DeliveryOutcome::Applied => Self::Applied,
+            DeliveryOutcome::Stale => Self::Stale,
+            DeliveryOutcome::Duplicate => Self::Duplicate,
+        }
+    }
+}
+
+/// The acknowledgement of a delivery.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WebhookAckDto {
+    pub outcome: WebhookOutcomeDto,
+}
+
+/// A stored evaluation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EvaluationDto {
+    pub id: String,
+    pub coachee_id: String,
+    pub scorecard_id: String,
+    pub scorecard_name: String,
+    pub ticket_id: Option<String>,
+    pub ticket_url: Option<String>,
+    pub evaluator_id: Option<String>,
+    pub evaluated_at: DateTime<Utc>,
+    pub scores: Vec<ScoreDto>,
+    pub received_at: DateTime<Utc>,
+}
+
+impl From<Evaluation> for EvaluationDto {
+    fn from(e: Evaluation) -> Self {
+        Self {
+            id: e.id.to_string(),
+            coachee_id: e.coachee_id.to_string(),
+            scorecard_id: e.scorecard_id,
+            scorecard_name: e.scorecard_name,
+            ticket_id: e.ticket_id,
+            ticket_url: e.ticket_url,
+            evaluator_id: e.evaluator_id,
+            evaluated_at: e.evaluated_at,
+            scores: e
+                .scores
+                .into_iter()
+                .map(|s| ScoreDto {
+                    criterion_id: s.criterion_id.to_string(),
+                    criterion_name: s.criterion_name,
+                    score: s.score,
+                    max_score: s.max_score,
+                    soft: s.soft,
+                    comment: s.comment,
+                })
+                .collect(),
+            received_at: e.received_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EvaluationListDto {
+    pub items: Vec<EvaluationDto>,
+    /// Pass as `cursor` for the next (older) page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// `from`/`to` bound `evaluatedAt` (`from` inclusive, `to` exclusive).
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EvaluationParams {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub scorecard_id: Option<String>,
+    /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StatsParams {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub scorecard_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RecentScoreDto {
+    pub evaluation_id: String,
+    pub score: f64,
+    pub max_score: f64,
+    pub comment: Option<String>,
+    pub evaluated_at: DateTime<Utc>,
+    pub ticket_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CriterionStatsRowDto {
+    pub criterion_id: String,
+    pub name: String,
+    pub soft: bool,
+    pub scored_count: u32,
+    /// Mean of score / maxScore (0..1) over scored evaluations; null when none is scored.
+    pub average_score: Option<f64>,
+    /// Scores below their maximum.
+    pub markdowns: u32,
+    /// At most 25, newest first.
+    pub recent_scores: Vec<RecentScoreDto>,
+}
+
+impl From<CriterionSummary> for CriterionStatsRowDto {
+    fn from(c: CriterionSummary) -> Self {
+        Self {
+            criterion_id: c.criterion_id.to_string(),
+            name: c.name,
+            soft: c.soft,
+            scored_count: c.scored_count,
+            average_score: c.average_score,
+            markdowns: c.markdowns,
+            recent_scores: c
+                .recent_scores
+                .into_iter()
+                .map(|r| RecentScoreDto {
+                    evaluation_id: r.evaluation_id.to_string(),
+                    score: r.score,
+                    max_score: r.max_score,
+                    comment: r.comment,
+                    evaluated_at: r.evaluated_at,
+                    ticket_url: r.ticket_url,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Most markdowns first; ties to the lower average, then the name.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CriteriaStatsDto {
+    pub evaluation_count: u32,
+    pub criteria: Vec<CriterionStatsRowDto>,
+}
+
+impl From<CriteriaStats> for CriteriaStatsDto {
+    fn from(s: CriteriaStats) -> Self {
+        Self {
+            evaluation_count: s.evaluation_count,
+            criteria: s.criteria.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A review criterion as the coach writes it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CriterionBody {
+    /// At most 10,000 characters.
+    #[serde(default)]
+    #[schema(max_length = 10000)]
+    pub summary: String,
+    /// The coachee's evaluations inside the review period (at most 50).
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub linked_evaluation_ids: Vec<String>,
+    /// Defaults to the criterion's name in the newest evaluation of the period.
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrgSettingsDto {
+    /// Generation also considers soft criteria.
+    #[serde(default)]
+    pub include_soft_criteria: bool,
+    /// Generation adds knowledge-base links.
+    #[serde(default)]
+    pub kb_links_enabled: bool,
+}
+
+impl From<OrgSettings> for OrgSettingsDto {
+    fn from(s: OrgSettings) -> Self {
+        Self {
+            include_soft_criteria: s.include_soft_criteria,
+            kb_links_enabled: s.kb_links_enabled,
+        }
+    }
+}
+
+impl From<OrgSettingsDto> for OrgSettings {
+    fn from(s: OrgSettingsDto) -> Self {
+        Self {
+            include_soft_criteria: s.include_soft_criteria,
+            kb_links_enabled: s.kb_links_enabled,
+        }
+    }
+}
+
+/// The org's new webhook secret: shown once, never by any GET.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WebhookSecretDto {
+    /// `whsec_` and 32 random bytes in base64 (Standard Webhooks).
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KbArticleBody {
+    #[schema(min_length = 1, max_length = 200)]
+    pub title: String,
+    /// An http(s) URL.
+    #[schema(max_length = 2048)]
+    pub url: String,
+    /// 1 to 20 keywords, matched case-insensitively.
+    #[schema(min_items = 1, max_items = 20)]
+    pub keywords: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct KbArticleDto {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub keywords: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<KbArticle> for KbArticleDto {
+    fn from(a: KbArticle) -> Self {
+        Self {
+            id: a.id.to_string(),
+            title: a.title,
+            url: a.url,
+            keywords: a.keywords,
+            created_at: a.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct KbArticleListDto {
+    pub items: Vec<KbArticleDto>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct KbParams {
+    /// 1 to 500, default 100.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,142 @@
+//! §8: a coachee's evaluations and criteria stats, and the criteria of a review session.
+
+use super::sessions::{decode_cursor, encode_cursor, session_id, session_response};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::dto::evaluation::{
+    CriteriaStatsDto, CriterionBody, EvaluationListDto, EvaluationParams, StatsParams,
+};
+use crate::dto::session::SessionDto;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, IfMatch};
+use crate::problem::{ApiError, Problem};
+use axum::Json;
+use axum::extract::State;
+use axum::response::Response;
+use coaching_domain::service::{CriterionInput, EvaluationFilter};
+use coaching_domain::session::View;
+use coaching_domain::{CriterionId, UserId};
+use http::StatusCode;
+
+fn coachee_id(raw: String) -> Result<UserId, ApiError> {
+    UserId::parse(raw).map_err(|_| ApiError::not_found("coachee"))
+}
+
+/// A coachee's evaluations, newest first (`evaluatedAt`, then id). Coaches and admins of the
+/// org read anyone's; a client only their own (others: 403).
+#[utoipa::path(get, path = "/v1/coachees/{coacheeId}/evaluations", tag = "evaluations",
+    params(("coacheeId" = String, Path), EvaluationParams), security(("bearer" = [])),
+    responses((status = 200, body = EvaluationListDto),
+        (status = 400, body = Problem, description = "`validation_failed`: a bad filter, limit or cursor"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(coachee): ApiPath<String>,
+    ApiQuery(q): ApiQuery<EvaluationParams>,
+) -> Result<Json<EvaluationListDto>, ApiError> {
+    let coachee = coachee_id(coachee)?;
+    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let filter = EvaluationFilter {
+        from: q.from,
+        to: q.to,
+        scorecard_id: q.scorecard_id,
+    };
+    let page = state
+        .services
+        .list_evaluations(&actor, &coachee, filter, q.limit, after)
+        .await?;
+    Ok(Json(EvaluationListDto {
+        next_cursor: page.next.as_ref().map(encode_cursor),
+        items: page.items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Per-criterion statistics of a coachee's evaluations (`evaluatedAt` in `[from, to)`).
+#[utoipa::path(get, path = "/v1/coachees/{coacheeId}/criteria-stats", tag = "evaluations",
+    params(("coacheeId" = String, Path), StatsParams), security(("bearer" = [])),
+    responses((status = 200, body = CriteriaStatsDto),
+        (status = 400, body = Problem, description = "`validation_failed`: a bad filter"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn stats(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(coachee): ApiPath<String>,
+    ApiQuery(q): ApiQuery<StatsParams>,
+) -> Result<Json<CriteriaStatsDto>, ApiError> {
+    let coachee = coachee_id(coachee)?;
+    let filter = EvaluationFilter {
+        from: q.from,
+        to: q.to,
+        scorecard_id: q.scorecard_id,
+    };
+    Ok(Json(
+        state
+            .services
+            .criteria_stats(&actor, &coachee, filter)
+            .await?
+            .into(),
+    ))
+}
+
+fn criterion_id(raw: String) -> Result<CriterionId, ApiError> {
+    CriterionId::parse(raw).map_err(|_| ApiError::not_found("criterion"))
+}
+
+/// Writes one criterion of a review session (its coach or an admin): a summary and the
+/// coachee's evaluations of the period it refers to. `stats` are computed from the period;
+/// `review.ticketLinks` follow the linked evaluations. `If-Match` is honoured.
+#[utoipa::path(put, path = "/v1/sessions/{id}/criteria/{criterionId}", tag = "evaluations",
+    request_body = CriterionBody,
+    params(("id" = String, Path), ("criterionId" = String, Path),
+        ("If-Match" = Option<String>, Header, description = "The version read (ETag)")),
+    security(("bearer" = [])),
+    responses((status = 200, body = SessionDto, headers(("ETag" = String))),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "`conflict`"),
+        (status = 412, body = Problem, description = "`precondition_failed`"),
+        (status = 422, body = Problem, description = "`invalid_evaluation_link` (not the coachee's, or outside the period) or `not_a_review_session`")))]
+pub async fn put_criterion(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath((id, criterion)): ApiPath<(String, String)>,
+    IfMatch(if_match): IfMatch,
+    ApiJson(body): ApiJson<CriterionBody>,
+) -> Result<Response, ApiError> {
+    let id = session_id(id)?;
+    let criterion = criterion_id(criterion)?;
+    let input = CriterionInput {
+        summary: body.summary,
+        linked_evaluation_ids: body.linked_evaluation_ids,
+        name: body.name,
+    };
+    let s = state
+        .services
+        .put_review_criterion(&actor, &id, &criterion, input, if_match)
+        .await?;
+    Ok(session_response(StatusCode::OK, &s, View::Full))
+}
+
+/// Removes one criterion of a review session (its coach or an admin).
+#[utoipa::path(delete, path = "/v1/sessions/{id}/criteria/{criterionId}", tag = "evaluations",
+    params(("id" = String, Path), ("criterionId" = String, Path),
+        ("If-Match" = Option<String>, Header, description = "The version read (ETag)")),
+    security(("bearer" = [])),
+    responses((status = 200, body = SessionDto, headers(("ETag" = String))),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "No such session or criterion"),
+        (status = 409, body = Problem), (status = 412, body = Problem),
+        (status = 422, body = Problem, description = "`not_a_review_session`")))]
+pub async fn delete_criterion(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath((id, criterion)): ApiPath<(String, String)>,
+    IfMatch(if_match): IfMatch,
+) -> Result<Response, ApiError> {
+    let id = session_id(id)?;
+    let criterion = criterion_id(criterion)?;
+    let s = state
+        .services
+        .delete_review_criterion(&actor, &id, &criterion, if_match)
+        .await?;
+    Ok(session_response(StatusCode::OK, &s, View::Full))
+}

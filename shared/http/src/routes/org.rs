@@ -1,0 +1,155 @@
+//! §8: org settings, the webhook secret and knowledge-base articles.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::dto::evaluation::{
+    KbArticleBody, KbArticleDto, KbArticleListDto, KbParams, OrgSettingsDto, WebhookSecretDto,
+};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::problem::{ApiError, Problem};
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use coaching_domain::KbArticleId;
+use coaching_domain::service::KbArticleInput;
+use http::StatusCode;
+
+/// The org's settings (any member of the org).
+#[utoipa::path(get, path = "/v1/org/settings", tag = "org", security(("bearer" = [])),
+    responses((status = 200, body = OrgSettingsDto), (status = 401, body = Problem)))]
+pub async fn get_settings(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<OrgSettingsDto>, ApiError> {
+    Ok(Json(state.services.org_settings(&actor).await?.into()))
+}
+
+/// Replaces the org's settings (admin).
+#[utoipa::path(put, path = "/v1/org/settings", tag = "org", request_body = OrgSettingsDto,
+    security(("bearer" = [])),
+    responses((status = 200, body = OrgSettingsDto), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn put_settings(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(body): ApiJson<OrgSettingsDto>,
+) -> Result<Json<OrgSettingsDto>, ApiError> {
+    Ok(Json(
+        state
+            .services
+            .put_org_settings(&actor, body.into())
+            .await?
+            .into(),
+    ))
+}
+
+/// A new Standard Webhooks secret: `whsec_` and 32 bytes from the operating system's CSPRNG.
+fn new_secret() -> Result<String, ApiError> {
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(|e| {
+        tracing::error!(error = %e, "no randomness for a webhook secret");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "an internal error occurred",
+        )
+    })?;
+    Ok(format!("whsec_{}", STANDARD.encode(key)))
+}
+
+/// Rotates the org's webhook secret (admin) and returns it, this once: no GET shows it.
+/// From now on only this secret verifies the org's evaluation deliveries (the server's default
+/// secret no longer does).
+#[utoipa::path(post, path = "/v1/org/webhook-secret", tag = "org", security(("bearer" = [])),
+    responses((status = 201, body = WebhookSecretDto), (status = 401, body = Problem),
+        (status = 403, body = Problem)))]
+pub async fn rotate_secret(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Response, ApiError> {
+    let secret = new_secret()?;
+    state
+        .services
+        .rotate_webhook_secret(&actor, &secret)
+        .await?;
+    let mut res = (StatusCode::CREATED, Json(WebhookSecretDto { secret })).into_response();
+    res.headers_mut().insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
+    Ok(res)
+}
+
+/// Adds a knowledge-base article (admin). Keywords are kept lower-cased.
+#[utoipa::path(post, path = "/v1/kb-articles", tag = "org", request_body = KbArticleBody,
+    security(("bearer" = [])),
+    responses((status = 201, body = KbArticleDto), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn create_article(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(body): ApiJson<KbArticleBody>,
+) -> Result<(StatusCode, Json<KbArticleDto>), ApiError> {
+    let article = state
+        .services
+        .create_kb_article(
+            &actor,
+            KbArticleInput {
+                title: body.title,
+                url: body.url,
+                keywords: body.keywords,
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(article.into())))
+}
+
+fn decode_kb_cursor(raw: &str) -> Result<KbArticleId, ApiError> {
+    let bad = || ApiError::validation("cursor", "not a cursor this API issued");
+    let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
+    KbArticleId::parse(String::from_utf8(bytes).map_err(|_| bad())?).map_err(|_| bad())
+}
+
+/// The org's knowledge-base articles, oldest first (any member of the org).
+#[utoipa::path(get, path = "/v1/kb-articles", tag = "org", params(KbParams),
+    security(("bearer" = [])),
+    responses((status = 200, body = KbArticleListDto), (status = 400, body = Problem),
+        (status = 401, body = Problem)))]
+pub async fn list_articles(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiQuery(q): ApiQuery<KbParams>,
+) -> Result<Json<KbArticleListDto>, ApiError> {
+    let after = q.cursor.as_deref().map(decode_kb_cursor).transpose()?;
+    let limit = q.limit;
+    let items = state
+        .services
+        .kb_articles(&actor, limit, after.as_ref())
+        .await?;
+    let full = items.len() == limit.unwrap_or(coaching_domain::service::DEFAULT_KB_PAGE) as usize;
+    let next_cursor = items
+        .last()
+        .filter(|_| full)
+        .map(|a| URL_SAFE_NO_PAD.encode(a.id.as_str()));
+    Ok(Json(KbArticleListDto {
+        items: items.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
+
+/// Removes a knowledge-base article (admin).
+#[utoipa::path(delete, path = "/v1/kb-articles/{articleId}", tag = "org",
+    params(("articleId" = String, Path)), security(("bearer" = [])),
+    responses((status = 204, description = "Removed"), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn delete_article(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = KbArticleId::parse(id).map_err(|_| ApiError::not_found("knowledge-base article"))?;
+    state.services.delete_kb_article(&actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
