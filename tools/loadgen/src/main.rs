@@ -2,7 +2,8 @@
 //!
 //! Two modes, both loopback-only and bounded in request count and in time:
 //! - `get`: N workers, each on its own keep-alive connection, GET one URL in a loop;
-//! - `book`: N workers POST /v1/sessions with distinct, back-to-back slots.
+//! - `book`: N workers POST /v1/sessions with distinct, back-to-back slots;
+//! - `webhook`: N workers POST signed evaluation deliveries, each a distinct evaluation.
 //!
 //! Prints one JSON line to stdout
 //! (`{mode, requests, ok, errors, seconds, rps, p50_ms, p90_ms, p99_ms, max_ms, ...}`) and one
@@ -10,6 +11,7 @@
 
 mod stats;
 mod target;
+mod webhook;
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -42,6 +44,16 @@ enum Mode {
     Get(GetArgs),
     /// POST /v1/sessions `count` times, each booking a distinct back-to-back slot.
     Book(BookArgs),
+    /// POST `count` signed `evaluation.completed` deliveries to the evaluation webhook.
+    Webhook(WebhookMode),
+}
+
+#[derive(Args)]
+struct WebhookMode {
+    #[command(flatten)]
+    args: webhook::WebhookArgs,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Args)]
@@ -149,6 +161,7 @@ fn main() -> ExitCode {
     let threads = match &cli.mode {
         Mode::Get(a) => a.common.threads,
         Mode::Book(a) => a.common.threads,
+        Mode::Webhook(a) => a.common.threads,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(usize::try_from(threads).unwrap_or(1))
@@ -223,6 +236,38 @@ async fn run_mode(mode: Mode) -> Result<Report, String> {
                 }),
             };
             run(plan, &a.common).await
+        }
+        Mode::Webhook(m) => {
+            let a = m.args;
+            let base = a.base_url.trim_end_matches('/');
+            let target = loopback_url(&format!("{base}/v1/orgs/{}/webhooks/evaluations", a.org))?;
+            let first = parse_start(&a.evaluated_from)?;
+            let hook = standardwebhooks::Webhook::new(&a.secret)
+                .map_err(|e| format!("--secret is not a whsec_ secret: {e}"))?;
+            let url = target.url.clone();
+            let (max_requests, run_for) = (a.count, Duration::from_secs(a.max_secs));
+            let plan = Plan {
+                mode: "webhook",
+                target,
+                max_requests,
+                run_for,
+                is_ok: |s| s == 200,
+                make: Arc::new(move |c, i| {
+                    let body = webhook::delivery_body(&a, first, i);
+                    let id = format!("msg-{}{i}", a.id_prefix);
+                    let mut req = c
+                        .post(url.clone())
+                        .header("content-type", "application/json");
+                    // Signing cannot fail for a UTF-8 body; an unsigned request shows up as 401.
+                    if let Ok(headers) = webhook::sign(&hook, &id, &body) {
+                        for (name, value) in headers {
+                            req = req.header(name, value);
+                        }
+                    }
+                    req.body(body)
+                }),
+            };
+            run(plan, &m.common).await
         }
     }
 }
@@ -446,7 +491,7 @@ mod tests {
                 assert_eq!(a.duration_secs, 10);
                 assert_eq!(a.common.headers.len(), 1);
             }
-            Mode::Book(_) => panic!("expected get"),
+            Mode::Book(_) | Mode::Webhook(_) => panic!("expected get"),
         }
         assert!(
             Cli::try_parse_from([
