@@ -6,6 +6,7 @@ pub mod access;
 pub mod coach;
 pub mod error;
 pub mod evaluation;
+pub mod generation;
 pub mod ids;
 pub mod money;
 pub mod notes;
