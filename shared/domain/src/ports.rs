@@ -459,6 +459,32 @@ impl<T> Store for T where
 {
 }
 
+/// A generation that produced nothing usable: the reason, fit to show the coach (never a key or
+/// a provider's raw reply), and how many attempts were made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason} (after {attempts} attempt(s))")]
+pub struct GenerateError {
+    pub reason: String,
+    pub attempts: u32,
+}
+
+/// Writes coaching from evaluations: the builtin generator or an OpenAI-compatible provider.
+#[async_trait]
+pub trait Generator: Send + Sync {
+    /// `builtin` or `openai` (what `generation.provider` shows).
+    fn provider(&self) -> &str;
+    /// The model named (`generation.model`); `None` for the builtin generator.
+    fn model(&self) -> Option<&str>;
+    /// Generates for `input`. An adapter MUST make at most 3 attempts, retrying only what may
+    /// succeed later (429, 5xx, timeouts, unreadable replies) with backoff, and MUST end its
+    /// last attempt within 60 s of its first. Its output need not be grounded: the caller drops
+    /// whatever `input` does not contain ([`crate::generation::ground`]).
+    async fn generate(
+        &self,
+        input: &crate::generation::GenerationInput,
+    ) -> Result<crate::generation::GenerationOutput, GenerateError>;
+}
+
 /// Where events go: EventBridge in AWS, the log locally.
 #[async_trait]
 pub trait EventPublisher: Send + Sync {
