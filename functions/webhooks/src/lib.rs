@@ -1,0 +1,102 @@
+//! The webhooks Lambda function's pieces: the start-up check of `COACHING_WEBHOOK_SECRET`, an
+//! authenticator for a function that serves no bearer routes, and the Router its `main` serves
+//! (`coaching_http::webhook_router`), so that the fixture tests run exactly what Lambda runs.
+
+use axum::Router;
+use coaching_domain::Actor;
+use coaching_domain::service::Services;
+use coaching_http::auth::{AuthFailure, Authenticator};
+use coaching_http::{AppState, webhook_router, webhook_secret_is_valid};
+use http::request::Parts;
+use std::sync::Arc;
+
+/// The variable holding the default Standard Webhooks secret (`whsec_…`): it verifies the
+/// deliveries of orgs that have not rotated a secret of their own.
+pub const WEBHOOK_SECRET_VAR: &str = "COACHING_WEBHOOK_SECRET";
+
+/// Refuses every bearer: the function serves only the signed webhook (and `/health`), whose
+/// signature is its authentication. Should a bearer route ever be mounted here by mistake, it
+/// answers 401 instead of trusting a caller the API Gateway authorizer never saw.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoBearerRoutes;
+
+impl Authenticator for NoBearerRoutes {
+    fn authenticate(&self, _: &Parts) -> Result<Actor, AuthFailure> {
+        Err(AuthFailure(
+            "the webhooks function serves no bearer-authenticated routes".into(),
+        ))
+    }
+}
+
+/// The default secret from the variable's value: `None` when unset or blank (the template
+/// leaves it out when no secret is configured); an error naming the variable, and never its
+/// value, when it is not a usable `whsec_` secret.
+pub fn webhook_secret(raw: Option<String>) -> Result<Option<Arc<str>>, String> {
+    match raw.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(secret) if webhook_secret_is_valid(&secret) => Ok(Some(secret.into())),
+        Some(_) => Err(format!(
+            "{WEBHOOK_SECRET_VAR} must look like whsec_<base64 of at least 24 bytes>"
+        )),
+    }
+}
+
+/// [`webhook_secret`] of the process environment.
+pub fn webhook_secret_from_env() -> Result<Option<Arc<str>>, String> {
+    webhook_secret(std::env::var(WEBHOOK_SECRET_VAR).ok())
+}
+
+/// The function's Router: the webhook route and `/health`, nothing else. The test clock is
+/// never on in AWS (and the webhook checks timestamps against the real time anyway).
+pub fn app(services: Services, webhook_secret: Option<Arc<str>>) -> Router {
+    webhook_router(AppState {
+        services,
+        auth: Arc::new(NoBearerRoutes),
+        test_clock: None,
+        webhook_secret,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VALID: &str = "whsec_Y29hY2hpbmctd2ViaG9va3MtZml4dHVyZS1rZXktMzIh";
+
+    #[test]
+    fn an_unset_or_blank_secret_is_none() {
+        assert_eq!(webhook_secret(None), Ok(None));
+        assert_eq!(webhook_secret(Some(String::new())), Ok(None));
+        assert_eq!(webhook_secret(Some("  ".into())), Ok(None));
+    }
+
+    #[test]
+    fn a_whsec_secret_is_taken_as_it_is() {
+        let secret = webhook_secret(Some(VALID.into())).unwrap().unwrap();
+        assert_eq!(&*secret, VALID);
+    }
+
+    #[test]
+    fn a_malformed_or_short_secret_fails_naming_the_variable_not_the_value() {
+        for bad in [
+            "hunter2",
+            "whsec_not base64!",
+            "whsec_c2hvcnQ=",
+            VALID.trim_start_matches("whsec_"),
+        ] {
+            let err = webhook_secret(Some(bad.into())).unwrap_err();
+            assert!(err.contains(WEBHOOK_SECRET_VAR), "{err}");
+            assert!(!err.contains(bad), "the error repeats the secret: {err}");
+        }
+    }
+
+    #[test]
+    fn no_request_is_ever_authenticated() {
+        let (parts, ()) = http::Request::builder()
+            .header("authorization", "Bearer anything")
+            .body(())
+            .unwrap()
+            .into_parts();
+        assert!(NoBearerRoutes.authenticate(&parts).is_err());
+    }
+}
