@@ -3,15 +3,19 @@
 //!
 //! One writer connection behind a mutex applies each `Changes` set in an IMMEDIATE transaction;
 //! a few reader connections serve reads concurrently (WAL readers never wait for the writer).
-//! Calls run inline: each is a handful of microseconds against a local file.
+//! Calls run inline: each is a handful of microseconds against a local file (a coachee's
+//! criteria statistics, which read and decode a whole period, a few milliseconds).
 
 mod coaches;
 mod codec;
 mod commit;
 mod due;
 mod errors;
+mod evaluation_reads;
+mod evaluations;
 mod migrate;
 mod notifications;
+mod org;
 mod outbox;
 mod pool;
 mod query;

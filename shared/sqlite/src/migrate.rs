@@ -8,6 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_reschedule_reminders.sql"),
+    include_str!("../migrations/0003_evaluations.sql"),
 ];
 
 /// Brings the schema up to date; each step commits with its version or not at all.

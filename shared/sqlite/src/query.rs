@@ -14,16 +14,16 @@ pub(crate) struct Sql {
 }
 
 impl Sql {
-    fn push(&mut self, text: &str) -> &mut Self {
+    pub(crate) fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);
         self
     }
-    fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
+    pub(crate) fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
         self.text.push('?');
         self.args.push(value.into());
         self
     }
-    fn bind_str(&mut self, value: &str) -> &mut Self {
+    pub(crate) fn bind_str(&mut self, value: &str) -> &mut Self {
         self.bind(value.to_owned())
     }
 }

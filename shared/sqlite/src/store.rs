@@ -2,14 +2,19 @@
 
 use crate::outbox;
 use crate::pool::{Pool, SqliteOptions};
-use crate::{coaches, commit, due, notifications, sessions};
+use crate::{coaches, commit, due, evaluation_reads, evaluations, notifications, org, sessions};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use coaching_domain::coach::CoachSettings;
-use coaching_domain::ids::{NotificationId, OrgId, RescheduleRequestId, SessionId, UserId};
+use coaching_domain::evaluation::Evaluation;
+use coaching_domain::ids::{
+    EvaluationId, KbArticleId, NotificationId, OrgId, RescheduleRequestId, SessionId, UserId,
+};
 use coaching_domain::notification::Notification;
+use coaching_domain::org::{KbArticle, OrgSettings};
 use coaching_domain::ports::{
-    Changes, CoachStore, DueStore, IdempotencyRecord, NotificationStore, OutboxEvent, OutboxStore,
+    Changes, CoachStore, Cursor, DeliveryOutcome, DueStore, EvaluationDelivery, EvaluationQuery,
+    EvaluationStore, IdempotencyRecord, NotificationStore, OrgStore, OutboxEvent, OutboxStore,
     Page, RescheduleStore, SessionQuery, SessionStore, StoreError,
 };
 use coaching_domain::reminder::Reminder;
@@ -177,82 +182,80 @@ impl OutboxStore for SqliteStore {
     }
 }
 
-// PLACEHOLDER (replaced by the real adapter before landing): lets the workspace build while the
-// evaluation and org ports are implemented.
-fn not_yet<T>() -> Result<T, StoreError> {
-    Err(StoreError::Unavailable("not implemented yet".into()))
-}
-
 #[async_trait]
-impl coaching_domain::ports::EvaluationStore for SqliteStore {
+impl EvaluationStore for SqliteStore {
     async fn record_delivery(
         &self,
-        _: &coaching_domain::ports::EvaluationDelivery,
-    ) -> Result<coaching_domain::ports::DeliveryOutcome, StoreError> {
-        not_yet()
+        delivery: &EvaluationDelivery,
+    ) -> Result<DeliveryOutcome, StoreError> {
+        // Encoded before the writer is taken: the lock covers only the transaction.
+        let row = evaluations::DeliveryRow::new(delivery)?;
+        evaluations::record_delivery(&mut self.pool.writer(), &row)
     }
+
     async fn evaluation(
         &self,
-        _: &OrgId,
-        _: &coaching_domain::ids::EvaluationId,
-    ) -> Result<Option<coaching_domain::evaluation::Evaluation>, StoreError> {
-        not_yet()
+        org: &OrgId,
+        id: &EvaluationId,
+    ) -> Result<Option<Evaluation>, StoreError> {
+        evaluation_reads::evaluation(&self.pool.reader(), org, id)
     }
+
     async fn evaluations(
         &self,
-        _: &OrgId,
-        _: &coaching_domain::ports::EvaluationQuery,
-        _: u32,
-        _: Option<&coaching_domain::ports::Cursor>,
-    ) -> Result<Page<coaching_domain::evaluation::Evaluation>, StoreError> {
-        not_yet()
+        org: &OrgId,
+        query: &EvaluationQuery,
+        limit: u32,
+        after: Option<&Cursor>,
+    ) -> Result<Page<Evaluation>, StoreError> {
+        evaluation_reads::evaluations(&self.pool.reader(), org, query, limit, after)
     }
+
     async fn all_evaluations(
         &self,
-        _: &OrgId,
-        _: &coaching_domain::ports::EvaluationQuery,
-    ) -> Result<Vec<coaching_domain::evaluation::Evaluation>, StoreError> {
-        not_yet()
+        org: &OrgId,
+        query: &EvaluationQuery,
+    ) -> Result<Vec<Evaluation>, StoreError> {
+        evaluation_reads::all_evaluations(&self.pool.reader(), org, query)
     }
 }
 
 #[async_trait]
-impl coaching_domain::ports::OrgStore for SqliteStore {
-    async fn org_settings(
-        &self,
-        _: &OrgId,
-    ) -> Result<coaching_domain::org::OrgSettings, StoreError> {
-        not_yet()
+impl OrgStore for SqliteStore {
+    async fn org_settings(&self, org: &OrgId) -> Result<OrgSettings, StoreError> {
+        org::org_settings(&self.pool.reader(), org)
     }
+
     async fn put_org_settings(
         &self,
-        _: &OrgId,
-        _: &coaching_domain::org::OrgSettings,
+        org: &OrgId,
+        settings: &OrgSettings,
     ) -> Result<(), StoreError> {
-        not_yet()
+        org::put_org_settings(&self.pool.writer(), org, settings)
     }
-    async fn webhook_secret(&self, _: &OrgId) -> Result<Option<String>, StoreError> {
-        not_yet()
+
+    async fn webhook_secret(&self, org: &OrgId) -> Result<Option<String>, StoreError> {
+        org::webhook_secret(&self.pool.reader(), org)
     }
-    async fn put_webhook_secret(&self, _: &OrgId, _: &str) -> Result<(), StoreError> {
-        not_yet()
+
+    async fn put_webhook_secret(&self, org: &OrgId, secret: &str) -> Result<(), StoreError> {
+        org::put_webhook_secret(&self.pool.writer(), org, secret)
     }
-    async fn put_kb_article(&self, _: &coaching_domain::org::KbArticle) -> Result<(), StoreError> {
-        not_yet()
+
+    async fn put_kb_article(&self, article: &KbArticle) -> Result<(), StoreError> {
+        org::put_kb_article(&self.pool.writer(), article)
     }
-    async fn delete_kb_article(
-        &self,
-        _: &OrgId,
-        _: &coaching_domain::ids::KbArticleId,
-    ) -> Result<bool, StoreError> {
-        not_yet()
+
+    async fn delete_kb_article(&self, org: &OrgId, id: &KbArticleId) -> Result<bool, StoreError> {
+        org::delete_kb_article(&self.pool.writer(), org, id)
     }
+
     async fn kb_articles(
         &self,
-        _: &OrgId,
-        _: u32,
-        _: Option<&coaching_domain::ids::KbArticleId>,
-    ) -> Result<Vec<coaching_domain::org::KbArticle>, StoreError> {
-        not_yet()
+        org: &OrgId,
+        limit: u32,
+        after: Option<&KbArticleId>,
+    ) -> Result<Vec<KbArticle>, StoreError> {
+        org::kb_articles(&self.pool.reader(), org, limit, after)
     }
 }

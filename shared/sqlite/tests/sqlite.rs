@@ -52,7 +52,7 @@ async fn a_file_database_is_in_wal_mode_migrated_and_kept_across_reopening() {
     let version: i64 = raw
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
 }
 
 #[tokio::test]
@@ -150,4 +150,65 @@ async fn count(store: &SqliteStore, org: &OrgId) -> usize {
         ..query(SessionScope::Org)
     };
     store.sessions(org, &q).await.unwrap().items.len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn deliveries_racing_through_two_handles_on_one_file_settle_on_the_highest_rank() {
+    use coaching_domain::ports::{DeliveryOutcome, EvaluationStore};
+    use coaching_store_contract::fixtures::{completed, deleted, evaluation, of_coachee, ts};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let handles = [
+        SqliteStore::open(path.to_str().unwrap()).unwrap(),
+        SqliteStore::open(path.to_str().unwrap()).unwrap(),
+    ];
+    let org = fresh_org();
+    let mut deliveries = Vec::new();
+    for i in 0..30 {
+        let e = evaluation(&org, "ev-1", &format!("agent-{}", i % 4), at(i), "sc-1");
+        deliveries.push(completed(&e, &format!("wh-{i}"), ts(i)));
+        if i % 7 == 3 {
+            deliveries.push(deleted(&org, "ev-1", &format!("wh-{i}-deleted"), ts(i)));
+        }
+    }
+    // The same webhook id through both handles: recorded once.
+    deliveries.push(deliveries[0].clone());
+    let top = deliveries.iter().max_by_key(|d| d.rank).unwrap().clone();
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(deliveries.len()));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (n, d) in deliveries.into_iter().rev().enumerate() {
+        let (store, barrier) = (handles[n % 2].clone(), barrier.clone());
+        tasks.spawn(async move {
+            barrier.wait().await;
+            store.record_delivery(&d).await.unwrap()
+        });
+    }
+
+    let outcomes = tasks.join_all().await;
+
+    let duplicates = outcomes
+        .iter()
+        .filter(|o| **o == DeliveryOutcome::Duplicate)
+        .count();
+    assert_eq!(duplicates, 1, "{outcomes:?}");
+    let winner = top.evaluation.unwrap();
+    for store in &handles {
+        let id = coaching_domain::ids::EvaluationId::parse("ev-1").unwrap();
+        assert_eq!(
+            store.evaluation(&org, &id).await.unwrap(),
+            Some(winner.clone())
+        );
+        for k in 0..4 {
+            let listed = store
+                .all_evaluations(&org, &of_coachee(&format!("agent-{k}")))
+                .await
+                .unwrap();
+            let expected = if winner.coachee_id.as_str() == format!("agent-{k}") {
+                vec![winner.clone()]
+            } else {
+                vec![]
+            };
+            assert_eq!(listed, expected);
+        }
+    }
 }

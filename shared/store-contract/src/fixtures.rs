@@ -1,4 +1,5 @@
-//! Builders for the contract cases: fresh ids, fully populated sessions, change sets, settings.
+//! Builders for the contract cases: fresh ids, fully populated sessions, change sets, settings;
+//! evaluations, webhook deliveries and knowledge-base articles (in `fixtures/evaluations.rs`).
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use coaching_domain::coach::{AvailabilityWindow, CoachSettings, WallTime};
@@ -15,6 +16,9 @@ use coaching_domain::slots::LockKey;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+mod evaluations;
+pub use evaluations::*;
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 

@@ -7,20 +7,28 @@
 
 mod coaches;
 mod due;
+mod evaluation_lists;
+mod evaluation_races;
+mod evaluations;
 pub mod fixtures;
 mod idempotency;
 mod inbox;
 mod lists;
 mod locks;
+mod org;
 mod race;
 mod sessions;
 
 pub use coaches::*;
 pub use due::*;
+pub use evaluation_lists::*;
+pub use evaluation_races::*;
+pub use evaluations::*;
 pub use idempotency::*;
 pub use inbox::*;
 pub use lists::*;
 pub use locks::*;
+pub use org::*;
 pub use race::*;
 pub use sessions::*;
 
@@ -80,6 +88,23 @@ macro_rules! __with_cases {
             of_concurrent_decisions_on_one_request_exactly_one_wins,
             every_notification_waits_in_the_outbox_until_published,
             a_change_set_that_fails_leaves_no_event_behind,
+            a_completed_evaluation_reads_back_exactly_and_only_in_its_org,
+            a_repeated_webhook_id_is_a_duplicate_and_changes_nothing,
+            a_delivery_of_lower_or_equal_rank_is_stale_and_keeps_the_stored_state,
+            a_higher_rank_replaces_the_evaluation_and_can_move_it_to_another_coachee,
+            a_tombstone_hides_the_evaluation_from_every_read_and_older_deliveries_stay_stale,
+            a_tombstone_of_an_unknown_evaluation_is_applied_and_blocks_older_deliveries,
+            a_webhook_id_is_remembered_until_its_remember_until,
+            of_concurrent_deliveries_of_one_evaluation_the_highest_rank_ends_stored,
+            of_concurrent_deliveries_with_one_webhook_id_exactly_one_is_recorded,
+            evaluation_lists_are_newest_first_and_filter_by_time_and_scorecard,
+            time_bounds_of_evaluation_reads_are_exact_below_the_millisecond,
+            all_evaluations_returns_exactly_the_matching_evaluations_of_a_coachee,
+            org_settings_are_the_defaults_until_put_then_replaced_and_kept_per_org,
+            a_webhook_secret_is_absent_until_put_then_replaced_and_kept_per_org,
+            kb_articles_list_oldest_first_by_id_and_page_after_an_id,
+            putting_a_kb_article_whose_id_exists_is_a_conflict_and_keeps_the_first,
+            deleting_a_kb_article_removes_it_once_and_only_in_its_org,
         }
     };
 }
