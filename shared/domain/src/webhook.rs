@@ -76,12 +76,20 @@ pub fn delivery_rank(timestamp: i64, deleted: bool) -> i64 {
         .saturating_add(i64::from(deleted))
 }
 
-fn is_http_url(s: &str) -> bool {
+/// An absolute http(s) URL with a host, of at most 2048 characters, without spaces or control
+/// characters: what a browser opens as a link.
+pub fn is_http_url(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://"))
-        && s.len() > "http://".len() + 1
-        && s.len() <= 2048
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+    let Some(rest) = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = host.split(':').next().unwrap_or("");
+    !host.is_empty() && s.len() <= 2048 && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 fn text(errs: &mut Errors, field: &str, v: &str, max: usize) {
@@ -275,6 +283,22 @@ mod tests {
             i.into_evaluation(&org(), Utc::now()),
             Err(DomainError::PayloadTooLarge(_))
         ));
+    }
+
+    #[test]
+    fn urls_need_a_scheme_and_a_host() {
+        assert!(is_http_url("https://desk.example.com/T-1?x=1"));
+        assert!(is_http_url("http://user@host:8080"));
+        for bad in [
+            "https://",
+            "https:///path",
+            "ftp://x",
+            "https://a b",
+            "//x",
+            "https://:80/",
+        ] {
+            assert!(!is_http_url(bad), "{bad}");
+        }
     }
 
     #[test]

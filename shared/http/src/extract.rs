@@ -62,6 +62,20 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     }
 }
 
+/// The field a serde error is about: its path, and for a missing field (which serde reports at
+/// the enclosing object) that field's name under it. `None` for the body as a whole.
+fn field_of(path: &str, message: &str) -> Option<String> {
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next());
+    match (path.is_empty(), missing) {
+        (true, None) => None,
+        (true, Some(name)) => Some(name.to_owned()),
+        (false, None) => Some(path.to_owned()),
+        (false, Some(name)) => Some(format!("{path}.{name}")),
+    }
+}
+
 /// Deserializes `value` (a part of a body already parsed) into `T`; a failure is 400 naming
 /// the field under `prefix` (e.g. `data.scores[0].maxScore`).
 pub fn parse_value<T: DeserializeOwned>(
@@ -70,12 +84,14 @@ pub fn parse_value<T: DeserializeOwned>(
 ) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." || path.is_empty() {
+        let inner = e.into_inner().to_string();
+        let full = if path == "." || path.is_empty() {
             prefix.to_owned()
         } else {
             format!("{prefix}.{path}")
         };
-        ApiError::validation(field, e.into_inner().to_string())
+        let field = field_of(&full, &inner).unwrap_or(full);
+        ApiError::validation(field, inner)
     })
 }
 
@@ -89,11 +105,15 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let field = if path == "." || path.is_empty() {
-            "body".to_owned()
-        } else {
-            path
-        };
+        let field = field_of(
+            if path == "." || path.is_empty() {
+                ""
+            } else {
+                &path
+            },
+            &inner.to_string(),
+        )
+        .unwrap_or_else(|| "body".to_owned());
         let message = if inner.is_syntax() || inner.is_eof() {
             format!("malformed JSON: {inner}")
         } else {

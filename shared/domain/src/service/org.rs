@@ -90,11 +90,7 @@ impl Services {
             errs.add("title", "must be 1 to 200 characters");
         }
         let url = input.url.trim();
-        let lower = url.to_ascii_lowercase();
-        if !(lower.starts_with("https://") || lower.starts_with("http://"))
-            || url.len() > 2048
-            || url.chars().any(|c| c.is_whitespace() || c.is_control())
-        {
+        if !crate::webhook::is_http_url(url) {
             errs.add("url", "must be an http(s) URL of at most 2048 characters");
         }
         if input.keywords.is_empty() || input.keywords.len() > MAX_KB_KEYWORDS {
