@@ -12,7 +12,7 @@ use std::time::Duration;
 /// How often a transaction cancelled only by concurrent transactions on its items
 /// (`TransactionConflict`, which real DynamoDB reports while another transaction holds an
 /// item) is sent again before the set is reported as a conflict.
-const CONFLICT_ATTEMPTS: u32 = 6;
+pub(crate) const CONFLICT_ATTEMPTS: u32 = 6;
 
 /// Applies `changes` in one transaction: all of it or none of it. The SDK gives each call a
 /// `ClientRequestToken`, so its own retries (after a timeout, say) cannot apply a set twice.
@@ -118,7 +118,7 @@ pub(crate) fn outcome(
 }
 
 /// Exponential backoff with jitter: 10 ms, 20 ms, 40 ms, … each plus up to as much again.
-fn backoff(attempt: u32) -> Duration {
+pub(crate) fn backoff(attempt: u32) -> Duration {
     let base = 10u64 << attempt.min(6);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -48,7 +48,8 @@ pub(crate) fn key(pk: String, sk: &str) -> Item {
     HashMap::from([(keys::PK.to_owned(), s(pk)), (keys::SK.to_owned(), s(sk))])
 }
 
-fn index_attrs(item: &mut Item, index: Index, pk: String, sk: &str) {
+/// Files `item` in `index` under partition `pk` at sort key `sk`.
+pub(crate) fn index_attrs(item: &mut Item, index: Index, pk: String, sk: &str) {
     item.insert(index.pk.to_owned(), s(pk));
     item.insert(index.sk.to_owned(), s(sk));
 }

@@ -5,7 +5,9 @@
 //! unambiguously; a free-form part (an idempotency key) always comes last.
 
 use chrono::{DateTime, Duration, Utc};
-use coaching_domain::ids::{NotificationId, OrgId, RescheduleRequestId, SessionId, UserId};
+use coaching_domain::ids::{
+    EvaluationId, KbArticleId, NotificationId, OrgId, RescheduleRequestId, SessionId, UserId,
+};
 use coaching_domain::reminder::ReminderKind;
 use coaching_domain::slots::LockKey;
 
@@ -22,7 +24,8 @@ pub(crate) const BY_ROLE: Index = Index {
 /// GSI "a user's sessions by time, in any role": `UserPK` = `ORG#o#USER#u` on the session item
 /// (for its coach) and on its client-view item (for its client, never for drafts). Serves the
 /// participant scope with one Query. Reschedule requests share it in partitions of their own,
-/// `ORG#o#USER#u#REQUESTS` (see [`user_requests_pk`]), sorted by request id.
+/// `ORG#o#USER#u#REQUESTS` (see [`user_requests_pk`]), sorted by request id, and so do live
+/// evaluations, `ORG#o#USER#u#EVALS` (see [`user_evaluations_pk`]), sorted by time.
 pub(crate) const BY_USER: Index = Index {
     name: "ByUser",
     pk: "UserPK",
@@ -66,6 +69,14 @@ pub(crate) const SETTINGS_SK: &str = "SETTINGS";
 /// The sort key of a reschedule request's main item (filed under its coach); its copy filed
 /// under its client has [`CLIENT_VIEW_SK`].
 pub(crate) const REQUEST_SK: &str = "REQUEST";
+
+/// The sort key of an evaluation's item (live or tombstone).
+pub(crate) const EVALUATION_SK: &str = "EVAL";
+/// The sort key of a remembered webhook id.
+pub(crate) const WEBHOOK_SK: &str = "WEBHOOK";
+/// The sort keys of the org's own records in its partition [`org_pk`].
+pub(crate) const ORG_SETTINGS_SK: &str = "ORG_SETTINGS";
+pub(crate) const WEBHOOK_SECRET_SK: &str = "WEBHOOK_SECRET";
 
 /// The table's TTL attribute (`TimeToLiveSpecification` in infra/template.yaml): epoch
 /// seconds after which DynamoDB deletes the item (within a few days: reads must not rely on it).
@@ -119,6 +130,50 @@ pub(crate) fn request_pk(org: &OrgId, id: &RescheduleRequestId) -> String {
 /// never a session partition of that index (`ORG#o#USER#u`), since ids hold no `#`.
 pub(crate) fn user_requests_pk(org: &OrgId, user: &UserId) -> String {
     format!("ORG#{org}#USER#{user}#REQUESTS")
+}
+
+/// An evaluation: one item (`EVAL`) holding its state and the rank of the delivery that set
+/// it, a tombstone after a deletion (no document, out of every index, the rank kept).
+pub(crate) fn evaluation_pk(org: &OrgId, id: &EvaluationId) -> String {
+    format!("ORG#{org}#EVAL#{id}")
+}
+
+/// A coachee's live evaluations in the `ByUser` index, sorted by [`position`] of
+/// (`evaluated_at` in whole milliseconds, id): one partition read newest first by a list and
+/// by time range for statistics. Never a session or request partition of that index
+/// (`ORG#o#USER#u`, `…#REQUESTS`), since ids hold no `#`.
+pub(crate) fn user_evaluations_pk(org: &OrgId, coachee: &UserId) -> String {
+    format!("ORG#{org}#USER#{coachee}#EVALS")
+}
+
+/// A remembered webhook id, `ORG#o#WEBHOOK#<webhook-id>`. A webhook id is any visible ASCII,
+/// `#` included: it comes last, so the key still names exactly one (org, webhook id).
+pub(crate) fn webhook_pk(org: &OrgId, webhook_id: &str) -> String {
+    format!("ORG#{org}#WEBHOOK#{webhook_id}")
+}
+
+/// The TTL value (epoch seconds) of a webhook id to remember until `t`: `t` rounded up to the
+/// second, so DynamoDB never deletes it before `t`.
+pub(crate) fn remember_until(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+        .saturating_add(i64::from(t.timestamp_subsec_nanos() > 0))
+}
+
+/// The org's own records: settings ([`ORG_SETTINGS_SK`]) and webhook secret
+/// ([`WEBHOOK_SECRET_SK`]). The same string is the `ByOrg` partition of its sessions, but in
+/// the index, never as a table key.
+pub(crate) fn org_pk(org: &OrgId) -> String {
+    format!("ORG#{org}")
+}
+
+/// The org's knowledge-base articles: one partition, sorted by article id (ULIDs: oldest
+/// first).
+pub(crate) fn kb_pk(org: &OrgId) -> String {
+    format!("ORG#{org}#KB")
+}
+
+pub(crate) fn kb_sk(id: &KbArticleId) -> String {
+    id.as_str().to_owned()
 }
 
 /// A waiting reminder lives in its session's partition, one item per kind.
@@ -318,6 +373,44 @@ mod tests {
         let (org, user) = (OrgId::parse("o").unwrap(), UserId::parse("u").unwrap());
         assert_eq!(user_requests_pk(&org, &user), "ORG#o#USER#u#REQUESTS");
         assert_ne!(user_requests_pk(&org, &user), user_sessions_pk(&org, &user));
+    }
+
+    #[test]
+    fn evaluation_partitions_never_meet_session_or_request_partitions() {
+        let (org, user) = (OrgId::parse("o").unwrap(), UserId::parse("u").unwrap());
+        assert_eq!(user_evaluations_pk(&org, &user), "ORG#o#USER#u#EVALS");
+        assert_ne!(
+            user_evaluations_pk(&org, &user),
+            user_requests_pk(&org, &user)
+        );
+        assert_ne!(
+            user_evaluations_pk(&org, &user),
+            user_sessions_pk(&org, &user)
+        );
+        let id = EvaluationId::parse("ev-1").unwrap();
+        assert_eq!(evaluation_pk(&org, &id), "ORG#o#EVAL#ev-1");
+    }
+
+    #[test]
+    fn a_webhook_id_with_hashes_names_one_key_and_is_remembered_to_the_second_after() {
+        let org = OrgId::parse("o").unwrap();
+        assert_eq!(webhook_pk(&org, "a#b#"), "ORG#o#WEBHOOK#a#b#");
+        // Org ids hold no `#`: the first `#WEBHOOK#` ends the org, whatever the id holds.
+        assert!(OrgId::parse("o#WEBHOOK#x").is_err());
+        let t = utc("2030-03-04T09:00:00Z");
+        assert_eq!(remember_until(t), t.timestamp());
+        assert_eq!(
+            remember_until(t + Duration::nanoseconds(1)),
+            t.timestamp() + 1
+        );
+    }
+
+    #[test]
+    fn org_records_and_articles_have_partitions_of_their_own() {
+        let org = OrgId::parse("o").unwrap();
+        assert_eq!(org_pk(&org), "ORG#o");
+        assert_eq!(kb_pk(&org), "ORG#o#KB");
+        assert_eq!(kb_sk(&KbArticleId::parse("01J").unwrap()), "01J");
     }
 
     #[test]

@@ -15,24 +15,35 @@
 //! - a lock: `ORG#o#LOCK#<key>`/`LOCK` with the holder set `holders` (absent when free);
 //! - an idempotency record, coach settings, inbox entries, and outbox events by day
 //!   (`OUTBOX#<yyyy-mm-dd>`), claimed by a relay with a conditional `claimed_until`.
+//! - an evaluation: `ORG#o#EVAL#id`/`EVAL` with its `doc`, the `rank` of the delivery that set
+//!   it, and its coachee's `ByUser` keys (partition `ORG#o#USER#u#EVALS`, sorted by time then
+//!   id); after a deletion a tombstone keeping only the `rank`, in no index. A delivery writes
+//!   it and the webhook id's item (`ORG#o#WEBHOOK#<webhook-id>`/`WEBHOOK`, expiring at the
+//!   id's `remember_until`) in one conditional transaction.
+//! - org settings and the webhook secret (`ORG#o`/`ORG_SETTINGS`, `ORG#o`/`WEBHOOK_SECRET`),
+//!   knowledge-base articles in one partition by id (`ORG#o#KB`/`<id>`).
 //!
 //! A commit is one `TransactWriteItems`; every read an endpoint needs is one GetItem or Query.
 //! The jobs read the sparse `Due` index (`DuePK` = kind and UTC day, `DueSK` = due time, org,
 //! id) one Query per day of their look-back, and claim outbox events with one Query per day
 //! plus one conditional UpdateItem per event. No Scan anywhere. Slot locks and reminders carry
-//! the table's TTL attribute `ExpiresAt` (8 days after their block or session start).
+//! the table's TTL attribute `ExpiresAt` (8 days after their block or session start), and so
+//! do remembered webhook ids (their `remember_until`).
 
 mod coaches;
 mod commit;
 mod config;
 mod counter;
+mod deliveries;
 mod due;
 mod errors;
+mod evaluations;
 mod http;
 mod inbox;
 mod items;
 mod keys;
 mod load;
+mod org;
 mod outbox;
 mod plan;
 mod query;

@@ -1,16 +1,23 @@
 //! `DynamoStore`: the handle (cheap to clone) and its implementation of the store ports.
 
 use crate::counter::{RequestCounter, RequestCounts};
-use crate::{coaches, commit, due, inbox, outbox, requests, sessions, table};
+use crate::{
+    coaches, commit, deliveries, due, evaluations, inbox, org, outbox, requests, sessions, table,
+};
 use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use coaching_domain::coach::CoachSettings;
-use coaching_domain::ids::{NotificationId, OrgId, RescheduleRequestId, SessionId, UserId};
+use coaching_domain::evaluation::Evaluation;
+use coaching_domain::ids::{
+    EvaluationId, KbArticleId, NotificationId, OrgId, RescheduleRequestId, SessionId, UserId,
+};
 use coaching_domain::notification::Notification;
+use coaching_domain::org::{KbArticle, OrgSettings};
 use coaching_domain::ports::{
-    Changes, CoachStore, DueStore, IdempotencyRecord, NotificationStore, OutboxEvent, OutboxStore,
+    Changes, CoachStore, Cursor, DeliveryOutcome, DueStore, EvaluationDelivery, EvaluationQuery,
+    EvaluationStore, IdempotencyRecord, NotificationStore, OrgStore, OutboxEvent, OutboxStore,
     Page, RescheduleStore, SessionQuery, SessionStore, StoreError,
 };
 use coaching_domain::reminder::Reminder;
@@ -213,82 +220,81 @@ impl OutboxStore for DynamoStore {
     }
 }
 
-// PLACEHOLDER (replaced by the real adapter before landing): lets the workspace build while the
-// evaluation and org ports are implemented.
-fn not_yet<T>() -> Result<T, StoreError> {
-    Err(StoreError::Unavailable("not implemented yet".into()))
-}
-
 #[async_trait]
-impl coaching_domain::ports::EvaluationStore for DynamoStore {
+impl EvaluationStore for DynamoStore {
+    /// One `TransactWriteItems` in the common case; see [`deliveries::record_delivery`] for
+    /// the rest and for the DynamoDB actions (IAM) the webhook path uses: `GetItem` and
+    /// `PutItem` on the table.
     async fn record_delivery(
         &self,
-        _: &coaching_domain::ports::EvaluationDelivery,
-    ) -> Result<coaching_domain::ports::DeliveryOutcome, StoreError> {
-        not_yet()
+        delivery: &EvaluationDelivery,
+    ) -> Result<DeliveryOutcome, StoreError> {
+        deliveries::record_delivery(&self.client, &self.table, delivery).await
     }
+
     async fn evaluation(
         &self,
-        _: &OrgId,
-        _: &coaching_domain::ids::EvaluationId,
-    ) -> Result<Option<coaching_domain::evaluation::Evaluation>, StoreError> {
-        not_yet()
+        org: &OrgId,
+        id: &EvaluationId,
+    ) -> Result<Option<Evaluation>, StoreError> {
+        evaluations::evaluation(&self.client, &self.table, org, id).await
     }
+
     async fn evaluations(
         &self,
-        _: &OrgId,
-        _: &coaching_domain::ports::EvaluationQuery,
-        _: u32,
-        _: Option<&coaching_domain::ports::Cursor>,
-    ) -> Result<Page<coaching_domain::evaluation::Evaluation>, StoreError> {
-        not_yet()
+        org: &OrgId,
+        query: &EvaluationQuery,
+        limit: u32,
+        after: Option<&Cursor>,
+    ) -> Result<Page<Evaluation>, StoreError> {
+        evaluations::evaluations(&self.client, &self.table, org, query, limit, after).await
     }
+
     async fn all_evaluations(
         &self,
-        _: &OrgId,
-        _: &coaching_domain::ports::EvaluationQuery,
-    ) -> Result<Vec<coaching_domain::evaluation::Evaluation>, StoreError> {
-        not_yet()
+        org: &OrgId,
+        query: &EvaluationQuery,
+    ) -> Result<Vec<Evaluation>, StoreError> {
+        evaluations::all_evaluations(&self.client, &self.table, org, query).await
     }
 }
 
 #[async_trait]
-impl coaching_domain::ports::OrgStore for DynamoStore {
-    async fn org_settings(
-        &self,
-        _: &OrgId,
-    ) -> Result<coaching_domain::org::OrgSettings, StoreError> {
-        not_yet()
+impl OrgStore for DynamoStore {
+    async fn org_settings(&self, org: &OrgId) -> Result<OrgSettings, StoreError> {
+        org::org_settings(&self.client, &self.table, org).await
     }
+
     async fn put_org_settings(
         &self,
-        _: &OrgId,
-        _: &coaching_domain::org::OrgSettings,
+        org: &OrgId,
+        settings: &OrgSettings,
     ) -> Result<(), StoreError> {
-        not_yet()
+        org::put_org_settings(&self.client, &self.table, org, settings).await
     }
-    async fn webhook_secret(&self, _: &OrgId) -> Result<Option<String>, StoreError> {
-        not_yet()
+
+    async fn webhook_secret(&self, org: &OrgId) -> Result<Option<String>, StoreError> {
+        org::webhook_secret(&self.client, &self.table, org).await
     }
-    async fn put_webhook_secret(&self, _: &OrgId, _: &str) -> Result<(), StoreError> {
-        not_yet()
+
+    async fn put_webhook_secret(&self, org: &OrgId, secret: &str) -> Result<(), StoreError> {
+        org::put_webhook_secret(&self.client, &self.table, org, secret).await
     }
-    async fn put_kb_article(&self, _: &coaching_domain::org::KbArticle) -> Result<(), StoreError> {
-        not_yet()
+
+    async fn put_kb_article(&self, article: &KbArticle) -> Result<(), StoreError> {
+        org::put_kb_article(&self.client, &self.table, article).await
     }
-    async fn delete_kb_article(
-        &self,
-        _: &OrgId,
-        _: &coaching_domain::ids::KbArticleId,
-    ) -> Result<bool, StoreError> {
-        not_yet()
+
+    async fn delete_kb_article(&self, org: &OrgId, id: &KbArticleId) -> Result<bool, StoreError> {
+        org::delete_kb_article(&self.client, &self.table, org, id).await
     }
+
     async fn kb_articles(
         &self,
-        _: &OrgId,
-        _: u32,
-        _: Option<&coaching_domain::ids::KbArticleId>,
-    ) -> Result<Vec<coaching_domain::org::KbArticle>, StoreError> {
-        not_yet()
+        org: &OrgId,
+        limit: u32,
+        after: Option<&KbArticleId>,
+    ) -> Result<Vec<KbArticle>, StoreError> {
+        org::kb_articles(&self.client, &self.table, org, limit, after).await
     }
 }

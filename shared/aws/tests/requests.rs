@@ -6,31 +6,16 @@
 mod common;
 
 use chrono::Duration;
-use coaching_aws::{DynamoStore, RequestCounts};
 use coaching_domain::ports::{
     Changes, Cursor, DueStore, IdempotencyRecord, OutboxStore, RequestPut, SessionQuery,
-    SessionScope, SessionStore, Store, StoreError,
+    SessionScope, SessionStore, StoreError,
 };
 use coaching_domain::reminder::{ReminderKind, ReminderWrite};
 use coaching_domain::reschedule::RequestStatus;
 use coaching_domain::session::SessionStatus;
 use coaching_store_contract::fixtures::*;
 use coaching_store_contract::{reminder, request};
-use common::fresh_store;
-
-/// What `f` sent, by operation.
-async fn counted<T>(
-    store: &DynamoStore,
-    f: impl AsyncFnOnce(&dyn Store) -> T,
-) -> (T, RequestCounts) {
-    let before = store.requests();
-    let out = f(store).await;
-    (out, store.requests().since(&before))
-}
-
-fn only(operation: &str) -> String {
-    format!("{{{operation}=1}}")
-}
+use common::{counted, fresh_store, only};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a DynamoDB endpoint: scripts/test starts moto"]

@@ -1,7 +1,8 @@
 //! Stores for the DynamoDB tests: each on a fresh table of this test run, on the endpoint in
 //! `AWS_ENDPOINT_URL` (scripts/test starts moto and exports it).
 
-use coaching_aws::DynamoStore;
+use coaching_aws::{DynamoStore, RequestCounts};
+use coaching_domain::ports::Store;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -36,4 +37,21 @@ pub async fn fresh_store() -> DynamoStore {
     let store = DynamoStore::connect(&fresh_table_name()).await;
     store.ensure_table().await.unwrap();
     store
+}
+
+/// What `f` sent through `store`, by operation.
+#[allow(dead_code)]
+pub async fn counted<T>(
+    store: &DynamoStore,
+    f: impl AsyncFnOnce(&dyn Store) -> T,
+) -> (T, RequestCounts) {
+    let before = store.requests();
+    let out = f(store).await;
+    (out, store.requests().since(&before))
+}
+
+/// The counts of exactly one request of `operation`, as `RequestCounts` displays them.
+#[allow(dead_code)]
+pub fn only(operation: &str) -> String {
+    format!("{{{operation}=1}}")
 }
