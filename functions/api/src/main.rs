@@ -30,6 +30,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         // the scheduled job functions publish those to EventBridge within a minute (this
         // function has neither an EventBridge client nor the right to delete outbox items).
         events: None,
+        queue: None,
     });
     // The test clock is never on in AWS.
     let app = router(AppState {

@@ -27,6 +27,7 @@ fn app_and_store() -> (Router, Arc<coaching_sqlite::SqliteStore>) {
         clock,
         ids: Arc::new(UlidIds::new()),
         events: None,
+        queue: None,
     });
     let app = router(AppState {
         services,

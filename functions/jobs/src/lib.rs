@@ -89,6 +89,7 @@ pub async fn serve(job: Job) -> Result<(), Error> {
             aws_sdk_eventbridge::Client::new(&config),
             &bus,
         ))),
+        queue: None,
     });
     let services = &services;
     lambda_runtime::run(service_fn(move |event| handle(services, job, event))).await

@@ -162,6 +162,7 @@ async fn run(config: Config) -> Result<(), String> {
         clock,
         ids: Arc::new(UlidIds::new()),
         events: Some(Arc::new(LogPublisher)),
+        queue: None,
     });
     tokio::spawn(ticker(services.clone()));
     let state = AppState {

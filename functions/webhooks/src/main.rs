@@ -35,6 +35,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         ids: Arc::new(UlidIds::new()),
         // Deliveries write evaluations only: no notifications, nothing to publish.
         events: None,
+        queue: None,
     });
     lambda_http::run(coaching_webhooks::app(services, webhook_secret)).await
 }

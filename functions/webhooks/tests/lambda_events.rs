@@ -41,6 +41,7 @@ fn spawn_app(secret: Option<&str>) -> TestApp {
         clock: Arc::new(SystemClock),
         ids: Arc::new(UlidIds::new()),
         events: None,
+        queue: None,
     });
     let secret = coaching_webhooks::webhook_secret(secret.map(str::to_owned)).unwrap();
     TestApp {

@@ -298,3 +298,22 @@ impl OrgStore for DynamoStore {
         org::kb_articles(&self.client, &self.table, org, limit, after).await
     }
 }
+
+// PLACEHOLDER (replaced before landing): generation records are being implemented.
+#[async_trait]
+impl coaching_domain::ports::GenerationStore for DynamoStore {
+    async fn generation(
+        &self,
+        _: &OrgId,
+        _: &coaching_domain::ids::GenerationId,
+    ) -> Result<Option<coaching_domain::generation::GenerationJob>, StoreError> {
+        Err(StoreError::Unavailable("generation records are not implemented yet".into()))
+    }
+    async fn due_generations(
+        &self,
+        _: DateTime<Utc>,
+        _: u32,
+    ) -> Result<Vec<coaching_domain::generation::GenerationJob>, StoreError> {
+        Ok(Vec::new())
+    }
+}

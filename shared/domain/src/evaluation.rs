@@ -54,6 +54,9 @@ pub struct ReviewCriterion {
     pub summary: String,
     pub stats: Option<CriterionStats>,
     pub linked_evaluation_ids: Vec<EvaluationId>,
+    /// The generation that wrote it; `None`: the coach wrote it by hand (a later generation keeps it).
+    #[serde(default)]
+    pub generated_by: Option<GenerationId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +113,10 @@ pub struct ReviewInfo {
     pub ticket_links: Vec<TicketLink>,
     pub kb_links: Vec<KbLink>,
     pub generation: Option<Generation>,
+    /// The part of the session's notes the last generation wrote (replaced by the next one
+    /// while it is still the untouched end of the notes).
+    #[serde(default)]
+    pub generated_notes: Option<String>,
 }
 
 impl ReviewInfo {
@@ -126,6 +133,7 @@ impl ReviewInfo {
             ticket_links: Vec::new(),
             kb_links: Vec::new(),
             generation: None,
+            generated_notes: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! knowledge-base candidates, what a generator is given and returns, and the grounding filter
 //! that keeps only what it was given.
 
+use crate::evaluation::GenerationStatus;
 use crate::ids::*;
 use crate::org::KbArticle;
 use crate::stats::{CriteriaStats, CriterionSummary, coaching_order};
@@ -12,13 +13,45 @@ pub const AUTO_CRITERIA: usize = 3;
 /// At most this many knowledge-base links.
 pub const MAX_KB_LINKS: usize = 5;
 
+pub mod apply;
+
+/// A generation is claimed by a worker at most this many times; the next one finds it failed.
+pub const MAX_CLAIMS: u32 = 3;
+
 /// What the coach asked for.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GenerationRequest {
     /// Exactly these criteria (in this order); none: the generation chooses.
     pub criterion_ids: Vec<CriterionId>,
     /// Also consider soft criteria when choosing (the org setting can say so too).
     pub include_soft: bool,
+}
+
+/// The record of a generation: the truth the queue's messages point at.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct GenerationJob {
+    pub id: GenerationId,
+    pub org: OrgId,
+    pub session_id: SessionId,
+    pub request: GenerationRequest,
+    pub status: GenerationStatus,
+    /// How many times a worker claimed it.
+    pub claims: u32,
+    /// While `running`: until when the last claim holds.
+    pub lease_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// In the due-by-time index while set (queued or running): when a worker or the sweep
+    /// should pick it up (again).
+    pub due_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// One generation record write inside a change set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenerationPut {
+    pub job: GenerationJob,
+    /// `None`: the record MUST NOT exist yet. `Some((status, claims))`: the stored record MUST
+    /// have exactly this status and claim count.
+    pub expected: Option<(GenerationStatus, u32)>,
 }
 
 /// The criteria a generation covers, and the soft ones it left out.

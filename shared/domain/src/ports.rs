@@ -3,6 +3,7 @@
 
 use crate::coach::CoachSettings;
 use crate::evaluation::Evaluation;
+use crate::generation::{GenerationJob, GenerationPut};
 use crate::ids::*;
 use crate::notification::Notification;
 use crate::org::{KbArticle, OrgSettings};
@@ -79,7 +80,10 @@ pub struct RequestPut {
 ///   is held by any session,
 /// - [`StoreError::IdempotencyKeyExists`] when the idempotency record exists,
 /// - [`StoreError::Conflict`] when a `RequestPut`'s expectation does not hold or a
-///   [`ReminderWrite::Take`] finds its record missing or different.
+///   [`ReminderWrite::Take`] finds its record missing or different,
+/// - [`StoreError::Conflict`] when a [`GenerationPut`]'s expectation does not hold.
+///
+/// A generation record with `due_at` set is in the due-by-time index by `due_at`.
 ///
 /// A pending request (and only a pending one) is in the due-by-time index by `expires_at`;
 /// every stored reminder is in it by `due_at`.
@@ -96,6 +100,7 @@ pub struct Changes {
     pub requests: Vec<RequestPut>,
     /// At most one write per (session, kind).
     pub reminders: Vec<ReminderWrite>,
+    pub generations: Vec<GenerationPut>,
 }
 
 impl Changes {
@@ -109,7 +114,8 @@ impl Changes {
             .chain(self.idempotency.iter().map(|r| &r.org))
             .chain(self.notifications.iter().map(|n| &n.org))
             .chain(self.requests.iter().map(|r| &r.request.org))
-            .chain(self.reminders.iter().map(|r| r.org()));
+            .chain(self.reminders.iter().map(|r| r.org()))
+            .chain(self.generations.iter().map(|g| &g.job.org));
         let first = orgs.next();
         if let Some(first) = first
             && orgs.any(|o| o != first)
@@ -140,6 +146,7 @@ impl Changes {
             && self.notifications.is_empty()
             && self.requests.is_empty()
             && self.reminders.is_empty()
+            && self.generations.is_empty()
     }
 }
 
@@ -435,6 +442,25 @@ pub trait OrgStore: Send + Sync {
     ) -> Result<Vec<KbArticle>, StoreError>;
 }
 
+/// Generation records (written through [`Changes::generations`]).
+#[async_trait]
+pub trait GenerationStore: Send + Sync {
+    /// MUST return `None` for an id of another org.
+    async fn generation(
+        &self,
+        org: &OrgId,
+        id: &GenerationId,
+    ) -> Result<Option<GenerationJob>, StoreError>;
+    /// Records with `due_at <= now`, across every org, oldest first (then org and id), at most
+    /// `limit`: found through the due-by-time index, never by reading sessions. Records due
+    /// more than [`DUE_LOOKBACK_DAYS`] days before `now` MAY be left out.
+    async fn due_generations(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<GenerationJob>, StoreError>;
+}
+
 /// Every store port; each store adapter implements all of them.
 pub trait Store:
     CoachStore
@@ -445,6 +471,7 @@ pub trait Store:
     + OutboxStore
     + EvaluationStore
     + OrgStore
+    + GenerationStore
 {
 }
 impl<T> Store for T where
@@ -456,6 +483,7 @@ impl<T> Store for T where
         + OutboxStore
         + EvaluationStore
         + OrgStore
+        + GenerationStore
 {
 }
 
@@ -485,6 +513,18 @@ pub trait Generator: Send + Sync {
     ) -> Result<crate::generation::GenerationOutput, GenerateError>;
 }
 
+/// Hands queued generations to a worker: SQS on AWS (and locally with `COACHING_QUEUE_URL`), the
+/// in-process worker otherwise. The generation record is the truth; the queue carries its id.
+#[async_trait]
+pub trait GenerationQueue: Send + Sync {
+    /// Hands `job` (its org and id) to a worker. An adapter logs its own failures: the record is
+    /// due, and the sweep hands it over again.
+    async fn enqueue(&self, job: &GenerationJob) -> Result<(), String>;
+    /// How long a handed-over record waits for its worker before the sweep sends it again
+    /// (zero for the in-process queue, whose worker reads the due index itself).
+    fn resend_after(&self) -> chrono::Duration;
+}
+
 /// Where events go: EventBridge in AWS, the log locally.
 #[async_trait]
 pub trait EventPublisher: Send + Sync {
@@ -503,6 +543,9 @@ pub struct Ports {
     /// functions (the api Lambda function: its job runs write notifications, and the scheduled
     /// jobs publish them within a minute).
     pub events: Option<Arc<dyn EventPublisher>>,
+    /// Where `generate` hands queued generations; `None`: nowhere (an in-process worker or a
+    /// test drains the due index itself).
+    pub queue: Option<Arc<dyn GenerationQueue>>,
 }
 
 impl std::fmt::Debug for Ports {

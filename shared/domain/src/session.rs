@@ -118,6 +118,10 @@ pub struct ActionItem {
     pub done: bool,
     pub source_evaluation_ids: Vec<EvaluationId>,
     pub created_at: DateTime<Utc>,
+    /// The generation that wrote it (its open items are replaced by the next generation);
+    /// `None` for items from notes or made by hand.
+    #[serde(default)]
+    pub generation_id: Option<GenerationId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -259,3 +259,22 @@ impl OrgStore for SqliteStore {
         org::kb_articles(&self.pool.reader(), org, limit, after)
     }
 }
+
+// PLACEHOLDER (replaced before landing): generation records are being implemented.
+#[async_trait]
+impl coaching_domain::ports::GenerationStore for SqliteStore {
+    async fn generation(
+        &self,
+        _: &OrgId,
+        _: &coaching_domain::ids::GenerationId,
+    ) -> Result<Option<coaching_domain::generation::GenerationJob>, StoreError> {
+        Err(StoreError::Unavailable("generation records are not implemented yet".into()))
+    }
+    async fn due_generations(
+        &self,
+        _: DateTime<Utc>,
+        _: u32,
+    ) -> Result<Vec<coaching_domain::generation::GenerationJob>, StoreError> {
+        Ok(Vec::new())
+    }
+}

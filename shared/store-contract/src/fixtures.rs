@@ -95,6 +95,7 @@ pub fn session(
             done: false,
             source_evaluation_ids: vec![evaluation.clone()],
             created_at: created,
+            generation_id: Some(GenerationId::parse("gen-1").unwrap()),
         }],
         review: Some(ReviewInfo {
             period_start: at(-30 * 24 * 60),
@@ -110,6 +111,7 @@ pub fn session(
                     markdowns: 1,
                 }),
                 linked_evaluation_ids: vec![evaluation.clone()],
+                generated_by: Some(GenerationId::parse("gen-1").unwrap()),
             }],
             ticket_links: vec![TicketLink {
                 evaluation_id: evaluation.clone(),
@@ -136,6 +138,7 @@ pub fn session(
                 requested_at: created,
                 finished_at: Some(created + Duration::seconds(3)),
             }),
+            generated_notes: Some("Generated part".into()),
         }),
         recurrence: Some(Recurrence {
             every: RecurrenceEvery::TwoWeeks,

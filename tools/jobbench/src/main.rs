@@ -160,6 +160,7 @@ async fn measure(args: &Args, size: usize, dir: &tempfile::TempDir) -> (f64, Str
         clock: Arc::new(SystemClock),
         ids: Arc::new(UlidIds::new()),
         events: Some(Arc::new(LogPublisher)),
+        queue: None,
     });
     let mut times = Vec::new();
     let mut requests = String::new();

@@ -201,6 +201,7 @@ impl Services {
                     done: false,
                     source_evaluation_ids: Vec::new(),
                     created_at: now,
+                    generation_id: None,
                 });
             }
             s.notes = notes;

@@ -4,6 +4,7 @@
 mod coaches;
 mod create;
 mod evaluations;
+mod generate;
 mod inbox;
 mod jobs;
 mod lifecycle;
@@ -20,6 +21,7 @@ pub use evaluations::{
 };
 pub use jobs::{JOB_BATCH, Job, JobAction, JobRun, Outcome, RELAY_BATCH, Relayed};
 pub use lifecycle::{AgendaInput, Completed, JoinInfo, SessionPatch};
+pub use generate::{LEASE_SECONDS, Processed};
 pub use org::{DEFAULT_KB_PAGE, KbArticleInput, MAX_KB_PAGE};
 pub use read::{DEFAULT_PAGE, ListSessions, MAX_PAGE};
 pub use reschedule::{Decided, ListRequests, RescheduleCommand, Rescheduled};

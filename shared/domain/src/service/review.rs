@@ -131,6 +131,7 @@ impl Services {
                 summary: input.summary.clone(),
                 stats: summary.map(|s| s.stats()),
                 linked_evaluation_ids: linked.clone(),
+                generated_by: None,
             };
             let count = review.criteria.len();
             match review
