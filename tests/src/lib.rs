@@ -331,6 +331,25 @@ pub async fn fresh_dynamo_store() -> Arc<dyn Store> {
 
 /// The app over `store` (any adapter), the clock frozen at [`START`].
 pub fn spawn_app_with(store: Arc<dyn Store>, dir: Option<tempfile::TempDir>) -> TestApp {
+    assemble(store, dir, Some(WEBHOOK_SECRET))
+}
+
+/// A fresh app (as [`spawn_app`]) whose default webhook secret (`COACHING_WEBHOOK_SECRET`) is
+/// `secret`: `None` is a server started without one.
+pub async fn spawn_app_with_webhook_secret(secret: Option<&str>) -> TestApp {
+    let store: Arc<dyn Store> = if dynamodb_selected() {
+        fresh_dynamo_store().await
+    } else {
+        Arc::new(coaching_sqlite::SqliteStore::open(":memory:").expect("store"))
+    };
+    assemble(store, None, secret)
+}
+
+fn assemble(
+    store: Arc<dyn Store>,
+    dir: Option<tempfile::TempDir>,
+    webhook_secret: Option<&str>,
+) -> TestApp {
     let clock = Arc::new(TestClock::new());
     clock.set(t(START));
     let events = Arc::new(RecordingPublisher::default());
@@ -339,12 +358,13 @@ pub fn spawn_app_with(store: Arc<dyn Store>, dir: Option<tempfile::TempDir>) -> 
         clock: clock.clone(),
         ids: Arc::new(UlidIds::new()),
         events: Some(events.clone()),
+        queue: None,
     });
     let state = AppState {
         services: services.clone(),
         auth: Arc::new(JwtAuthenticator::new(SECRET)),
         test_clock: Some(clock.clone()),
-        webhook_secret: Some(WEBHOOK_SECRET.into()),
+        webhook_secret: webhook_secret.map(Arc::<str>::from),
     };
     TestApp {
         router: router(state),
@@ -581,6 +601,235 @@ impl TestApp {
             .expect("slots")
             .iter()
             .map(|s| s["startsAt"].as_str().unwrap_or("").to_owned())
+            .collect()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// §8: evaluation webhooks, signed as a Standard Webhooks sender signs them.
+
+/// The evaluation webhook of `org`.
+pub fn webhook_path(org: &str) -> String {
+    format!("/v1/orgs/{org}/webhooks/evaluations")
+}
+
+/// The real time in unix seconds: what `webhook-timestamp` is checked against (never the test
+/// clock).
+pub fn now_unix() -> i64 {
+    Utc::now().timestamp()
+}
+
+/// `v1,<base64>`: the Standard Webhooks signature of `id.timestamp.body` under `secret`, by the
+/// reference implementation.
+pub fn sign(secret: &str, webhook_id: &str, timestamp: i64, body: &[u8]) -> String {
+    standardwebhooks::Webhook::new(secret)
+        .expect("a whsec_ secret")
+        .sign(webhook_id, timestamp, body)
+        .expect("a UTF-8 body")
+}
+
+/// One delivery to an evaluation webhook, as an evaluation system sends it: the raw body, its
+/// `webhook-id` and `webhook-timestamp`, and the `webhook-signature` header (by default the
+/// signature under [`WEBHOOK_SECRET`]). Each part can be changed to build a bad delivery.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub org: String,
+    pub webhook_id: String,
+    pub timestamp: String,
+    pub body: Vec<u8>,
+    /// The `webhook-signature` header; `None` leaves it out.
+    pub signature: Option<String>,
+    /// Headers left out (`webhook-id`, `webhook-timestamp`).
+    pub omit: Vec<&'static str>,
+}
+
+impl Delivery {
+    /// `body` for [`ORG`], signed with [`WEBHOOK_SECRET`] at the real time now.
+    pub fn new(webhook_id: &str, body: &Value) -> Self {
+        Self::raw(webhook_id, serde_json::to_vec(body).expect("json"))
+    }
+    /// Raw bytes (malformed JSON, huge bodies) for [`ORG`], signed like [`Delivery::new`].
+    pub fn raw(webhook_id: &str, body: impl Into<Vec<u8>>) -> Self {
+        let body = body.into();
+        let timestamp = now_unix();
+        Self {
+            org: ORG.to_owned(),
+            signature: Some(sign(WEBHOOK_SECRET, webhook_id, timestamp, &body)),
+            webhook_id: webhook_id.to_owned(),
+            timestamp: timestamp.to_string(),
+            body,
+            omit: Vec::new(),
+        }
+    }
+    /// To `org` instead of [`ORG`] (the signature does not depend on it).
+    pub fn to_org(mut self, org: &str) -> Self {
+        self.org = org.to_owned();
+        self
+    }
+    /// Signed at `timestamp` (unix seconds) with `secret`.
+    pub fn signed_at(mut self, secret: &str, timestamp: i64) -> Self {
+        self.timestamp = timestamp.to_string();
+        self.signature = Some(sign(secret, &self.webhook_id, timestamp, &self.body));
+        self
+    }
+    /// Signed now with `secret`.
+    pub fn signed_with(self, secret: &str) -> Self {
+        self.signed_at(secret, now_unix())
+    }
+    /// Re-signed with [`WEBHOOK_SECRET`] at `timestamp` (e.g. a few seconds before now).
+    pub fn at(self, timestamp: i64) -> Self {
+        self.signed_at(WEBHOOK_SECRET, timestamp)
+    }
+    /// The body replaced after signing (a tampered delivery).
+    pub fn tampered(mut self, body: &Value) -> Self {
+        self.body = serde_json::to_vec(body).expect("json");
+        self
+    }
+    /// Any `webhook-signature` header value.
+    pub fn signature(mut self, value: &str) -> Self {
+        self.signature = Some(value.to_owned());
+        self
+    }
+    /// Any `webhook-timestamp` header value (the signature is left as it is).
+    pub fn timestamp_header(mut self, value: &str) -> Self {
+        self.timestamp = value.to_owned();
+        self
+    }
+    /// Leaves out `webhook-id`, `webhook-timestamp` or `webhook-signature`.
+    pub fn without(mut self, header: &'static str) -> Self {
+        if header == "webhook-signature" {
+            self.signature = None;
+        } else {
+            self.omit.push(header);
+        }
+        self
+    }
+    /// The HTTP request: a POST without bearer, the body as sent, the three headers.
+    pub fn call(&self) -> Call {
+        let mut call = Call::new(Method::POST, webhook_path(&self.org)).raw(self.body.clone());
+        if !self.omit.contains(&"webhook-id") {
+            call = call.header("webhook-id", &self.webhook_id);
+        }
+        if !self.omit.contains(&"webhook-timestamp") {
+            call = call.header("webhook-timestamp", &self.timestamp);
+        }
+        if let Some(sig) = &self.signature {
+            call = call.header("webhook-signature", sig);
+        }
+        call
+    }
+}
+
+/// A score of one criterion in an evaluation (`score: None` is not applicable).
+pub fn score(
+    criterion_id: &str,
+    name: &str,
+    score: Option<f64>,
+    max_score: f64,
+    comment: Option<&str>,
+) -> Value {
+    json!({
+        "criterionId": criterion_id,
+        "criterionName": name,
+        "score": score,
+        "maxScore": max_score,
+        "soft": false,
+        "comment": comment,
+    })
+}
+
+/// The same score, marked soft.
+pub fn soft(mut score: Value) -> Value {
+    score["soft"] = json!(true);
+    score
+}
+
+/// The `data` of an `evaluation.completed`: `evaluation_id` of `coachee`, on the "sc-support"
+/// scorecard, ticket `T-<evaluation_id>` at `https://desk.example.com/tickets/T-<evaluation_id>`,
+/// evaluated at `evaluated_at`, with `scores`.
+pub fn evaluation(evaluation_id: &str, coachee: &str, evaluated_at: &str, scores: Value) -> Value {
+    json!({
+        "evaluationId": evaluation_id,
+        "coacheeId": coachee,
+        "scorecardId": "sc-support",
+        "scorecardName": "Support QA",
+        "ticketId": format!("T-{evaluation_id}"),
+        "ticketUrl": ticket_url(evaluation_id),
+        "evaluatorId": "qa-lee",
+        "evaluatedAt": evaluated_at,
+        "scores": scores,
+    })
+}
+
+/// The ticket URL [`evaluation`] gives `evaluation_id`.
+pub fn ticket_url(evaluation_id: &str) -> String {
+    format!("https://desk.example.com/tickets/T-{evaluation_id}")
+}
+
+/// An `evaluation.completed` body around `data`.
+pub fn completed(data: Value) -> Value {
+    json!({"type": "evaluation.completed", "data": data})
+}
+
+/// An `evaluation.deleted` body.
+pub fn deleted(evaluation_id: &str) -> Value {
+    json!({"type": "evaluation.deleted", "data": {"evaluationId": evaluation_id}})
+}
+
+impl TestApp {
+    /// Sends a delivery to the webhook.
+    pub async fn deliver(&self, delivery: &Delivery) -> Resp {
+        self.send(delivery.call()).await
+    }
+
+    /// Delivers `body` to [`ORG`] signed with [`WEBHOOK_SECRET`] now under a fresh webhook id,
+    /// and asserts `200 {"outcome": "applied"}`.
+    pub async fn deliver_ok(&self, body: &Value) {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let id = format!(
+            "msg_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let r = self.deliver(&Delivery::new(&id, body)).await;
+        r.assert_status(200);
+        assert_eq!(r.body, json!({"outcome": "applied"}), "{r:#?}");
+    }
+
+    /// Delivers `evaluation.completed` for each `data` (see [`TestApp::deliver_ok`]).
+    pub async fn deliver_evaluations(&self, data: &[Value]) {
+        for d in data {
+            self.deliver_ok(&completed(d.clone())).await;
+        }
+    }
+
+    /// Every evaluation of `coachee` that `token` sees with the query `q`, following cursors.
+    pub async fn all_evaluations(&self, coachee: &str, token: &str, q: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..100 {
+            let mut path = format!("/v1/coachees/{coachee}/evaluations?{q}");
+            if let Some(c) = &cursor {
+                path.push_str(&format!("&cursor={c}"));
+            }
+            let r = self.get(&path, token).await;
+            r.assert_status(200);
+            out.extend(r.body["items"].as_array().cloned().unwrap_or_default());
+            match r.body["nextCursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return out,
+            }
+        }
+        panic!("more than 100 pages")
+    }
+
+    /// The ids of every evaluation of `coachee` an admin of [`ORG`] sees, newest first.
+    pub async fn evaluation_ids(&self, coachee: &str) -> Vec<String> {
+        self.all_evaluations(coachee, &admin("admin-cy"), "")
+            .await
+            .iter()
+            .filter_map(|e| e["id"].as_str().map(str::to_owned))
             .collect()
     }
 }

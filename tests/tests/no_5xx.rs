@@ -81,6 +81,40 @@ fn endpoints(session: &str) -> Vec<Endpoint> {
             "/v1/admin/jobs/reschedule-expiry/run".into(),
             None,
         ),
+        e(
+            Method::GET,
+            "/v1/coachees/client-bo/evaluations".into(),
+            None,
+        ),
+        e(
+            Method::GET,
+            "/v1/coachees/client-bo/criteria-stats".into(),
+            None,
+        ),
+        e(
+            Method::PUT,
+            format!("/v1/sessions/{session}/criteria/accuracy"),
+            Some(json!({"summary": "s", "linkedEvaluationIds": []})),
+        ),
+        e(
+            Method::DELETE,
+            format!("/v1/sessions/{session}/criteria/accuracy"),
+            None,
+        ),
+        e(Method::GET, "/v1/org/settings".into(), None),
+        e(
+            Method::PUT,
+            "/v1/org/settings".into(),
+            Some(json!({"includeSoftCriteria": false, "kbLinksEnabled": false})),
+        ),
+        e(Method::POST, "/v1/org/webhook-secret".into(), None),
+        e(
+            Method::POST,
+            "/v1/kb-articles".into(),
+            Some(json!({"title": "t", "url": "https://kb.example.com/t", "keywords": ["k"]})),
+        ),
+        e(Method::GET, "/v1/kb-articles".into(), None),
+        e(Method::DELETE, format!("/v1/kb-articles/{session}"), None),
     ]
 }
 
@@ -109,6 +143,13 @@ const FIELDS: &[&str] = &[
     "agenda",
     "reason",
     "now",
+    "summary",
+    "linkedEvaluationIds",
+    "includeSoftCriteria",
+    "kbLinksEnabled",
+    "title",
+    "url",
+    "keywords",
     "",
     "__proto__",
 ];
@@ -383,7 +424,7 @@ async fn arrays_nulls_and_scalars_instead_of_objects_never_cause_a_5xx() {
 
 #[tokio::test]
 async fn odd_ids_in_paths_never_cause_a_5xx() {
-    let (app, _, tokens) = world().await;
+    let (app, session, tokens) = world().await;
     let mut failures = Vec::new();
 
     for id in odd_ids() {
@@ -397,6 +438,24 @@ async fn odd_ids_in_paths_never_cause_a_5xx() {
                 check(&mut failures, &format!("{} {}", ep.method, ep.path), &r);
             }
         }
+        for path in [
+            format!("/v1/coachees/{id}/evaluations"),
+            format!("/v1/coachees/{id}/criteria-stats"),
+        ] {
+            for tok in &tokens {
+                let r = app.get(&path, tok).await;
+                check(&mut failures, &format!("GET {path}"), &r);
+            }
+        }
+        let criterion = format!("/v1/sessions/{session}/criteria/{id}");
+        let r = app
+            .put(&criterion, &tokens[0], &json!({"summary": "s"}))
+            .await;
+        check(&mut failures, &format!("PUT {criterion}"), &r);
+        let r = app
+            .request(Method::DELETE, &criterion, Some(&tokens[0]), None, &[])
+            .await;
+        check(&mut failures, &format!("DELETE {criterion}"), &r);
         for path in [
             format!("/v1/coaches/{id}/settings"),
             format!("/v1/coaches/{id}/slots"),
@@ -425,6 +484,15 @@ async fn odd_query_strings_never_cause_a_5xx() {
             &["role", "status", "from", "to", "limit", "cursor"],
         ),
         ("/v1/notifications", &["limit", "cursor"]),
+        (
+            "/v1/coachees/client-bo/evaluations",
+            &["from", "to", "scorecardId", "limit", "cursor"],
+        ),
+        (
+            "/v1/coachees/client-bo/criteria-stats",
+            &["from", "to", "scorecardId"],
+        ),
+        ("/v1/kb-articles", &["limit", "cursor"]),
     ];
 
     for (path, params) in queries {
