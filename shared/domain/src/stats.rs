@@ -24,9 +24,9 @@ pub struct RecentScore {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CriterionSummary {
     pub criterion_id: CriterionId,
-    /// The name in the newest evaluation that scores it.
+    /// The name in the newest evaluation that has it (scored or not).
     pub name: String,
-    /// As the newest evaluation that scores it says.
+    /// As the newest evaluation that has it says.
     pub soft: bool,
     /// Evaluations with a (non-null) score for it.
     pub scored_count: u32,

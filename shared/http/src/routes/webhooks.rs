@@ -84,7 +84,7 @@ fn verify(secret: &str, headers: &HeaderMap, body: &[u8]) -> Result<(String, i64
         ("webhook-signature" = String, Header, description = "Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`")),
     responses((status = 200, body = WebhookAckDto, description = "Accepted (also for repeats and ignored deliveries)"),
         (status = 400, body = Problem, description = "`validation_failed`: malformed JSON, a missing field, `score > maxScore`, `maxScore <= 0`, an unknown `type`"),
-        (status = 401, body = Problem, description = "`unauthenticated`: bad or missing signature, stale timestamp, unknown org"),
+        (status = 401, body = Problem, description = "`unauthenticated`: bad or missing signature, a timestamp over 5 minutes off, or an org with no secret (neither its own nor the server's default)"),
         (status = 413, body = Problem, description = "`payload_too_large`: over 1 MiB, or an evaluation over 256 KiB")))]
 pub async fn evaluations(
     State(state): State<AppState>,
@@ -92,7 +92,8 @@ pub async fn evaluations(
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<Json<WebhookAckDto>, ApiError> {
-    // Say nothing about which orgs exist: an unknown org fails like a bad signature.
+    // Say nothing about which orgs exist: an id that cannot be an org, or an org without a
+    // secret (its own or the default), fails like a bad signature.
     let org = OrgId::parse(org).map_err(|_| unauthorized("the signature does not verify"))?;
     let own = state.services.org_webhook_secret(&org).await?;
     let secret = own
