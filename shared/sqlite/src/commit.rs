@@ -2,6 +2,7 @@
 
 use crate::codec::{ceil_millis, to_json, version};
 use crate::errors::{unavailable, unique_or_unavailable};
+use crate::generations::put_generation;
 use chrono::{DateTime, Utc};
 use coaching_domain::notification::Notification;
 use coaching_domain::ports::{
@@ -21,8 +22,8 @@ pub(crate) struct IdempotencyDoc {
 }
 
 /// Applies `changes` in the order releases, session puts, lock acquisitions, idempotency record,
-/// notifications (with their outbox events), requests, reminders. Any error rolls everything back (the transaction
-/// is dropped uncommitted).
+/// notifications (with their outbox events), requests, reminders, generation records. Any error
+/// rolls everything back (the transaction is dropped uncommitted).
 pub(crate) fn commit(conn: &mut Connection, changes: &Changes) -> Result<(), StoreError> {
     if changes.is_empty() {
         return Ok(());
@@ -57,6 +58,9 @@ pub(crate) fn commit(conn: &mut Connection, changes: &Changes) -> Result<(), Sto
     }
     for write in &changes.reminders {
         write_reminder(&tx, write)?;
+    }
+    for put in &changes.generations {
+        put_generation(&tx, put)?;
     }
     tx.commit().map_err(unavailable)
 }

@@ -13,6 +13,7 @@ mod due;
 mod errors;
 mod evaluation_reads;
 mod evaluations;
+mod generations;
 mod migrate;
 mod notifications;
 mod org;

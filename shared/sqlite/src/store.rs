@@ -2,20 +2,24 @@
 
 use crate::outbox;
 use crate::pool::{Pool, SqliteOptions};
-use crate::{coaches, commit, due, evaluation_reads, evaluations, notifications, org, sessions};
+use crate::{
+    coaches, commit, due, evaluation_reads, evaluations, generations, notifications, org, sessions,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use coaching_domain::coach::CoachSettings;
 use coaching_domain::evaluation::Evaluation;
+use coaching_domain::generation::GenerationJob;
 use coaching_domain::ids::{
-    EvaluationId, KbArticleId, NotificationId, OrgId, RescheduleRequestId, SessionId, UserId,
+    EvaluationId, GenerationId, KbArticleId, NotificationId, OrgId, RescheduleRequestId, SessionId,
+    UserId,
 };
 use coaching_domain::notification::Notification;
 use coaching_domain::org::{KbArticle, OrgSettings};
 use coaching_domain::ports::{
     Changes, CoachStore, Cursor, DeliveryOutcome, DueStore, EvaluationDelivery, EvaluationQuery,
-    EvaluationStore, IdempotencyRecord, NotificationStore, OrgStore, OutboxEvent, OutboxStore,
-    Page, RescheduleStore, SessionQuery, SessionStore, StoreError,
+    EvaluationStore, GenerationStore, IdempotencyRecord, NotificationStore, OrgStore, OutboxEvent,
+    OutboxStore, Page, RescheduleStore, SessionQuery, SessionStore, StoreError,
 };
 use coaching_domain::reminder::Reminder;
 use coaching_domain::reschedule::{RequestStatus, RescheduleRequest};
@@ -260,21 +264,21 @@ impl OrgStore for SqliteStore {
     }
 }
 
-// PLACEHOLDER (replaced before landing): generation records are being implemented.
 #[async_trait]
-impl coaching_domain::ports::GenerationStore for SqliteStore {
+impl GenerationStore for SqliteStore {
     async fn generation(
         &self,
-        _: &OrgId,
-        _: &coaching_domain::ids::GenerationId,
-    ) -> Result<Option<coaching_domain::generation::GenerationJob>, StoreError> {
-        Err(StoreError::Unavailable("generation records are not implemented yet".into()))
+        org: &OrgId,
+        id: &GenerationId,
+    ) -> Result<Option<GenerationJob>, StoreError> {
+        generations::generation(&self.pool.reader(), org, id)
     }
+
     async fn due_generations(
         &self,
-        _: DateTime<Utc>,
-        _: u32,
-    ) -> Result<Vec<coaching_domain::generation::GenerationJob>, StoreError> {
-        Ok(Vec::new())
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<GenerationJob>, StoreError> {
+        generations::due_generations(&self.pool.reader(), now, limit)
     }
 }

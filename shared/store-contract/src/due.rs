@@ -359,7 +359,7 @@ pub async fn taking_a_reminder_needs_it_exactly_as_read(store: Arc<dyn Store>) {
 
 /// Tasks racing with one commit each; returns how many succeeded, asserting every other one
 /// failed with a conflict.
-async fn race(store: &Arc<dyn Store>, sets: Vec<Changes>) -> usize {
+pub(crate) async fn race(store: &Arc<dyn Store>, sets: Vec<Changes>) -> usize {
     let barrier = Arc::new(tokio::sync::Barrier::new(sets.len()));
     let mut tasks = tokio::task::JoinSet::new();
     for changes in sets {

@@ -1,5 +1,6 @@
 //! Builders for the contract cases: fresh ids, fully populated sessions, change sets, settings;
-//! evaluations, webhook deliveries and knowledge-base articles (in `fixtures/evaluations.rs`).
+//! evaluations, webhook deliveries and knowledge-base articles (in `fixtures/evaluations.rs`);
+//! generation records (in `fixtures/generations.rs`).
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use coaching_domain::coach::{AvailabilityWindow, CoachSettings, WallTime};
@@ -18,7 +19,9 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 mod evaluations;
+mod generations;
 pub use evaluations::*;
+pub use generations::*;
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 

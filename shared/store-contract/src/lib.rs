@@ -11,6 +11,7 @@ mod evaluation_lists;
 mod evaluation_races;
 mod evaluations;
 pub mod fixtures;
+mod generations;
 mod idempotency;
 mod inbox;
 mod lists;
@@ -24,6 +25,7 @@ pub use due::*;
 pub use evaluation_lists::*;
 pub use evaluation_races::*;
 pub use evaluations::*;
+pub use generations::*;
 pub use idempotency::*;
 pub use inbox::*;
 pub use lists::*;
@@ -105,6 +107,12 @@ macro_rules! __with_cases {
             kb_articles_list_oldest_first_by_id_and_page_after_an_id,
             putting_a_kb_article_whose_id_exists_is_a_conflict_and_keeps_the_first,
             deleting_a_kb_article_removes_it_once_and_only_in_its_org,
+            a_created_generation_reads_back_exactly_with_the_rest_of_its_set,
+            a_generation_of_another_org_is_not_found,
+            creating_a_generation_whose_id_exists_is_a_conflict_and_writes_nothing_else,
+            a_generation_changes_only_from_the_expected_status_and_claims,
+            generations_are_due_from_their_due_at_oldest_first_across_orgs,
+            of_concurrent_claims_of_one_generation_exactly_one_wins,
         }
     };
 }
