@@ -2,6 +2,7 @@
 //! Wiring only: configuration, adapters, the shared Router, the server.
 
 mod config;
+mod worker;
 
 use clap::{Parser, Subcommand};
 use coaching_domain::Role;
@@ -147,6 +148,12 @@ async fn run(config: Config) -> Result<(), String> {
             Arc::new(store)
         }
     };
+    let generator = coaching_ai::generator_from_env()?;
+    tracing::info!(
+        provider = generator.provider(),
+        model = generator.model().unwrap_or("-"),
+        "AI generation provider"
+    );
     let test_clock = config.test_clock.then(|| Arc::new(TestClock::new()));
     let clock: Arc<dyn Clock> = match &test_clock {
         Some(tc) => {
@@ -157,14 +164,21 @@ async fn run(config: Config) -> Result<(), String> {
         }
         None => Arc::new(SystemClock),
     };
+    let local_queue = worker::LocalQueue::new();
     let services = Services::new(Ports {
         store,
         clock,
         ids: Arc::new(UlidIds::new()),
         events: Some(Arc::new(LogPublisher)),
-        queue: None,
+        queue: Some(local_queue.clone()),
     });
     tokio::spawn(ticker(services.clone()));
+    tokio::spawn(worker::embedded(
+        services.clone(),
+        generator,
+        local_queue,
+        Arc::new(tokio::sync::Notify::new()),
+    ));
     let state = AppState {
         services,
         auth: Arc::new(JwtAuthenticator::new(config.jwt_secret.as_bytes())),

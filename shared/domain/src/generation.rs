@@ -17,6 +17,8 @@ pub mod apply;
 
 /// A generation is claimed by a worker at most this many times; the next one finds it failed.
 pub const MAX_CLAIMS: u32 = 3;
+/// At most this many criteria asked for in one generation.
+pub const MAX_GENERATION_CRITERIA: usize = 20;
 
 /// What the coach asked for.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

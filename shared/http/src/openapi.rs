@@ -42,6 +42,7 @@ impl Modify for BearerAuth {
         routes::reschedule::approve, routes::reschedule::reject, routes::reschedule::run_job,
         routes::webhooks::evaluations, routes::evaluations::list, routes::evaluations::stats,
         routes::evaluations::put_criterion, routes::evaluations::delete_criterion,
+        routes::evaluations::generate,
         routes::org::get_settings, routes::org::put_settings, routes::org::rotate_secret,
         routes::org::create_article, routes::org::list_articles, routes::org::delete_article,
     ),
@@ -52,7 +53,7 @@ impl Modify for BearerAuth {
         DecisionDto, RescheduleRequestListDto, JobActionDto, JobRunDto,
         WebhookBody, ScoreDto, EvaluationDataDto, DeletedDataDto, WebhookOutcomeDto, WebhookAckDto,
         EvaluationDto, EvaluationListDto, RecentScoreDto, CriterionStatsRowDto, CriteriaStatsDto,
-        CriterionBody, OrgSettingsDto, WebhookSecretDto, KbArticleBody, KbArticleDto, KbArticleListDto)),
+        CriterionBody, GenerateBody, GenerateAcceptedDto, OrgSettingsDto, WebhookSecretDto, KbArticleBody, KbArticleDto, KbArticleListDto)),
     modifiers(&BearerAuth),
     tags((name = "sessions"), (name = "rescheduling"), (name = "coaches"), (name = "notifications"),
         (name = "jobs"), (name = "evaluations"), (name = "org"), (name = "meta"))

@@ -10,8 +10,8 @@ use crate::error::DomainError;
 use crate::evaluation::{Evaluation, Generation, GenerationInputs, GenerationStatus};
 use crate::generation::apply::{Basis, apply_output};
 use crate::generation::{
-    GenerationInput, GenerationJob, GenerationOutput, GenerationPut, GenerationRequest,
-    MAX_CLAIMS, Selection, ground, kb_candidates, select,
+    GenerationInput, GenerationJob, GenerationOutput, GenerationPut, GenerationRequest, MAX_CLAIMS,
+    Selection, ground, kb_candidates, select,
 };
 use crate::ids::*;
 use crate::notification::NotificationType;
@@ -85,11 +85,12 @@ impl Services {
             let Some(mut review) = s.review.clone() else {
                 return Err(DomainError::NoEvaluations);
             };
-            if review
-                .generation
-                .as_ref()
-                .is_some_and(|g| matches!(g.status, GenerationStatus::Queued | GenerationStatus::Running))
-            {
+            if review.generation.as_ref().is_some_and(|g| {
+                matches!(
+                    g.status,
+                    GenerationStatus::Queued | GenerationStatus::Running
+                )
+            }) {
                 return Err(DomainError::conflict(
                     "a generation of this session is already queued or running",
                 ));
@@ -207,6 +208,41 @@ impl Services {
         Ok(sent)
     }
 
+    /// For a process that is its store's only worker (`coaching-local` with the embedded queue),
+    /// at start: the claims of running generations were held by a process that is gone (killed),
+    /// so they are released at once and the generations are due again. Returns how many.
+    pub async fn release_claims(&self) -> Result<usize, DomainError> {
+        let now = self.now();
+        let held = self
+            .ports
+            .store
+            .due_generations(now + Duration::seconds(LEASE_SECONDS), 1_000)
+            .await
+            .map_err(store_err)?;
+        let mut released = 0;
+        for job in held
+            .into_iter()
+            .filter(|j| j.status == GenerationStatus::Running)
+        {
+            let mut free = job.clone();
+            free.lease_until = Some(now);
+            free.due_at = Some(now);
+            let changes = Changes {
+                generations: vec![GenerationPut {
+                    job: free,
+                    expected: Some((job.status, job.claims)),
+                }],
+                ..Changes::default()
+            };
+            match self.ports.store.commit(changes).await {
+                Ok(()) => released += 1,
+                Err(StoreError::Conflict) => {}
+                Err(e) => return Err(store_err(e)),
+            }
+        }
+        Ok(released)
+    }
+
     /// The embedded worker's step: processes due generations (oldest first), at most `limit`.
     pub async fn drain_due_generations(
         &self,
@@ -221,7 +257,8 @@ impl Services {
             .map_err(store_err)?;
         let n = due.len();
         for job in due {
-            self.process_generation(generator, &job.org, &job.id).await?;
+            self.process_generation(generator, &job.org, &job.id)
+                .await?;
         }
         Ok(n)
     }
@@ -235,11 +272,19 @@ impl Services {
         id: &GenerationId,
     ) -> Result<Processed, DomainError> {
         let now = self.now();
-        let Some(job) = self.ports.store.generation(org, id).await.map_err(store_err)? else {
+        let Some(job) = self
+            .ports
+            .store
+            .generation(org, id)
+            .await
+            .map_err(store_err)?
+        else {
             return Ok(Processed::Skipped);
         };
         match job.status {
-            GenerationStatus::Succeeded | GenerationStatus::Failed => return Ok(Processed::Skipped),
+            GenerationStatus::Succeeded | GenerationStatus::Failed => {
+                return Ok(Processed::Skipped);
+            }
             GenerationStatus::Running if job.lease_until.is_some_and(|l| l > now) => {
                 return Ok(Processed::Busy(job.lease_until.unwrap_or(now)));
             }
@@ -367,7 +412,11 @@ impl Services {
         let status = done.status;
         let inputs = basis.as_ref().map(|(input, sel, _, _)| GenerationInputs {
             evaluation_ids: input.evaluation_ids(),
-            criterion_ids: sel.criteria.iter().map(|c| c.criterion_id.clone()).collect(),
+            criterion_ids: sel
+                .criteria
+                .iter()
+                .map(|c| c.criterion_id.clone())
+                .collect(),
             excluded_soft_criterion_ids: sel.excluded_soft.clone(),
         });
         let ids = self.ports.ids.clone();

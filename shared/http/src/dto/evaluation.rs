@@ -285,6 +285,25 @@ pub struct CriterionBody {
     pub name: Option<String>,
 }
 
+/// What to generate: the criteria to cover (all scored in the review period), or none to let the
+/// generation choose up to 3 with the most markdowns.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GenerateBody {
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub criterion_ids: Vec<String>,
+    /// Also consider soft criteria when choosing (as the org setting `includeSoftCriteria` does).
+    #[serde(default)]
+    pub include_soft: bool,
+}
+
+/// The queued generation; the session's `review.generation` follows it to `succeeded` or `failed`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GenerateAcceptedDto {
+    pub generation: crate::dto::session::GenerationDto,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrgSettingsDto {

@@ -4,14 +4,16 @@ use super::sessions::{decode_cursor, encode_cursor, session_id, session_response
 use crate::AppState;
 use crate::auth::Caller;
 use crate::dto::evaluation::{
-    CriteriaStatsDto, CriterionBody, EvaluationListDto, EvaluationParams, StatsParams,
+    CriteriaStatsDto, CriterionBody, EvaluationListDto, EvaluationParams, GenerateAcceptedDto,
+    GenerateBody, StatsParams,
 };
 use crate::dto::session::SessionDto;
-use crate::extract::{ApiJson, ApiPath, ApiQuery, IfMatch};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, IfMatch, OptionalJson};
 use crate::problem::{ApiError, Problem};
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
+use coaching_domain::generation::{GenerationRequest, MAX_GENERATION_CRITERIA};
 use coaching_domain::service::{CriterionInput, EvaluationFilter};
 use coaching_domain::session::View;
 use coaching_domain::{CriterionId, UserId};
@@ -139,4 +141,55 @@ pub async fn delete_criterion(
         .delete_review_criterion(&actor, &id, &criterion, if_match)
         .await?;
     Ok(session_response(StatusCode::OK, &s, View::Full))
+}
+
+/// Queues an AI coaching generation for a review session (its coach or an admin). A worker then
+/// selects the criteria (those asked for, or up to 3 with the most markdowns; soft ones only with
+/// `includeSoft` or the org setting), writes a summary per criterion, notes to the coachee,
+/// action items tied to evaluations, ticket and KB links, replacing what an earlier generation
+/// wrote and keeping what the coach wrote by hand; the coach gets `coaching_ready`. Poll
+/// `GET /v1/sessions/{id}` (`review.generation.status`).
+#[utoipa::path(post, path = "/v1/sessions/{id}/generate", tag = "evaluations",
+    request_body(content = GenerateBody, description = "Optional: an empty body chooses the criteria"),
+    params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 202, body = GenerateAcceptedDto),
+        (status = 400, body = Problem, description = "`validation_failed`: e.g. a criterion the period never scored"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "`conflict`: a generation is queued or running"),
+        (status = 422, body = Problem, description = "`no_evaluations` (the period has none), `not_a_review_session` or `invalid_transition`")))]
+pub async fn generate(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<String>,
+    OptionalJson(body): OptionalJson<GenerateBody>,
+) -> Result<(StatusCode, Json<GenerateAcceptedDto>), ApiError> {
+    let id = session_id(id)?;
+    if body.criterion_ids.len() > MAX_GENERATION_CRITERIA {
+        return Err(ApiError::validation(
+            "criterionIds",
+            format!("at most {MAX_GENERATION_CRITERIA} criteria"),
+        ));
+    }
+    let mut criterion_ids = Vec::new();
+    for (i, raw) in body.criterion_ids.into_iter().enumerate() {
+        let c = CriterionId::parse(raw)
+            .map_err(|e| ApiError::validation(format!("criterionIds[{i}]"), e.to_string()))?;
+        if !criterion_ids.contains(&c) {
+            criterion_ids.push(c);
+        }
+    }
+    let request = GenerationRequest {
+        criterion_ids,
+        include_soft: body.include_soft,
+    };
+    let generation = state
+        .services
+        .request_generation(&actor, &id, request)
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(GenerateAcceptedDto {
+            generation: (&generation).into(),
+        }),
+    ))
 }

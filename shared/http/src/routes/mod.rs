@@ -96,6 +96,7 @@ pub fn router(state: AppState) -> Router {
             "/v1/sessions/{id}/criteria/{criterion_id}",
             put(evaluations::put_criterion).delete(evaluations::delete_criterion),
         )
+        .route("/v1/sessions/{id}/generate", post(evaluations::generate))
         .route(
             "/v1/org/settings",
             get(org::get_settings).put(org::put_settings),
