@@ -116,6 +116,22 @@ pub struct CoachSettings {
 pub const DEFAULT_JOIN_URL_TEMPLATE: &str = "https://meet.example.com/{sessionId}";
 
 impl CoachSettings {
+    /// What a coach who never put settings has: UTC, no availability, no prices, the defaults.
+    pub fn unset(coach_id: UserId, now: DateTime<Utc>) -> Self {
+        Self {
+            coach_id,
+            timezone: Zone::utc(),
+            availability: Vec::new(),
+            prices: BTreeMap::new(),
+            buffer_minutes: 0,
+            min_notice_minutes: 60,
+            cancellation_window_hours: 24,
+            late_cancellation_fee_percent: 50,
+            no_show_fee_percent: 100,
+            join_url_template: DEFAULT_JOIN_URL_TEMPLATE.to_owned(),
+            updated_at: now,
+        }
+    }
     /// The currency the coach charges in (the first price's, else EUR).
     pub fn currency(&self) -> Currency {
         self.prices

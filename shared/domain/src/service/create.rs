@@ -2,6 +2,7 @@
 
 use super::{Services, parse_id, store_err};
 use crate::access::Actor;
+use crate::coach::CoachSettings;
 use crate::error::{DomainError, Errors};
 use crate::evaluation::ReviewInfo;
 use crate::ids::*;
@@ -207,7 +208,18 @@ impl Services {
         idempotency_key: Option<&str>,
     ) -> Result<Session, DomainError> {
         let now = self.now();
-        let settings = self.coach_settings(actor, &cmd.coach_id).await?;
+        // A draft review takes nothing from the coach's booking settings until it is scheduled
+        // (PATCH startsAt reads them then): QA coaches need none to write reviews.
+        let settings = match (cmd.kind, cmd.starts_at) {
+            (SessionKind::Review, None) => self
+                .ports
+                .store
+                .coach_settings(&actor.org, &cmd.coach_id)
+                .await
+                .map_err(store_err)?
+                .unwrap_or_else(|| CoachSettings::unset(cmd.coach_id.clone(), now)),
+            _ => self.coach_settings(actor, &cmd.coach_id).await?,
+        };
         if let Some(start) = cmd.starts_at {
             let busy = self.busy_around(actor, &cmd.coach_id, start, start).await?;
             check_slot(&settings, &busy, start, duration, now).map_err(|r| match r {
