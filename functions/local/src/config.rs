@@ -20,6 +20,8 @@ pub struct Config {
     pub test_clock: bool,
     /// `COACHING_WEBHOOK_SECRET`: verifies deliveries of orgs without their own secret.
     pub webhook_secret: Option<String>,
+    /// `COACHING_QUEUE_URL`: generations go through this SQS queue instead of the embedded one.
+    pub queue_url: Option<String>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -74,6 +76,7 @@ impl Config {
             jwt_secret_is_default,
             test_clock,
             webhook_secret,
+            queue_url: var("COACHING_QUEUE_URL"),
         })
     }
 }

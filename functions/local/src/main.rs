@@ -6,7 +6,7 @@ mod worker;
 
 use clap::{Parser, Subcommand};
 use coaching_domain::Role;
-use coaching_domain::ports::{Clock, Ports, Store};
+use coaching_domain::ports::{Clock, GenerationQueue, Ports, Store};
 use coaching_domain::service::{Job, Services};
 use coaching_http::auth::{JwtAuthenticator, issue_token};
 use coaching_http::clock::{SystemClock, TestClock, UlidIds};
@@ -165,20 +165,35 @@ async fn run(config: Config) -> Result<(), String> {
         None => Arc::new(SystemClock),
     };
     let local_queue = worker::LocalQueue::new();
+    let sqs = match &config.queue_url {
+        Some(url) => {
+            tracing::info!(queue = %url, "generation queue: SQS");
+            Some(coaching_aws::SqsQueue::connect(url).await)
+        }
+        None => None,
+    };
+    let queue: Arc<dyn GenerationQueue> = match &sqs {
+        Some(q) => Arc::new(q.clone()),
+        None => local_queue.clone(),
+    };
     let services = Services::new(Ports {
         store,
         clock,
         ids: Arc::new(UlidIds::new()),
         events: Some(Arc::new(LogPublisher)),
-        queue: Some(local_queue.clone()),
+        queue: Some(queue),
     });
-    tokio::spawn(ticker(services.clone()));
-    tokio::spawn(worker::embedded(
-        services.clone(),
-        generator,
-        local_queue,
-        Arc::new(tokio::sync::Notify::new()),
-    ));
+    let stop = Arc::new(tokio::sync::Notify::new());
+    tokio::spawn(ticker(services.clone(), sqs.is_some()));
+    match sqs {
+        Some(q) => tokio::spawn(worker::sqs(services.clone(), generator, q, stop)),
+        None => tokio::spawn(worker::embedded(
+            services.clone(),
+            generator,
+            local_queue,
+            stop,
+        )),
+    };
     let state = AppState {
         services,
         auth: Arc::new(JwtAuthenticator::new(config.jwt_secret.as_bytes())),
@@ -196,8 +211,10 @@ async fn run(config: Config) -> Result<(), String> {
 }
 
 /// What EventBridge schedules do in AWS: both jobs every minute, at the time every rule uses
-/// (the test clock when set). A run that fails is logged; the next one tries again.
-async fn ticker(services: Services) {
+/// (the test clock when set), and with SQS the generation sweep (hands due generations whose
+/// message was lost, or whose claim lapsed, to the queue again). A run that fails is logged; the
+/// next one tries again.
+async fn ticker(services: Services, sweep: bool) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -217,6 +234,13 @@ async fn ticker(services: Services) {
                     "job ran"
                 ),
                 Err(e) => tracing::error!(job = job.as_str(), error = %e, "job failed"),
+            }
+        }
+        if sweep {
+            match services.resend_due_generations(services.now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(resent = n, "generation sweep"),
+                Err(e) => tracing::error!(error = %e, "generation sweep failed"),
             }
         }
     }

@@ -78,3 +78,53 @@ pub async fn embedded(
         }
     }
 }
+
+/// With `COACHING_QUEUE_URL`: the same worker code fed by SQS (long polling), as the
+/// `coaching-ai-worker` function is on AWS. A message is deleted once its generation is done
+/// with (finished, already finished, or held by another worker's claim: the sweep sends it again
+/// if that claim lapses); after a store failure it is left to reappear after the queue's
+/// visibility timeout. One that does not parse is left to the queue's redrive policy.
+pub async fn sqs(
+    services: Services,
+    generator: Arc<dyn Generator>,
+    queue: coaching_aws::SqsQueue,
+    stop: Arc<Notify>,
+) {
+    loop {
+        let received = tokio::select! {
+            r = queue.receive(10, 20) => r,
+            () = stop.notified() => return,
+        };
+        let messages = match received {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::error!(error = %e, "generation worker: cannot receive from SQS");
+                tokio::time::sleep(ERROR_PAUSE).await;
+                continue;
+            }
+        };
+        for m in messages {
+            let (org, id) = match coaching_aws::parse_message(&m.body) {
+                Ok(parsed) => parsed,
+                Err(e) => {
+                    tracing::warn!(error = %e, receives = m.receive_count,
+                        "a message that is not a generation: left to the redrive policy");
+                    continue;
+                }
+            };
+            match services
+                .process_generation(generator.as_ref(), &org, &id)
+                .await
+            {
+                Ok(outcome) => {
+                    tracing::debug!(%org, generation = %id, ?outcome, "generation processed");
+                    if let Err(e) = queue.delete(&m.receipt_handle).await {
+                        tracing::warn!(error = %e, "processed message not deleted: it comes back and is skipped");
+                    }
+                }
+                Err(e) => tracing::error!(%org, generation = %id, error = %e,
+                    "generation failed on the store: the message comes back"),
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Helpers of the coaching-local process tests: start the binary on a free port, sign
+//! deliveries, call the API.
+#![allow(dead_code)]
+
+use serde_json::{Value, json};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const SECRET: &str = "restart-test-secret";
+pub const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn start(db: &std::path::Path, env: &[(&str, String)]) -> Server {
+    let port = free_port();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_coaching-local"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("COACHING_ADDR", format!("127.0.0.1:{port}"))
+        .env("COACHING_SQLITE_PATH", db)
+        .env("COACHING_JWT_SECRET", SECRET)
+        .env("COACHING_WEBHOOK_SECRET", WEBHOOK_SECRET)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().expect("coaching-local starts");
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(30) {
+        if health_ok(&format!("{}/health", server.base)).is_ok() {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("coaching-local did not answer /health");
+}
+
+pub fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .no_proxy()
+        .build()
+        .expect("client")
+}
+
+pub fn health_ok(url: &str) -> Result<(), reqwest::Error> {
+    client().get(url).send().map(|_| ())
+}
+
+pub fn token(sub: &str, role: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_coaching-local"))
+        .args(["token", "--sub", sub, "--org", "acme", "--role", role])
+        .env("COACHING_JWT_SECRET", SECRET)
+        .output()
+        .expect("token");
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned()
+}
+
+pub fn call(method: reqwest::Method, url: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+    let mut req = client().request(method, url).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().expect("response");
+    let status = resp.status().as_u16();
+    (status, resp.json().unwrap_or(Value::Null))
+}
+
+pub fn deliver(base: &str, id: &str, day: u32, score: u32) {
+    let body = json!({"type": "evaluation.completed", "data": {
+        "evaluationId": id, "coacheeId": "agent-1", "scorecardId": "support",
+        "ticketUrl": format!("https://desk.example.com/{id}"),
+        "evaluatedAt": format!("2026-11-{day:02}T10:00:00Z"),
+        "scores": [{"criterionId": "empathy", "criterionName": "Empathy", "score": score,
+                    "maxScore": 4, "comment": "Abrupt greeting"}]}})
+    .to_string();
+    let hook = standardwebhooks::Webhook::new(WEBHOOK_SECRET).expect("secret");
+    let ts = chrono::Utc::now().timestamp();
+    let signature = hook.sign(id, ts, body.as_bytes()).expect("sign");
+    let resp = client()
+        .post(format!("{base}/v1/orgs/acme/webhooks/evaluations"))
+        .header("content-type", "application/json")
+        .header("webhook-id", id)
+        .header("webhook-timestamp", ts.to_string())
+        .header("webhook-signature", signature)
+        .body(body)
+        .send()
+        .expect("delivery");
+    assert_eq!(resp.status().as_u16(), 200, "delivery {id}");
+}
+
+pub fn generation_status(base: &str, coach: &str, session: &str) -> String {
+    let (status, s) = call(
+        reqwest::Method::GET,
+        &format!("{base}/v1/sessions/{session}"),
+        coach,
+        None,
+    );
+    assert_eq!(status, 200, "{s}");
+    s["review"]["generation"]["status"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned()
+}
+
+pub fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
