@@ -3,6 +3,7 @@
 //! Adapters (SQLite, DynamoDB, HTTP, Lambda) depend on this crate; it depends on none of them.
 
 pub mod access;
+pub mod analytics;
 pub mod coach;
 pub mod error;
 pub mod evaluation;

@@ -5,6 +5,7 @@ pub mod clock;
 pub mod dto;
 pub mod events;
 pub mod extract;
+pub mod ics;
 pub mod openapi;
 pub mod problem;
 pub mod routes;

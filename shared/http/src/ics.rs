@@ -1,0 +1,176 @@
+//! The iCalendar (RFC 5545) feed of a user's sessions (§10 `GET /v1/calendar/{token}.ics`) and
+//! its strong ETag.
+//!
+//! The body depends only on the sessions (never on the time of the request except through the
+//! history window), so a calendar app polling an unchanged feed gets byte-identical bodies and
+//! a `304` on `If-None-Match`: `DTSTAMP` is the session's `updatedAt`, events are sorted.
+//!
+//! Written here rather than with the `icalendar` crate's builder (0.17.17, which the tests use
+//! as an independent parser). Its writer gets two things wrong that this feed must get right:
+//! - folding (`properties::fold_line`): the loop continues while more than 75 octets remain,
+//!   but a continuation line holds only 74 after its leading space, so a line whose remainder is
+//!   exactly 75 octets (a 150- or 224-octet property, say) comes out as a 76-octet line;
+//! - TEXT escaping (`text::escape_text`) escapes `\n` but passes `\r` and other control
+//!   characters through, so a name typed with a CRLF puts a bare CR inside a content line.
+//!
+//! Folding is applied inside its property writer, so fixing it would mean unfolding and
+//! refolding its output; the format we need is a handful of properties, escaping and folding,
+//! about forty lines below.
+
+use chrono::{DateTime, Duration, Utc};
+use coaching_domain::UserId;
+use coaching_domain::session::{Session, SessionStatus};
+use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
+
+/// `PRODID` of the feed.
+pub const PRODID: &str = "-//coaching//sessions feed 1.0//EN";
+/// `X-WR-CALNAME` (and RFC 7986 `NAME`): how calendar apps title the subscription.
+pub const CALENDAR_NAME: &str = "Coaching sessions";
+/// How far back the feed goes: a session that ended more than this many days before `now` is
+/// left out, so a coach with years of weekly 1:1s does not get an ever-growing feed (calendar
+/// apps drop such events from the subscription). A caller may load only the sessions ending
+/// after `now - HISTORY_DAYS`.
+pub const HISTORY_DAYS: i64 = 90;
+/// Suggested polling interval (`REFRESH-INTERVAL`, `X-PUBLISHED-TTL`).
+pub const REFRESH: &str = "PT1H";
+/// The longest content line in octets, CRLF excluded (RFC 5545 §3.1).
+const MAX_LINE_OCTETS: usize = 75;
+
+/// The feed of `user`'s sessions; see [`calendar_with_join_urls`]. No join URL: `POST
+/// /v1/sessions/{id}/join` hands it out only from 15 minutes before the start.
+pub fn calendar(user: &UserId, sessions: &[Session], now: DateTime<Utc>) -> String {
+    calendar_with_join_urls(user, sessions, now, |_| None)
+}
+
+/// The feed of `user`'s sessions: one `VEVENT` per session of `sessions` in which `user` is
+/// the coach or the client, that has a time (drafts have none) and that ended at most
+/// [`HISTORY_DAYS`] before `now`. Others' sessions are skipped, whatever the caller passes.
+///
+/// `STATUS` is `CANCELLED` for a cancelled session (calendar apps then remove or strike it)
+/// and `CONFIRMED` for the others (scheduled, completed, no-show: the time was held).
+/// `SEQUENCE` is the session's `sequence` (bumped on every move), `UID` `<session id>@coaching`.
+/// `DESCRIPTION` names the kind and, when `join_url` gives one, the join URL.
+pub fn calendar_with_join_urls(
+    user: &UserId,
+    sessions: &[Session],
+    now: DateTime<Utc>,
+    join_url: impl Fn(&Session) -> Option<String>,
+) -> String {
+    let oldest_end = now - Duration::days(HISTORY_DAYS);
+    let mut events: Vec<(&Session, DateTime<Utc>, DateTime<Utc>)> = sessions
+        .iter()
+        .filter(|s| &s.coach_id == user || &s.client_id == user)
+        .filter(|s| s.status != SessionStatus::Draft)
+        .filter_map(|s| Some((s, s.starts_at?, s.ends_at()?)))
+        .filter(|(_, _, end)| *end >= oldest_end)
+        .collect();
+    events.sort_by(|a, b| (a.1, &a.0.id).cmp(&(b.1, &b.0.id)));
+
+    let mut out = String::with_capacity(256 + events.len() * 400);
+    for (name, value) in [
+        ("BEGIN", "VCALENDAR"),
+        ("VERSION", "2.0"),
+        ("PRODID", PRODID),
+        ("CALSCALE", "GREGORIAN"),
+        ("METHOD", "PUBLISH"),
+        ("NAME", CALENDAR_NAME),
+        ("X-WR-CALNAME", CALENDAR_NAME),
+        ("REFRESH-INTERVAL;VALUE=DURATION", REFRESH),
+        ("X-PUBLISHED-TTL", REFRESH),
+    ] {
+        line(&mut out, name, value);
+    }
+    for (s, start, end) in events {
+        let status = match s.status {
+            SessionStatus::Cancelled => "CANCELLED",
+            _ => "CONFIRMED",
+        };
+        let summary = if s.name.trim().is_empty() {
+            "Coaching session"
+        } else {
+            s.name.as_str()
+        };
+        let mut description = format!("Kind: {}", s.kind.as_str());
+        if let Some(url) = join_url(s) {
+            let _ = write!(description, "\nJoin: {url}");
+        }
+        line(&mut out, "BEGIN", "VEVENT");
+        line(&mut out, "UID", &text(&format!("{}@coaching", s.id)));
+        line(&mut out, "DTSTAMP", &utc(s.updated_at));
+        line(&mut out, "DTSTART", &utc(start));
+        line(&mut out, "DTEND", &utc(end));
+        line(&mut out, "SEQUENCE", &s.sequence.to_string());
+        line(&mut out, "STATUS", status);
+        line(&mut out, "SUMMARY", &text(summary));
+        line(&mut out, "DESCRIPTION", &text(&description));
+        line(&mut out, "LAST-MODIFIED", &utc(s.updated_at));
+        line(&mut out, "END", "VEVENT");
+    }
+    line(&mut out, "END", "VCALENDAR");
+    out
+}
+
+/// A strong ETag of a feed body: the quoted hex SHA-256 of its bytes.
+pub fn etag(body: &str) -> String {
+    let digest = Sha256::digest(body.as_bytes());
+    let mut tag = String::with_capacity(66);
+    tag.push('"');
+    for byte in digest {
+        let _ = write!(tag, "{byte:02x}");
+    }
+    tag.push('"');
+    tag
+}
+
+/// A UTC DATE-TIME, form #2 (`19970714T173000Z`).
+fn utc(t: DateTime<Utc>) -> String {
+    t.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// A TEXT value (RFC 5545 §3.3.11): `\`, `;`, `,` and newlines escaped. CR LF and a lone CR
+/// are newlines too; other control characters are not allowed in TEXT and are dropped.
+fn text(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 8);
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push_str("\\n");
+            }
+            '\t' => out.push('\t'),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Appends the content line `name:value` folded (RFC 5545 §3.1): at most 75 octets per line
+/// before its CRLF, continuation lines starting with one space, never inside a UTF-8 sequence.
+fn line(out: &mut String, name: &str, value: &str) {
+    let content = format!("{name}:{value}");
+    let mut rest = content.as_str();
+    let mut room = MAX_LINE_OCTETS;
+    while rest.len() > room {
+        let mut cut = room;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.push_str(&rest[..cut]);
+        out.push_str("\r\n ");
+        rest = &rest[cut..];
+        // The leading space takes one octet of every continuation line.
+        room = MAX_LINE_OCTETS - 1;
+    }
+    out.push_str(rest);
+    out.push_str("\r\n");
+}
+
+#[cfg(test)]
+mod tests;
