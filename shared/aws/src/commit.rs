@@ -66,7 +66,8 @@ pub(crate) enum Outcome {
 
 /// Maps the reasons (one per item, in request order) to the error the domain expects, with the
 /// SQLite adapter's precedence: a session's version, then the first taken lock in acquire
-/// order, then the idempotency record, then a request's status or a reminder's take.
+/// order, then the idempotency record, then a request's status, a reminder's take or a
+/// generation record's status and claims.
 pub(crate) fn outcome(
     reasons: &[CancellationReason],
     roles: &[Role],
@@ -97,7 +98,10 @@ pub(crate) fn outcome(
     if failed.contains(&Role::Idempotency) {
         return Outcome::Failed(StoreError::IdempotencyKeyExists);
     }
-    if failed.contains(&Role::Request) || failed.contains(&Role::Take) {
+    if failed
+        .iter()
+        .any(|r| matches!(r, Role::Request | Role::Take | Role::Generation))
+    {
         return Outcome::Failed(StoreError::Conflict);
     }
     let codes: Vec<&str> = reasons
@@ -240,6 +244,25 @@ mod tests {
                 "None"
             ]),
             Outcome::Failed(StoreError::LockTaken(changes.acquire_locks[0].0.clone()))
+        );
+    }
+
+    #[test]
+    fn a_generation_record_that_fails_its_condition_is_a_conflict_after_a_session() {
+        let changes = changes_with_locks(0);
+        let roles = [Role::Session, Role::Unconditional, Role::Generation];
+        let outcome_of = |codes: [&str; 3]| outcome(&codes.map(reason), &roles, &changes);
+        assert_eq!(
+            outcome_of(["None", "None", "ConditionalCheckFailed"]),
+            Outcome::Failed(StoreError::Conflict)
+        );
+        assert_eq!(
+            outcome_of(["ConditionalCheckFailed", "None", "ConditionalCheckFailed"]),
+            Outcome::Failed(StoreError::Conflict)
+        );
+        assert_eq!(
+            outcome_of(["None", "None", "TransactionConflict"]),
+            Outcome::Contended
         );
     }
 

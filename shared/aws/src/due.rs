@@ -1,5 +1,5 @@
-//! The jobs' reads of due work, across every org: the `Due` index day by day, oldest first,
-//! one Query per day partition (fewer once `limit` items are found). Never a Scan.
+//! The jobs' and workers' reads of due work, across every org: the `Due` index day by day,
+//! oldest first, one Query per day partition (fewer once `limit` items are found). Never a Scan.
 //!
 //! The index is eventually consistent (no GSI read can be strongly consistent): work written
 //! a moment ago may be missing from one run and is found by the next.
@@ -9,6 +9,7 @@ use crate::keys::{self, DUE, Due};
 use crate::query::Walk;
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration, Utc};
+use coaching_domain::generation::GenerationJob;
 use coaching_domain::ports::{DUE_LOOKBACK_DAYS, StoreError};
 use coaching_domain::reminder::{Reminder, ReminderKind};
 use coaching_domain::reschedule::RescheduleRequest;
@@ -27,6 +28,12 @@ pub(crate) fn reminder_lookback() -> Duration {
 /// How far back the request partitions are read: requests that expired at most
 /// [`DUE_LOOKBACK_DAYS`] days ago.
 pub(crate) fn request_lookback() -> Duration {
+    Duration::days(DUE_LOOKBACK_DAYS)
+}
+
+/// How far back the generation partitions are read: records due at most
+/// [`DUE_LOOKBACK_DAYS`] days ago (a worker or sweep idle for longer leaves older ones behind).
+pub(crate) fn generation_lookback() -> Duration {
     Duration::days(DUE_LOOKBACK_DAYS)
 }
 
@@ -85,4 +92,24 @@ pub(crate) async fn due_requests(
         .iter()
         .map(|i| from_doc("reschedule request", i))
         .collect()
+}
+
+/// Queued generations and running ones whose lease lapsed (both are due by `due_at`), oldest
+/// first, then by org and id.
+pub(crate) async fn due_generations(
+    client: &Client,
+    table: &str,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<GenerationJob>, StoreError> {
+    let found = due(
+        client,
+        table,
+        Due::Generation,
+        now,
+        generation_lookback(),
+        limit,
+    )
+    .await?;
+    found.iter().map(|i| from_doc("generation", i)).collect()
 }

@@ -6,7 +6,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use coaching_domain::ids::{
-    EvaluationId, KbArticleId, NotificationId, OrgId, RescheduleRequestId, SessionId, UserId,
+    EvaluationId, GenerationId, KbArticleId, NotificationId, OrgId, RescheduleRequestId, SessionId,
+    UserId,
 };
 use coaching_domain::reminder::ReminderKind;
 use coaching_domain::slots::LockKey;
@@ -37,11 +38,12 @@ pub(crate) const BY_ORG: Index = Index {
     pk: "OrgPK",
     sk: "OrgSK",
 };
-/// Sparse GSI "due work by day": only waiting reminders (`DuePK` = `DUE#REMINDER#<day>`) and
-/// pending reschedule requests (`DUE#REQUEST#<day>`) carry it, the day (UTC) of their due
-/// time; `DueSK` = due time (whole milliseconds, rounded up) + org + id, so one partition is
-/// in due order and the days in turn are too. The jobs read it day by day, oldest first, for
-/// at most [`due_days`] days: never a Scan. See [`due_pk`] and [`due_sk`].
+/// Sparse GSI "due work by day": only waiting reminders (`DuePK` = `DUE#REMINDER#<day>`),
+/// pending reschedule requests (`DUE#REQUEST#<day>`) and generation records while they have a
+/// due time (`DUE#GENERATION#<day>`) carry it, the day (UTC) of their due time; `DueSK` = due
+/// time (whole milliseconds, rounded up) + org + id, so one partition is in due order and the
+/// days in turn are too. The jobs and workers read it day by day, oldest first, for at most
+/// [`due_days`] days: never a Scan. See [`due_pk`] and [`due_sk`].
 pub(crate) const DUE: Index = Index {
     name: "Due",
     pk: "DuePK",
@@ -72,6 +74,8 @@ pub(crate) const REQUEST_SK: &str = "REQUEST";
 
 /// The sort key of an evaluation's item (live or tombstone).
 pub(crate) const EVALUATION_SK: &str = "EVAL";
+/// The sort key of a generation record, alone in its partition [`generation_pk`].
+pub(crate) const GENERATION_SK: &str = "GENERATION";
 /// The sort key of a remembered webhook id.
 pub(crate) const WEBHOOK_SK: &str = "WEBHOOK";
 /// The sort keys of the org's own records in its partition [`org_pk`].
@@ -146,6 +150,12 @@ pub(crate) fn user_evaluations_pk(org: &OrgId, coachee: &UserId) -> String {
     format!("ORG#{org}#USER#{coachee}#EVALS")
 }
 
+/// A generation record (`GENERATION`): the job as JSON, its status and claim count (what a
+/// conditional claim compares), filed in the `Due` index while it has a due time.
+pub(crate) fn generation_pk(org: &OrgId, id: &GenerationId) -> String {
+    format!("ORG#{org}#GENERATION#{id}")
+}
+
 /// A remembered webhook id, `ORG#o#WEBHOOK#<webhook-id>`. A webhook id is any visible ASCII,
 /// `#` included: it comes last, so the key still names exactly one (org, webhook id).
 pub(crate) fn webhook_pk(org: &OrgId, webhook_id: &str) -> String {
@@ -188,6 +198,8 @@ pub(crate) enum Due {
     Reminder,
     /// Pending reschedule requests, by `expires_at`.
     Request,
+    /// Queued or running generation records, by `due_at`.
+    Generation,
 }
 
 impl Due {
@@ -195,6 +207,7 @@ impl Due {
         match self {
             Due::Reminder => "REMINDER",
             Due::Request => "REQUEST",
+            Due::Generation => "GENERATION",
         }
     }
 }
@@ -403,6 +416,18 @@ mod tests {
             remember_until(t + Duration::nanoseconds(1)),
             t.timestamp() + 1
         );
+    }
+
+    #[test]
+    fn generation_records_have_partitions_and_due_days_of_their_own() {
+        let org = OrgId::parse("o").unwrap();
+        let id = GenerationId::parse("01JGEN").unwrap();
+        assert_eq!(generation_pk(&org, &id), "ORG#o#GENERATION#01JGEN");
+        let t = utc("2030-03-04T09:00:00Z");
+        assert_eq!(due_pk(Due::Generation, t), "DUE#GENERATION#2030-03-04");
+        let days = due_days(Due::Generation, t, Duration::days(7));
+        assert_eq!(days.first().unwrap(), "DUE#GENERATION#2030-02-25");
+        assert_eq!(days.len(), 8);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! AWS adapters: the DynamoDB store, every store port of the domain over one table.
+//! AWS adapters: the DynamoDB store, every store port of the domain over one table, and the SQS
+//! generation queue ([`SqsQueue`]).
 //!
 //! The table (`PK`/`SK` strings) holds, per org:
 //! - a session: `ORG#o#SESSION#id`/`SESSION` with the domain `Session` as JSON in `doc`, its
@@ -20,6 +21,9 @@
 //!   id); after a deletion a tombstone keeping only the `rank`, in no index. A delivery writes
 //!   it and the webhook id's item (`ORG#o#WEBHOOK#<webhook-id>`/`WEBHOOK`, expiring at the
 //!   id's `remember_until`) in one conditional transaction.
+//! - a generation record: `ORG#o#GENERATION#id`/`GENERATION` with the job in `doc`, its
+//!   `status` and `claims` (a claim or a result is conditional on both), and, while it has a
+//!   due time (queued, or running under a lease), the `Due` keys (`DUE#GENERATION#<day>`).
 //! - org settings and the webhook secret (`ORG#o`/`ORG_SETTINGS`, `ORG#o`/`WEBHOOK_SECRET`),
 //!   knowledge-base articles in one partition by id (`ORG#o#KB`/`<id>`).
 //!
@@ -38,6 +42,7 @@ mod deliveries;
 mod due;
 mod errors;
 mod evaluations;
+mod generations;
 mod http;
 mod inbox;
 mod items;
@@ -49,9 +54,11 @@ mod plan;
 mod query;
 mod requests;
 mod sessions;
+mod sqs;
 mod store;
 mod table;
 
 pub use config::sdk_config;
 pub use counter::RequestCounts;
+pub use sqs::{ReceivedMessage, SqsQueue, message_body, parse_message};
 pub use store::DynamoStore;

@@ -29,6 +29,8 @@ pub(crate) enum Role {
     Request,
     /// A reminder taken: it is missing or no longer as read.
     Take,
+    /// A generation record: its expected status and claims (or absence) did not hold.
+    Generation,
     /// An item written without a condition.
     Unconditional,
 }
@@ -52,11 +54,11 @@ pub(crate) struct IdempotencyDoc {
 impl Plan {
     /// The transaction of `changes`: session puts (item and client view), lock acquisitions in
     /// their order, releases, the idempotency record, each notification and its outbox event,
-    /// request puts (item and client copy), then reminder puts, deletes and takes. Refuses sets
-    /// DynamoDB would reject, before any request: two writes of one item (a session or request
-    /// put twice, two writes of one reminder, a notification twice), more than
-    /// [`MAX_TRANSACTION_ITEMS`] items (sessions, requests and notifications count two each,
-    /// locks and reminders one), several orgs.
+    /// request puts (item and client copy), reminder puts, deletes and takes, then generation
+    /// records. Refuses sets DynamoDB would reject, before any request: two writes of one item
+    /// (a session, request or generation put twice, two writes of one reminder, a notification
+    /// twice), more than [`MAX_TRANSACTION_ITEMS`] items (sessions, requests and notifications
+    /// count two each, locks, reminders and generations one), several orgs.
     pub(crate) fn of(table: &str, changes: &Changes) -> Result<Plan, StoreError> {
         let mut plan = Plan::default();
         let org = changes.org()?;
@@ -119,6 +121,9 @@ impl Plan {
         }
         for write in &changes.reminders {
             plan.reminder(table, write)?;
+        }
+        for put in &changes.generations {
+            plan.put(crate::generations::put(table, put)?, Role::Generation)?;
         }
         if plan.items.len() > MAX_TRANSACTION_ITEMS {
             return Err(StoreError::Unavailable(format!(

@@ -2,7 +2,8 @@
 
 use crate::counter::{RequestCounter, RequestCounts};
 use crate::{
-    coaches, commit, deliveries, due, evaluations, inbox, org, outbox, requests, sessions, table,
+    coaches, commit, deliveries, due, evaluations, generations, inbox, org, outbox, requests,
+    sessions, table,
 };
 use async_trait::async_trait;
 use aws_config::SdkConfig;
@@ -10,15 +11,17 @@ use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use coaching_domain::coach::CoachSettings;
 use coaching_domain::evaluation::Evaluation;
+use coaching_domain::generation::GenerationJob;
 use coaching_domain::ids::{
-    EvaluationId, KbArticleId, NotificationId, OrgId, RescheduleRequestId, SessionId, UserId,
+    EvaluationId, GenerationId, KbArticleId, NotificationId, OrgId, RescheduleRequestId, SessionId,
+    UserId,
 };
 use coaching_domain::notification::Notification;
 use coaching_domain::org::{KbArticle, OrgSettings};
 use coaching_domain::ports::{
     Changes, CoachStore, Cursor, DeliveryOutcome, DueStore, EvaluationDelivery, EvaluationQuery,
-    EvaluationStore, IdempotencyRecord, NotificationStore, OrgStore, OutboxEvent, OutboxStore,
-    Page, RescheduleStore, SessionQuery, SessionStore, StoreError,
+    EvaluationStore, GenerationStore, IdempotencyRecord, NotificationStore, OrgStore, OutboxEvent,
+    OutboxStore, Page, RescheduleStore, SessionQuery, SessionStore, StoreError,
 };
 use coaching_domain::reminder::Reminder;
 use coaching_domain::reschedule::{RequestStatus, RescheduleRequest};
@@ -299,21 +302,23 @@ impl OrgStore for DynamoStore {
     }
 }
 
-// PLACEHOLDER (replaced before landing): generation records are being implemented.
 #[async_trait]
-impl coaching_domain::ports::GenerationStore for DynamoStore {
+impl GenerationStore for DynamoStore {
+    /// One strongly consistent GetItem.
     async fn generation(
         &self,
-        _: &OrgId,
-        _: &coaching_domain::ids::GenerationId,
-    ) -> Result<Option<coaching_domain::generation::GenerationJob>, StoreError> {
-        Err(StoreError::Unavailable("generation records are not implemented yet".into()))
+        org: &OrgId,
+        id: &GenerationId,
+    ) -> Result<Option<GenerationJob>, StoreError> {
+        generations::generation(&self.client, &self.table, org, id).await
     }
+
+    /// One Query per `Due` day partition read (eight at most), oldest day first.
     async fn due_generations(
         &self,
-        _: DateTime<Utc>,
-        _: u32,
-    ) -> Result<Vec<coaching_domain::generation::GenerationJob>, StoreError> {
-        Ok(Vec::new())
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<GenerationJob>, StoreError> {
+        due::due_generations(&self.client, &self.table, now, limit).await
     }
 }
