@@ -289,6 +289,9 @@ impl Services {
         if let Some(next) = self.successor(actor, &s, now)? {
             let mut with_next = s.clone();
             with_next.next_session_id = Some(next.id.clone());
+            // Open action items move to the next session (same ids); done ones stay. Both
+            // sessions are written in one commit: an item is never on both or on neither.
+            with_next.action_items.retain(|a| a.done);
             let mut changes = Changes {
                 acquire_locks: held_locks(&next),
                 reminders: reminder_writes(&with_next, now)

@@ -4,6 +4,7 @@
 mod coaches;
 mod create;
 mod evaluations;
+mod feedback;
 mod generate;
 mod inbox;
 mod jobs;
@@ -19,9 +20,10 @@ pub use create::{CreateSession, ReviewInput};
 pub use evaluations::{
     DEFAULT_EVALUATION_PAGE, EvaluationFilter, MAX_EVALUATION_PAGE, valid_webhook_id,
 };
+pub use feedback::MAX_REVIEW_COMMENT;
+pub use generate::{LEASE_SECONDS, Processed};
 pub use jobs::{JOB_BATCH, Job, JobAction, JobRun, Outcome, RELAY_BATCH, Relayed};
 pub use lifecycle::{AgendaInput, Completed, JoinInfo, SessionPatch};
-pub use generate::{LEASE_SECONDS, Processed};
 pub use org::{DEFAULT_KB_PAGE, KbArticleInput, MAX_KB_PAGE};
 pub use read::{DEFAULT_PAGE, ListSessions, MAX_PAGE};
 pub use reschedule::{Decided, ListRequests, RescheduleCommand, Rescheduled};

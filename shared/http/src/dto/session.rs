@@ -363,6 +363,10 @@ pub struct SessionDto {
     pub pending_reschedule_request: Option<String>,
     pub cancellation: Option<CancellationDto>,
     pub no_show: Option<NoShowDto>,
+    /// The client's review (§10), once given.
+    pub rating: Option<SessionReviewDto>,
+    /// When the coach asked the client for a review.
+    pub review_requested_at: Option<DateTime<Utc>>,
     /// The coach's timezone the session was booked in.
     pub timezone: String,
     pub created_at: DateTime<Utc>,
@@ -370,9 +374,40 @@ pub struct SessionDto {
     pub version: u64,
 }
 
+/// A client's review of a completed session.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SessionReviewDto {
+    #[schema(minimum = 1, maximum = 5)]
+    pub rating: u8,
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl From<&coaching_domain::session::SessionRating> for SessionReviewDto {
+    fn from(r: &coaching_domain::session::SessionRating) -> Self {
+        Self {
+            rating: r.rating.get(),
+            comment: r.comment.clone(),
+            at: r.at,
+        }
+    }
+}
+
+/// A review: rating 1 to 5 and an optional comment of at most 2,000 characters.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    #[schema(minimum = 1, maximum = 5)]
+    pub rating: i64,
+    #[schema(max_length = 2000)]
+    pub comment: Option<String>,
+}
+
 impl SessionDto {
     pub fn new(s: &Session, view: View) -> Self {
         Self {
+            rating: s.rating.as_ref().map(SessionReviewDto::from),
+            review_requested_at: s.review_requested_at,
             id: s.id.to_string(),
             kind: match s.kind {
                 SessionKind::Intro => SessionKindDto::Intro,

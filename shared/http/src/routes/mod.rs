@@ -71,6 +71,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sessions/{id}/complete", post(sessions::complete))
         .route("/v1/sessions/{id}/no-show", post(sessions::no_show))
         .route("/v1/sessions/{id}/join", post(sessions::join))
+        .route(
+            "/v1/sessions/{id}/review-request",
+            post(sessions::request_review),
+        )
+        .route("/v1/sessions/{id}/review", post(sessions::review))
         .route("/v1/sessions/{id}/reschedule", post(reschedule::reschedule))
         .route("/v1/reschedule-requests", get(reschedule::list))
         .route("/v1/reschedule-requests/{id}", get(reschedule::get_one))

@@ -295,3 +295,46 @@ pub async fn join(
         closes_at: j.closes_at,
     }))
 }
+
+/// Asks the client to review a completed session (its coach or an admin): the client gets
+/// `review_requested`. Asking again changes nothing.
+#[utoipa::path(post, path = "/v1/sessions/{id}/review-request", tag = "sessions",
+    params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 202, body = SessionDto, headers(("ETag" = String))), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem, description = "`invalid_transition`: the session is not completed")))]
+pub async fn request_review(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let s = state
+        .services
+        .request_review(&actor, &session_id(id)?)
+        .await?;
+    Ok(session_response(
+        StatusCode::ACCEPTED,
+        &s,
+        view_of(&s, &actor),
+    ))
+}
+
+/// The session's client reviews it once it is completed: rating 1 to 5, an optional comment.
+#[utoipa::path(post, path = "/v1/sessions/{id}/review", tag = "sessions", request_body = ReviewBody,
+    params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 201, body = SessionReviewDto), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem, description = "Not the session's client"),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "`already_exists`: reviewed already"),
+        (status = 422, body = Problem, description = "`invalid_transition`: the session is not completed")))]
+pub async fn review(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<ReviewBody>,
+) -> Result<(StatusCode, Json<SessionReviewDto>), ApiError> {
+    let r = state
+        .services
+        .submit_review(&actor, &session_id(id)?, body.rating, body.comment)
+        .await?;
+    Ok((StatusCode::CREATED, Json(SessionReviewDto::from(&r))))
+}
