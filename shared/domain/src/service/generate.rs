@@ -28,6 +28,14 @@ pub const LEASE_SECONDS: i64 = 120;
 const MAX_KB_READ: u32 = 1_000;
 /// Read-modify-write rounds before a write gives up on a session that keeps changing.
 const ROUNDS: usize = 5;
+/// A generation queued or running for this long no longer blocks a new one.
+pub const ABANDONED_AFTER_HOURS: i64 = 24;
+
+/// `t` without its sub-millisecond part: the stores keep due times in whole milliseconds, so a
+/// record made due "now" is due at the same `now` (not a fraction of a millisecond later).
+fn whole_ms(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
+}
 
 /// What a worker did with one generation id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,11 +93,15 @@ impl Services {
             let Some(mut review) = s.review.clone() else {
                 return Err(DomainError::NoEvaluations);
             };
+            let now = whole_ms(self.now());
+            // One that has been queued or running for a day is abandoned (its record left the
+            // due index, or every worker failed on the store): a new one supersedes it, and the
+            // old one writes nothing should it ever run.
             if review.generation.as_ref().is_some_and(|g| {
                 matches!(
                     g.status,
                     GenerationStatus::Queued | GenerationStatus::Running
-                )
+                ) && g.requested_at > now - Duration::hours(ABANDONED_AFTER_HOURS)
             }) {
                 return Err(DomainError::conflict(
                     "a generation of this session is already queued or running",
@@ -113,7 +125,6 @@ impl Services {
                     ));
                 }
             }
-            let now = self.now();
             let job = GenerationJob {
                 id: parse_id("id", GenerationId::parse(self.new_id()))?,
                 org: s.org.clone(),
@@ -212,7 +223,7 @@ impl Services {
     /// at start: the claims of running generations were held by a process that is gone (killed),
     /// so they are released at once and the generations are due again. Returns how many.
     pub async fn release_claims(&self) -> Result<usize, DomainError> {
-        let now = self.now();
+        let now = whole_ms(self.now());
         let held = self
             .ports
             .store
@@ -271,7 +282,7 @@ impl Services {
         org: &OrgId,
         id: &GenerationId,
     ) -> Result<Processed, DomainError> {
-        let now = self.now();
+        let now = whole_ms(self.now());
         let Some(job) = self
             .ports
             .store
