@@ -8,7 +8,7 @@
 mod common;
 
 use common::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
@@ -32,25 +32,7 @@ fn a_generation_accepted_before_a_kill_completes_after_the_restart() {
     );
     deliver(&first.base, "ev-1", 10, 1);
     deliver(&first.base, "ev-2", 20, 2);
-    let (status, session) = call(
-        reqwest::Method::POST,
-        &format!("{}/v1/sessions", first.base),
-        &coach,
-        Some(
-            json!({"kind": "review", "coachId": "coach-ana", "clientId": "agent-1",
-            "name": "November review",
-            "review": {"periodStart": "2026-11-01T00:00:00Z", "periodEnd": "2026-12-01T00:00:00Z"}}),
-        ),
-    );
-    assert_eq!(status, 201, "{session}");
-    let id = session["id"].as_str().expect("id").to_owned();
-    let (status, accepted) = call(
-        reqwest::Method::POST,
-        &format!("{}/v1/sessions/{id}/generate", first.base),
-        &coach,
-        None,
-    );
-    assert_eq!(status, 202, "{accepted}");
+    let id = draft_review_and_generate(&first.base, &coach);
     wait_for("the generation running", Duration::from_secs(20), || {
         generation_status(&first.base, &coach, &id) == "running"
     });

@@ -5,7 +5,6 @@
 mod common;
 
 use common::*;
-use serde_json::json;
 use std::time::Duration;
 
 fn aws_env() -> Vec<(&'static str, String)> {
@@ -49,25 +48,7 @@ fn a_generation_goes_through_the_sqs_queue_and_succeeds() {
 
     deliver(&server.base, "ev-1", 10, 1);
     deliver(&server.base, "ev-2", 20, 2);
-    let (status, session) = call(
-        reqwest::Method::POST,
-        &format!("{}/v1/sessions", server.base),
-        &coach,
-        Some(
-            json!({"kind": "review", "coachId": "coach-ana", "clientId": "agent-1",
-            "name": "November review",
-            "review": {"periodStart": "2026-11-01T00:00:00Z", "periodEnd": "2026-12-01T00:00:00Z"}}),
-        ),
-    );
-    assert_eq!(status, 201, "{session}");
-    let id = session["id"].as_str().expect("id").to_owned();
-    let (status, accepted) = call(
-        reqwest::Method::POST,
-        &format!("{}/v1/sessions/{id}/generate", server.base),
-        &coach,
-        None,
-    );
-    assert_eq!(status, 202, "{accepted}");
+    let id = draft_review_and_generate(&server.base, &coach);
     wait_for("the generation succeeded", Duration::from_secs(30), || {
         generation_status(&server.base, &coach, &id) == "succeeded"
     });

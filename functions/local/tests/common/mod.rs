@@ -137,3 +137,28 @@ pub fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Drafts a review of agent-1's November (coach-ana) and asks for its generation (202).
+/// Returns the session id.
+pub fn draft_review_and_generate(base: &str, coach: &str) -> String {
+    let (status, session) = call(
+        reqwest::Method::POST,
+        &format!("{base}/v1/sessions"),
+        coach,
+        Some(
+            json!({"kind": "review", "coachId": "coach-ana", "clientId": "agent-1",
+            "name": "November review",
+            "review": {"periodStart": "2026-11-01T00:00:00Z", "periodEnd": "2026-12-01T00:00:00Z"}}),
+        ),
+    );
+    assert_eq!(status, 201, "{session}");
+    let id = session["id"].as_str().expect("id").to_owned();
+    let (status, accepted) = call(
+        reqwest::Method::POST,
+        &format!("{base}/v1/sessions/{id}/generate"),
+        coach,
+        None,
+    );
+    assert_eq!(status, 202, "{accepted}");
+    id
+}
