@@ -1,8 +1,9 @@
 //! Reads `infra/template.yaml` and checks what cfn-lint cannot: that it deploys this workspace's
 //! binaries, the table the DynamoDB store expects, no more permission than each function needs,
-//! the authorizer on every route but the open ones, and no secret in the template.
+//! the authorizer on every route but the open ones, the generation queue's redrive and the
+//! worker's event source, and no secret in the template.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn template() -> Value {
     let path = format!("{}/../../infra/template.yaml", env!("CARGO_MANIFEST_DIR"));
@@ -43,6 +44,7 @@ fn every_function_is_a_workspace_binary_built_by_cargo_lambda() {
             "RemindersFunction" => package_manifest("reminders"),
             "RescheduleExpiryFunction" => package_manifest("reschedule-expiry"),
             "WebhooksFunction" => package_manifest("webhooks"),
+            "AiWorkerFunction" => package_manifest("ai-worker"),
             other => panic!("{other}: a function the test does not know"),
         };
         assert!(
@@ -87,23 +89,34 @@ fn the_table_has_the_keys_and_indexes_the_store_uses_with_recovery_and_ttl() {
 #[test]
 fn functions_may_touch_only_the_table_and_its_indexes() {
     let t = template();
-    for (name, f) in resources_of_type(&t, "AWS::Serverless::Function") {
-        for policy in f["Properties"]["Policies"].as_array().unwrap() {
-            for statement in policy["Statement"].as_array().unwrap() {
-                for action in statement["Action"].as_array().unwrap() {
-                    let action = action.as_str().unwrap();
-                    assert!(!action.contains('*'), "{name}: wildcard action {action}");
-                    assert!(action != "dynamodb:Scan", "{name}: Scan is never needed");
-                }
-                for resource in statement["Resource"].as_array().unwrap() {
-                    let text = resource.to_string();
-                    let events = statement["Action"] == serde_json::json!(["events:PutEvents"]);
-                    if events {
-                        assert!(text.contains("EventBus"), "{name}: {text} is not the bus");
-                    } else {
-                        assert!(text.contains("Table"), "{name}: {text} is not the table");
-                    }
-                }
+    for (name, _) in resources_of_type(&t, "AWS::Serverless::Function") {
+        for statement in statements(&t, name) {
+            let actions = strings(&statement["Action"]);
+            for action in &actions {
+                assert!(!action.contains('*'), "{name}: wildcard action {action}");
+                assert!(*action != "dynamodb:Scan", "{name}: Scan is never needed");
+            }
+            // Each statement grants one service's actions on that service's resources.
+            let service = actions[0].split(':').next().unwrap();
+            assert!(
+                actions
+                    .iter()
+                    .all(|a| a.starts_with(&format!("{service}:"))),
+                "{name}: {actions:?} mixes services"
+            );
+            let expected = match service {
+                "dynamodb" => "Table",
+                "events" => "EventBus",
+                "sqs" => "GenerationQueue",
+                "logs" => "LogGroup",
+                other => panic!("{name}: a permission on {other}"),
+            };
+            for resource in statement["Resource"].as_array().unwrap() {
+                let text = resource.to_string();
+                assert!(
+                    text.contains(expected),
+                    "{name}: {text} is not the {expected}"
+                );
             }
         }
     }
@@ -183,10 +196,40 @@ fn http_routes(t: &Value) -> Vec<(String, String, Value)> {
         .collect()
 }
 
-/// The IAM statements of a function's inline policies; a policy of any other kind (a SAM
-/// policy template, a managed policy name) fails the test: its grants are not in the template.
+/// The IAM statements of a function: those of its inline policies, or, for a function with a
+/// role of its own (`Role: Fn::GetAtt [<role>, Arn]`), of that role's inline policies. A policy
+/// of any other kind (a SAM policy template, a managed policy) fails the test: its grants are
+/// not in the template.
 fn statements<'a>(t: &'a Value, function: &str) -> Vec<&'a Value> {
-    t["Resources"][function]["Properties"]["Policies"]
+    let properties = &t["Resources"][function]["Properties"];
+    if let Some(role) = properties["Role"]["Fn::GetAtt"][0].as_str() {
+        assert!(
+            properties["Policies"].is_null(),
+            "{function}: Role and Policies"
+        );
+        let role = &t["Resources"][role];
+        assert_eq!(role["Type"], "AWS::IAM::Role", "{function}");
+        let role = &role["Properties"];
+        assert!(
+            role["ManagedPolicyArns"].is_null() && role["PermissionsBoundary"].is_null(),
+            "{function}: its role's grants must all be in the template"
+        );
+        return role["Policies"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{function}'s role has no Policies"))
+            .iter()
+            .flat_map(|p| {
+                p["PolicyDocument"]["Statement"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{function}: {p} is not an inline policy"))
+            })
+            .collect();
+    }
+    assert!(
+        properties["Role"].is_null(),
+        "{function}: a role from outside the template"
+    );
+    properties["Policies"]
         .as_array()
         .unwrap_or_else(|| panic!("{function} has no Policies"))
         .iter()
@@ -196,6 +239,19 @@ fn statements<'a>(t: &'a Value, function: &str) -> Vec<&'a Value> {
                 .unwrap_or_else(|| panic!("{function}: {p} is not an inline policy"))
         })
         .collect()
+}
+
+/// The actions a function is allowed on resources the statement names with `resource` (a
+/// fragment of the resource's JSON, e.g. `GenerationQueue`), sorted.
+fn actions_on<'a>(t: &'a Value, function: &str, resource: &str) -> Vec<&'a str> {
+    let mut actions: Vec<&str> = statements(t, function)
+        .into_iter()
+        .filter(|s| s["Resource"].to_string().contains(resource))
+        .flat_map(|s| strings(&s["Action"]))
+        .collect();
+    actions.sort_unstable();
+    actions.dedup();
+    actions
 }
 
 /// Every string of `v`, keys aside, however deep.
@@ -347,8 +403,10 @@ fn the_webhook_secret_comes_from_secrets_manager_never_from_the_template() {
 fn the_api_function_gains_nothing_from_the_webhooks_function() {
     let t = template();
     // What the api function was granted before the webhooks function came: it may lose some,
-    // never gain one (the webhook's secret and deliveries are the other function's).
+    // never gain one (the webhook's secret and deliveries are the other function's), but
+    // sending to the generation queue (`generate`).
     let before = [
+        "sqs:SendMessage",
         "dynamodb:GetItem",
         "dynamodb:BatchGetItem",
         "dynamodb:Query",
@@ -363,8 +421,11 @@ fn the_api_function_gains_nothing_from_the_webhooks_function() {
             assert!(before.contains(&action), "the api function gained {action}");
         }
     }
-    // Its variables are the Globals' (the table, the log level): no secret.
-    assert!(t["Resources"]["ApiFunction"]["Properties"]["Environment"].is_null());
+    // Its variables are the Globals' (the table, the log level) and the queue's URL: no secret.
+    assert_eq!(
+        t["Resources"]["ApiFunction"]["Properties"]["Environment"],
+        json!({"Variables": {"COACHING_QUEUE_URL": {"Ref": "GenerationQueue"}}})
+    );
 }
 
 #[test]
@@ -389,5 +450,219 @@ fn scripts_bench_lambda_zips_every_function_of_the_template() {
             zipped.contains(&binary),
             "{name}: scripts/bench-lambda does not zip {binary}"
         );
+    }
+}
+
+/// The SQS event sources of a function: (event, its properties).
+fn sqs_events<'a>(t: &'a Value, function: &str) -> Vec<(&'a String, &'a Value)> {
+    t["Resources"][function]["Properties"]["Events"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, e)| e["Type"] == "SQS")
+        .map(|(name, e)| (name, &e["Properties"]))
+        .collect()
+}
+
+#[test]
+fn the_generation_queue_is_encrypted_and_redrives_to_its_dead_letter_queue_after_three_receives() {
+    let t = template();
+    let queue = &t["Resources"]["GenerationQueue"];
+    assert_eq!(queue["Type"], "AWS::SQS::Queue");
+    let queue = &queue["Properties"];
+    assert_eq!(queue["SqsManagedSseEnabled"], true);
+    assert_eq!(
+        queue["RedrivePolicy"],
+        json!({
+            "deadLetterTargetArn": {"Fn::GetAtt": ["GenerationDeadLetterQueue", "Arn"]},
+            "maxReceiveCount": 3,
+        })
+    );
+    let dlq = &t["Resources"]["GenerationDeadLetterQueue"];
+    assert_eq!(dlq["Type"], "AWS::SQS::Queue");
+    let dlq = &dlq["Properties"];
+    assert_eq!(dlq["SqsManagedSseEnabled"], true);
+    assert!(dlq["RedrivePolicy"].is_null(), "the DLQ redrives nowhere");
+    // A standard queue's DLQ keeps a message's first enqueue time: it must retain longer.
+    let retention = |q: &Value| q["MessageRetentionPeriod"].as_u64().unwrap_or(345_600);
+    assert!(retention(dlq) > retention(queue));
+    assert_eq!(retention(dlq), 1_209_600, "the DLQ keeps messages 14 days");
+}
+
+#[test]
+fn the_queues_visibility_timeout_is_at_least_six_times_the_workers_timeout() {
+    let t = template();
+    let visibility = t["Resources"]["GenerationQueue"]["Properties"]["VisibilityTimeout"]
+        .as_u64()
+        .expect("an explicit VisibilityTimeout");
+    let worker = &t["Resources"]["AiWorkerFunction"]["Properties"];
+    let timeout = worker["Timeout"]
+        .as_u64()
+        .or_else(|| t["Globals"]["Function"]["Timeout"].as_u64())
+        .unwrap();
+    assert!(
+        visibility >= 6 * timeout,
+        "visibility {visibility} s < 6 x the worker's {timeout} s"
+    );
+    // A claim outlives no invocation: the worker is stopped before its lease lapses.
+    let lease = u64::try_from(coaching_domain::service::LEASE_SECONDS).unwrap();
+    assert!(
+        timeout < lease,
+        "timeout {timeout} s >= the {lease} s lease"
+    );
+}
+
+#[test]
+fn the_worker_reads_the_queue_in_small_batches_and_reports_batch_item_failures() {
+    let t = template();
+    let events = sqs_events(&t, "AiWorkerFunction");
+    assert_eq!(events.len(), 1, "one SQS event source");
+    let (_, e) = events[0];
+    assert_eq!(
+        e["Queue"],
+        json!({"Fn::GetAtt": ["GenerationQueue", "Arn"]})
+    );
+    let batch = e["BatchSize"].as_u64().expect("an explicit BatchSize");
+    assert!((1..=10).contains(&batch), "BatchSize {batch}");
+    assert_eq!(
+        e["FunctionResponseTypes"],
+        json!(["ReportBatchItemFailures"])
+    );
+    // No batching window: a coach waits for the generation.
+    assert!(e["MaximumBatchingWindowInSeconds"].as_u64().unwrap_or(0) == 0);
+    // No other function reads the queue.
+    for (name, _) in resources_of_type(&t, "AWS::Serverless::Function") {
+        if name != "AiWorkerFunction" {
+            assert!(sqs_events(&t, name).is_empty(), "{name}");
+        }
+    }
+}
+
+#[test]
+fn only_the_api_and_the_reminder_function_send_to_the_queue_and_only_send() {
+    let t = template();
+    for (name, _) in resources_of_type(&t, "AWS::Serverless::Function") {
+        let sqs: Vec<&str> = actions_on(&t, name, "GenerationQueue");
+        let expected: &[&str] = match name.as_str() {
+            "ApiFunction" | "RemindersFunction" => &["sqs:SendMessage"],
+            "AiWorkerFunction" => &[
+                "sqs:DeleteMessage",
+                "sqs:GetQueueAttributes",
+                "sqs:ReceiveMessage",
+            ],
+            _ => &[],
+        };
+        assert_eq!(sqs, expected, "{name}");
+        // Nothing may touch the dead-letter queue: it is for people.
+        assert!(
+            actions_on(&t, name, "GenerationDeadLetterQueue").is_empty(),
+            "{name}"
+        );
+        let url = &t["Resources"][name.as_str()]["Properties"]["Environment"]["Variables"]["COACHING_QUEUE_URL"];
+        if expected == ["sqs:SendMessage"] {
+            assert_eq!(url, &json!({"Ref": "GenerationQueue"}), "{name}");
+        } else {
+            assert!(url.is_null(), "{name} has no reason to know the queue");
+        }
+    }
+    // Every SQS grant names the queue's ARN itself, never a pattern.
+    for (name, _) in resources_of_type(&t, "AWS::Serverless::Function") {
+        for statement in statements(&t, name) {
+            if strings(&statement["Action"])[0].starts_with("sqs:") {
+                assert_eq!(
+                    statement["Resource"],
+                    json!([{"Fn::GetAtt": ["GenerationQueue", "Arn"]}]),
+                    "{name}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_worker_may_only_read_what_a_generation_needs_and_put_its_result() {
+    let t = template();
+    // Its own role: SAM would attach AWSLambdaSQSQueueExecutionRole (every queue) to its own.
+    let role = t["Resources"]["AiWorkerFunction"]["Properties"]["Role"]["Fn::GetAtt"][0]
+        .as_str()
+        .expect("the worker has a role of its own");
+    assert_eq!(role, "AiWorkerRole");
+    let principal = &t["Resources"][role]["Properties"]["AssumeRolePolicyDocument"]["Statement"];
+    assert_eq!(principal[0]["Principal"]["Service"], "lambda.amazonaws.com");
+
+    assert_eq!(
+        actions_on(&t, "AiWorkerFunction", "Table"),
+        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
+    );
+    for statement in statements(&t, "AiWorkerFunction") {
+        let text = statement["Resource"].to_string();
+        if text.contains("/index/") {
+            // The coachee's evaluations: the ByUser index, queried, nothing else.
+            assert_eq!(
+                statement["Resource"],
+                json!([{"Fn::Sub": "${Table.Arn}/index/ByUser"}])
+            );
+            assert_eq!(strings(&statement["Action"]), ["dynamodb:Query"]);
+        }
+        if strings(&statement["Action"])[0].starts_with("logs:") {
+            assert_eq!(
+                statement["Resource"],
+                json!([{"Fn::GetAtt": ["AiWorkerLogGroup", "Arn"]}])
+            );
+        }
+    }
+    assert_eq!(
+        t["Resources"]["AiWorkerLogGroup"]["Properties"]["LogGroupName"]["Fn::Sub"],
+        "/aws/lambda/coaching-ai-worker-${Stage}"
+    );
+    assert_eq!(
+        t["Resources"]["AiWorkerFunction"]["Properties"]["FunctionName"]["Fn::Sub"],
+        "coaching-ai-worker-${Stage}"
+    );
+}
+
+#[test]
+fn the_ai_provider_is_a_parameter_and_its_key_comes_from_secrets_manager() {
+    let t = template();
+    // No value of the template looks like a provider key (OpenAI's start with sk-).
+    let mut values = Vec::new();
+    string_values(&t, &mut values);
+    for v in values {
+        assert!(!v.contains("sk-"), "an API key in the template: {v}");
+    }
+    let provider = &t["Parameters"]["AiProvider"];
+    assert_eq!(provider["Default"], "builtin");
+    assert_eq!(provider["AllowedValues"], json!(["builtin", "openai"]));
+    let variables = &t["Resources"]["AiWorkerFunction"]["Properties"]["Environment"]["Variables"];
+    assert_eq!(
+        variables["COACHING_AI_PROVIDER"],
+        json!({"Ref": "AiProvider"})
+    );
+    assert_eq!(
+        variables["COACHING_AI_BASE_URL"],
+        json!({"Ref": "AiBaseUrl"})
+    );
+    assert_eq!(variables["COACHING_AI_MODEL"], json!({"Ref": "AiModel"}));
+    assert_eq!(
+        variables["COACHING_AI_API_KEY"],
+        json!({"Fn::If": [
+            "HasAiApiKeySecret",
+            {"Fn::Sub": "{{resolve:secretsmanager:${AiApiKeySecretId}:SecretString}}"},
+            {"Ref": "AWS::NoValue"},
+        ]})
+    );
+    assert_eq!(
+        t["Conditions"]["HasAiApiKeySecret"],
+        json!({"Fn::Not": [{"Fn::Equals": [{"Ref": "AiApiKeySecretId"}, ""]}]})
+    );
+    assert_eq!(t["Parameters"]["AiApiKeySecretId"]["Default"], "");
+    // Only the worker sees the provider's settings.
+    assert!(t["Globals"]["Function"]["Environment"]["Variables"]["COACHING_AI_API_KEY"].is_null());
+    for (name, f) in resources_of_type(&t, "AWS::Serverless::Function") {
+        if name != "AiWorkerFunction" {
+            let v = &f["Properties"]["Environment"]["Variables"];
+            assert!(v["COACHING_AI_API_KEY"].is_null(), "{name}");
+            assert!(v["COACHING_AI_PROVIDER"].is_null(), "{name}");
+        }
     }
 }

@@ -3,14 +3,20 @@
 //! from the event's `time`, so a delayed or retried invocation does the work of its own minute,
 //! and both end by publishing the outbox to EventBridge through [`EventBridgePublisher`].
 //!
-//! Wiring only: the jobs themselves are domain use cases (`Services::run_job`).
+//! The generation sweep (§8) runs after the job in a function whose process has a generation
+//! queue: with `COACHING_QUEUE_URL` set (the template gives it, and `sqs:SendMessage` on the
+//! queue, to the reminder function only) every due generation (queued and not taken up, or
+//! running under a lapsed claim) is sent to SQS again, so the AI worker takes it up.
+//!
+//! Wiring only: the jobs themselves are domain use cases (`Services::run_job`,
+//! `Services::resend_due_generations`).
 
 mod publisher;
 
 pub use publisher::{EventBridgePublisher, MAX_ENTRIES_PER_PUT, SOURCE};
 
 use chrono::{DateTime, Utc};
-use coaching_domain::ports::{Clock, Ports};
+use coaching_domain::ports::{Clock, GenerationQueue, Ports};
 use coaching_domain::service::{Job, JobRun, Outcome, Services};
 use coaching_http::clock::{SystemClock, UlidIds};
 use lambda_runtime::{LambdaEvent, service_fn};
@@ -49,24 +55,44 @@ pub fn summary(run: &JobRun) -> Value {
     })
 }
 
-/// One invocation: runs `job` at the event's time.
+/// One invocation: runs `job` at the event's time, then the generation sweep (nothing without a
+/// queue). Each runs whatever the other did; the invocation fails when either failed, so that
+/// Lambda's error metric shows it (both are idempotent, a retried invocation is harmless).
 pub async fn handle(
     services: &Services,
     job: Job,
     event: LambdaEvent<Value>,
 ) -> Result<Value, Error> {
     let now = event_time(&event.payload, &SystemClock)?;
-    let run = services
-        .run_job(job, now)
-        .await
-        .map_err(|e| format!("{} job failed: {e}", job.as_str()))?;
-    let summary = summary(&run);
-    tracing::info!(job = job.as_str(), %now, summary = %summary, "job ran");
-    Ok(summary)
+    let run = services.run_job(job, now).await;
+    let swept = services.resend_due_generations(now).await;
+    let mut summary = match &run {
+        Ok(run) => summary(run),
+        Err(e) => {
+            tracing::error!(job = job.as_str(), %now, error = %e, "job failed");
+            json!({"job": job.as_str(), "now": now})
+        }
+    };
+    match &swept {
+        Ok(n) => summary["generationsResent"] = json!(n),
+        Err(e) => tracing::error!(%now, error = %e, "generation sweep failed"),
+    }
+    if run.is_ok() {
+        tracing::info!(job = job.as_str(), %now, summary = %summary, "job ran");
+    }
+    match (run, swept) {
+        (Ok(_), Ok(_)) => Ok(summary),
+        (Err(e), _) => Err(format!("{} job failed: {e}", job.as_str()).into()),
+        (Ok(_), Err(e)) => Err(format!("generation sweep failed: {e}").into()),
+    }
 }
 
-/// The function's main: JSON logs, the DynamoDB store (`COACHING_TABLE`) and the EventBridge
-/// publisher (`COACHING_EVENT_BUS`) built once, then the runtime loop.
+/// The variable naming the generation queue; optional: without it the sweep does nothing.
+pub const QUEUE_URL_VAR: &str = "COACHING_QUEUE_URL";
+
+/// The function's main: JSON logs, the DynamoDB store (`COACHING_TABLE`), the EventBridge
+/// publisher (`COACHING_EVENT_BUS`) and, with `COACHING_QUEUE_URL`, the SQS generation queue
+/// built once, then the runtime loop.
 pub async fn serve(job: Job) -> Result<(), Error> {
     tracing_subscriber::fmt()
         .json()
@@ -78,9 +104,16 @@ pub async fn serve(job: Job) -> Result<(), Error> {
         .init();
     let table = std::env::var("COACHING_TABLE").map_err(|_| "COACHING_TABLE is not set")?;
     let bus = std::env::var("COACHING_EVENT_BUS").map_err(|_| "COACHING_EVENT_BUS is not set")?;
-    // One SdkConfig (one HTTP client, environment credentials) for both SDK clients.
+    let queue_url = std::env::var(QUEUE_URL_VAR)
+        .ok()
+        .filter(|u| !u.trim().is_empty());
+    // One SdkConfig (one HTTP client, environment credentials) for every SDK client.
     let config = coaching_aws::sdk_config().await;
     let store = coaching_aws::DynamoStore::from_config(&config, &table);
+    let queue = queue_url.map(|url| {
+        Arc::new(coaching_aws::SqsQueue::from_config(&config, url.trim()))
+            as Arc<dyn GenerationQueue>
+    });
     let services = Services::new(Ports {
         store: Arc::new(store),
         clock: Arc::new(SystemClock),
@@ -89,7 +122,7 @@ pub async fn serve(job: Job) -> Result<(), Error> {
             aws_sdk_eventbridge::Client::new(&config),
             &bus,
         ))),
-        queue: None,
+        queue,
     });
     let services = &services;
     lambda_runtime::run(service_fn(move |event| handle(services, job, event))).await
