@@ -30,7 +30,16 @@ async fn main() -> Result<(), lambda_http::Error> {
         // the scheduled job functions publish those to EventBridge within a minute (this
         // function has neither an EventBridge client nor the right to delete outbox items).
         events: None,
-        queue: None,
+        // `generate` sends the generation's id to the SQS queue coaching-ai-worker consumes
+        // (the template sets COACHING_QUEUE_URL); without it the reminder function's sweep
+        // hands queued generations over within a minute or two.
+        queue: std::env::var("COACHING_QUEUE_URL")
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+            .map(|url| {
+                Arc::new(coaching_aws::SqsQueue::from_config(&aws, &url))
+                    as Arc<dyn coaching_domain::ports::GenerationQueue>
+            }),
     });
     // The test clock is never on in AWS.
     let app = router(AppState {
