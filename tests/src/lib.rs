@@ -6,7 +6,7 @@ use axum::Router;
 use axum::body::Body;
 use chrono::{DateTime, Utc};
 use coaching_domain::Role;
-use coaching_domain::ports::{EventPublisher, OutboxEvent, Ports, Store};
+use coaching_domain::ports::{EventPublisher, Generator, OutboxEvent, Ports, Store};
 use coaching_domain::service::Services;
 use coaching_http::auth::{JwtAuthenticator, issue_token};
 use coaching_http::clock::{TestClock, UlidIds};
@@ -831,5 +831,55 @@ impl TestApp {
             .iter()
             .filter_map(|e| e["id"].as_str().map(str::to_owned))
             .collect()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// §8: the AI generation worker. The app under test runs no worker of its own: a test runs it
+// when it wants, as the embedded worker of `coaching-local` (or `coaching-ai-worker`) would.
+
+impl TestApp {
+    /// Runs the embedded worker with `generator` until no generation is due; returns how many
+    /// due generations it took up. Panics when some stay due (a worker that never finishes).
+    pub async fn run_worker_with(&self, generator: &dyn Generator) -> usize {
+        let mut total = 0;
+        for _ in 0..50 {
+            let n = self
+                .services
+                .drain_due_generations(generator, 100)
+                .await
+                .unwrap_or_else(|e| panic!("the worker failed: {e:?}"));
+            if n == 0 {
+                return total;
+            }
+            total += n;
+        }
+        panic!("generations were still due after 50 worker rounds")
+    }
+
+    /// Runs the worker with the builtin generator (the default provider).
+    pub async fn run_worker(&self) -> usize {
+        self.run_worker_with(&coaching_ai::BuiltinGenerator).await
+    }
+
+    /// Every notification in `token`'s inbox, newest first, whole (`type`, `sessionId`, `data`),
+    /// following cursors.
+    pub async fn inbox(&self, token: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..100 {
+            let path = match &cursor {
+                Some(c) => format!("/v1/notifications?limit=200&cursor={c}"),
+                None => "/v1/notifications?limit=200".to_owned(),
+            };
+            let r = self.get(&path, token).await;
+            r.assert_status(200);
+            out.extend(r.body["items"].as_array().cloned().unwrap_or_default());
+            match r.body["nextCursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return out,
+            }
+        }
+        panic!("more than 100 pages")
     }
 }
