@@ -37,6 +37,7 @@
 mod coaches;
 mod commit;
 mod config;
+mod continuity;
 mod counter;
 mod deliveries;
 mod due;

@@ -65,6 +65,7 @@ impl Plan {
         for put in &changes.sessions {
             plan.session(table, put)?;
         }
+        plan.action_items(table, changes)?;
         for (i, (lock, session)) in changes.acquire_locks.iter().enumerate() {
             let mut item = key(keys::lock_pk(Changes::lock_org(org)?, lock), keys::LOCK_SK);
             item.insert(
@@ -150,6 +151,45 @@ impl Plan {
             .table_name(table)
             .set_item(Some(items::client_view_item(&put.session)?));
         self.put(view, Role::Unconditional)
+    }
+
+    /// The action-item index of the set's session puts: every item of every put, then a delete
+    /// of each dropped item that no put of the set carries (a moved item is only put, with its
+    /// new session, whatever the order of the puts).
+    fn action_items(&mut self, table: &str, changes: &Changes) -> Result<(), StoreError> {
+        // One write per item id: were an id on two puts of the set, the later put holds it
+        // (as the SQLite adapter's upserts in put order leave it).
+        let mut carried = HashSet::new();
+        let mut last = Vec::new();
+        for put in changes.sessions.iter().rev() {
+            for a in &put.session.action_items {
+                if carried.insert(a.id.clone()) {
+                    last.push((&put.session, a));
+                }
+            }
+        }
+        for (session, a) in last.into_iter().rev() {
+            let item = crate::continuity::action_item(session, a)?;
+            self.put(
+                Put::builder().table_name(table).set_item(Some(item)),
+                Role::Unconditional,
+            )?;
+        }
+        let org = changes.org()?;
+        for id in &changes.dropped_action_items {
+            if carried.contains(id) {
+                continue;
+            }
+            let org = Changes::lock_org(org)?;
+            self.delete(
+                Delete::builder().table_name(table).set_key(Some(key(
+                    crate::continuity::action_pk(org, id),
+                    crate::continuity::ACTION_SK,
+                ))),
+                Role::Unconditional,
+            )?;
+        }
+        Ok(())
     }
 
     fn request(&mut self, table: &str, put: &RequestPut) -> Result<(), StoreError> {

@@ -322,3 +322,48 @@ impl GenerationStore for DynamoStore {
         due::due_generations(&self.client, &self.table, now, limit).await
     }
 }
+
+#[async_trait]
+impl coaching_domain::ports::ContinuityStore for DynamoStore {
+    async fn put_agenda_template(
+        &self,
+        template: &coaching_domain::org::AgendaTemplate,
+    ) -> Result<(), StoreError> {
+        crate::continuity::put_agenda_template(&self.client, &self.table, template).await
+    }
+
+    async fn agenda_template(
+        &self,
+        org: &OrgId,
+        id: &coaching_domain::ids::AgendaTemplateId,
+    ) -> Result<Option<coaching_domain::org::AgendaTemplate>, StoreError> {
+        crate::continuity::agenda_template(&self.client, &self.table, org, id).await
+    }
+
+    async fn agenda_templates(
+        &self,
+        org: &OrgId,
+        owner: Option<&UserId>,
+        limit: u32,
+        after: Option<&coaching_domain::ids::AgendaTemplateId>,
+    ) -> Result<Vec<coaching_domain::org::AgendaTemplate>, StoreError> {
+        crate::continuity::agenda_templates(&self.client, &self.table, org, owner, limit, after)
+            .await
+    }
+
+    async fn action_item_session(
+        &self,
+        org: &OrgId,
+        id: &coaching_domain::ids::ActionItemId,
+    ) -> Result<Option<SessionId>, StoreError> {
+        crate::continuity::action_item_session(&self.client, &self.table, org, id).await
+    }
+
+    async fn action_items(
+        &self,
+        org: &OrgId,
+        query: &coaching_domain::ports::ActionItemQuery,
+    ) -> Result<Page<coaching_domain::session::ActionItem>, StoreError> {
+        crate::continuity::action_items(&self.client, &self.table, org, query).await
+    }
+}

@@ -40,6 +40,7 @@ pub(crate) fn commit(conn: &mut Connection, changes: &Changes) -> Result<(), Sto
     }
     for put in &changes.sessions {
         put_session(&tx, put)?;
+        crate::continuity::index_action_items(&tx, &put.session)?;
     }
     for (key, session) in &changes.acquire_locks {
         let org = Changes::lock_org(org)?.as_str();

@@ -9,6 +9,7 @@
 mod coaches;
 mod codec;
 mod commit;
+mod continuity;
 mod due;
 mod errors;
 mod evaluation_reads;

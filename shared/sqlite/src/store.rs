@@ -282,3 +282,47 @@ impl GenerationStore for SqliteStore {
         generations::due_generations(&self.pool.reader(), now, limit)
     }
 }
+
+#[async_trait]
+impl coaching_domain::ports::ContinuityStore for SqliteStore {
+    async fn put_agenda_template(
+        &self,
+        template: &coaching_domain::org::AgendaTemplate,
+    ) -> Result<(), StoreError> {
+        crate::continuity::put_agenda_template(&self.pool.writer(), template)
+    }
+
+    async fn agenda_template(
+        &self,
+        org: &OrgId,
+        id: &coaching_domain::ids::AgendaTemplateId,
+    ) -> Result<Option<coaching_domain::org::AgendaTemplate>, StoreError> {
+        crate::continuity::agenda_template(&self.pool.reader(), org, id)
+    }
+
+    async fn agenda_templates(
+        &self,
+        org: &OrgId,
+        owner: Option<&UserId>,
+        limit: u32,
+        after: Option<&coaching_domain::ids::AgendaTemplateId>,
+    ) -> Result<Vec<coaching_domain::org::AgendaTemplate>, StoreError> {
+        crate::continuity::agenda_templates(&self.pool.reader(), org, owner, limit, after)
+    }
+
+    async fn action_item_session(
+        &self,
+        org: &OrgId,
+        id: &coaching_domain::ids::ActionItemId,
+    ) -> Result<Option<SessionId>, StoreError> {
+        crate::continuity::action_item_session(&self.pool.reader(), org, id)
+    }
+
+    async fn action_items(
+        &self,
+        org: &OrgId,
+        query: &coaching_domain::ports::ActionItemQuery,
+    ) -> Result<Page<coaching_domain::session::ActionItem>, StoreError> {
+        crate::continuity::action_items(&self.pool.reader(), org, query)
+    }
+}

@@ -6,6 +6,7 @@
 //! [`store_contract_tests!`], or run them all in one test with [`run_all`].
 
 mod coaches;
+mod continuity;
 mod due;
 mod evaluation_lists;
 mod evaluation_races;
@@ -21,6 +22,7 @@ mod race;
 mod sessions;
 
 pub use coaches::*;
+pub use continuity::*;
 pub use due::*;
 pub use evaluation_lists::*;
 pub use evaluation_races::*;
@@ -107,6 +109,9 @@ macro_rules! __with_cases {
             kb_articles_list_oldest_first_by_id_and_page_after_an_id,
             putting_a_kb_article_whose_id_exists_is_a_conflict_and_keeps_the_first,
             deleting_a_kb_article_removes_it_once_and_only_in_its_org,
+            agenda_templates_read_back_per_org_and_list_by_id_and_by_owner,
+            the_action_item_index_follows_puts_and_lists_open_items_first,
+            a_moved_action_item_ends_on_its_new_session_whatever_the_put_order,
             a_created_generation_reads_back_exactly_with_the_rest_of_its_set,
             a_generation_of_another_org_is_not_found,
             creating_a_generation_whose_id_exists_is_a_conflict_and_writes_nothing_else,

@@ -27,13 +27,16 @@ pub async fn race_across(stores: Vec<Arc<dyn Store>>) {
     for i in 0..RACERS {
         let store = stores[i % stores.len()].clone();
         let barrier = barrier.clone();
-        let s = session(
+        let mut s = session(
             &org,
             &format!("racer-{i:02}"),
             "coach-1",
             &format!("client-{i:02}"),
             at(0),
         );
+        // An action item belongs to one session (the index has one entry per id): the racers
+        // must not share the fixture's, and a booking has none.
+        s.action_items.clear();
         let mut changes = book(&s, &keys);
         changes.notifications = vec![notification(&org, i as u32, "coach-1")];
         tasks.spawn(async move {

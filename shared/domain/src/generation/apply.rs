@@ -91,6 +91,11 @@ pub fn apply_output(
     s.action_items
         .retain(|a| a.done || a.generation_id.is_none());
     for item in &output.action_items {
+        // A session holds a bounded number of action items (its index entries share the
+        // commit's transaction): what does not fit is left out.
+        if s.action_items.len() >= crate::service::MAX_ACTION_ITEMS {
+            break;
+        }
         let Some(id) = new_id() else { continue };
         s.action_items.push(ActionItem {
             id,

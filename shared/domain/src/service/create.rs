@@ -126,9 +126,6 @@ impl CreateSession {
         if self.kind == SessionKind::Review && self.name.is_none() {
             errs.add("name", "is required for a review session");
         }
-        if self.agenda_template_id.is_some() {
-            errs.add("agendaTemplateId", "no such agenda template in this org");
-        }
         errs.finish()?;
         Ok(duration)
     }
@@ -240,6 +237,10 @@ impl Services {
             })?),
             SessionKind::Review => None,
         };
+        let agenda = match &cmd.agenda_template_id {
+            Some(t) => self.template_agenda(actor, &cmd.coach_id, t).await?,
+            None => Vec::new(),
+        };
         let id = parse_id("id", SessionId::parse(self.new_id()))?;
         let series_id = match cmd.recurrence {
             Some(_) => Some(parse_id("id", SeriesId::parse(self.new_id()))?),
@@ -266,7 +267,7 @@ impl Services {
             buffer_minutes: settings.buffer_minutes,
             timezone: settings.timezone,
             price,
-            agenda: Vec::new(),
+            agenda,
             notes: String::new(),
             private_notes: String::new(),
             action_items: Vec::new(),

@@ -503,7 +503,9 @@ impl Services {
                     .cloned();
                 if let Some(current) = current {
                     let before = s.version;
+                    let old = s.clone();
                     let g = edit(&mut s, mirror(to, Some(&current)));
+                    changes.dropped_action_items = crate::ports::dropped_action_items(&old, &s);
                     let finished = matches!(
                         g.status,
                         GenerationStatus::Succeeded | GenerationStatus::Failed

@@ -192,6 +192,7 @@ impl Services {
                 if s.action_items.iter().any(|a| a.title == item.title) {
                     continue;
                 }
+                super::continuity::check_action_item_room(&s, 1, "notes")?;
                 s.action_items.push(ActionItem {
                     id: parse_id("id", ActionItemId::parse(self.new_id()))?,
                     session_id: s.id.clone(),
@@ -273,7 +274,8 @@ impl Services {
 
     /// "Finish meeting": the coach (or an admin) completes a scheduled session from its start on.
     /// A recurring session books its successor at the same wall-clock time one interval later
-    /// (DST-correct), carrying the agenda (unticked) and the open action items over. When that
+    /// (DST-correct), with a fresh agenda (the template's items when the session has a
+    /// template, else its agenda unticked) and its open action items moved over. When that
     /// time is taken, the session is completed without a successor (`nextSession: null`).
     pub async fn complete_session(
         &self,
@@ -286,7 +288,17 @@ impl Services {
         let before = s.version;
         s.complete(now)?;
         s.touch(now);
-        if let Some(next) = self.successor(actor, &s, now)? {
+        // The next agenda is the template's (read before the commit), else the agenda again.
+        let template = match &s.agenda_template_id {
+            Some(t) if s.recurrence.is_some() => self
+                .ports
+                .store
+                .agenda_template(&s.org, t)
+                .await
+                .map_err(store_err)?,
+            _ => None,
+        };
+        if let Some(next) = self.successor(actor, &s, template.as_ref(), now)? {
             let mut with_next = s.clone();
             with_next.next_session_id = Some(next.id.clone());
             // Open action items move to the next session (same ids); done ones stay. Both
@@ -338,6 +350,7 @@ impl Services {
         &self,
         actor: &Actor,
         s: &Session,
+        template: Option<&crate::org::AgendaTemplate>,
         now: DateTime<Utc>,
     ) -> Result<Option<Session>, DomainError> {
         let (Some(recurrence), Some(start)) = (s.recurrence, s.starts_at) else {
@@ -355,7 +368,10 @@ impl Services {
         let next_start = resolve_naive(&s.timezone, next_local);
         let id = parse_id("id", SessionId::parse(self.new_id()))?;
         let mut agenda = Vec::new();
-        for item in &s.agenda {
+        if let Some(t) = template {
+            agenda = self.agenda_of(t)?;
+        }
+        for item in s.agenda.iter().filter(|_| template.is_none()) {
             agenda.push(AgendaItem {
                 id: parse_id("id", AgendaItemId::parse(self.new_id()))?,
                 text: item.text.clone(),

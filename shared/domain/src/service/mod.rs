@@ -2,6 +2,7 @@
 //! atomic change set through the store port.
 
 mod coaches;
+mod continuity;
 mod create;
 mod evaluations;
 mod feedback;
@@ -16,6 +17,10 @@ mod reschedule;
 mod review;
 
 pub use coaches::SlotsQuery;
+pub use continuity::{
+    ActionItemInput, ActionItemPatch, DEFAULT_CONTINUITY_PAGE, ListActionItems, MAX_ACTION_ITEMS,
+    MAX_CONTINUITY_PAGE, TemplateInput,
+};
 pub use create::{CreateSession, ReviewInput};
 pub use evaluations::{
     DEFAULT_EVALUATION_PAGE, EvaluationFilter, MAX_EVALUATION_PAGE, valid_webhook_id,

@@ -1,6 +1,7 @@
 //! Routes and middleware of the API.
 
 pub(crate) mod coaches;
+pub(crate) mod continuity;
 pub(crate) mod evaluations;
 pub(crate) mod meta;
 pub(crate) mod org;
@@ -112,6 +113,19 @@ pub fn router(state: AppState) -> Router {
             post(org::create_article).get(org::list_articles),
         )
         .route("/v1/kb-articles/{article_id}", delete(org::delete_article))
+        .route(
+            "/v1/agenda-templates",
+            post(continuity::create_template).get(continuity::list_templates),
+        )
+        .route(
+            "/v1/sessions/{id}/action-items",
+            post(continuity::create_item),
+        )
+        .route("/v1/action-items", get(continuity::list_items))
+        .route(
+            "/v1/action-items/{id}",
+            axum::routing::patch(continuity::patch_item),
+        )
         .fallback(not_found_fallback)
         .method_not_allowed_fallback(method_not_allowed_fallback)
         .with_state(state);
