@@ -27,6 +27,14 @@ fn endpoints(session: &str) -> Vec<Endpoint> {
         e(Method::GET, "/v1/coaches/coach-ana/settings".into(), None),
         e(Method::GET, "/v1/coaches/coach-ana/slots".into(), None),
         e(
+            Method::GET,
+            "/v1/coaches/coach-ana/analytics?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z"
+                .into(),
+            None,
+        ),
+        e(Method::POST, "/v1/calendar-token".into(), None),
+        e(Method::GET, format!("/v1/calendar/{session}.ics"), None),
+        e(
             Method::POST,
             "/v1/sessions".into(),
             Some(paid("coach-ana", "client-bo", "2026-12-08T08:00:00Z", 30)),
@@ -457,6 +465,14 @@ async fn odd_ids_in_paths_never_cause_a_5xx() {
             .await;
         check(&mut failures, &format!("DELETE {criterion}"), &r);
         for path in [
+            format!("/v1/coaches/{id}/analytics?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z"),
+            format!("/v1/calendar/{id}.ics"),
+            format!("/v1/calendar/{id}"),
+        ] {
+            let r = app.get(&path, &tokens[0]).await;
+            check(&mut failures, &format!("GET {path}"), &r);
+        }
+        for path in [
             format!("/v1/coaches/{id}/settings"),
             format!("/v1/coaches/{id}/slots"),
         ] {
@@ -493,6 +509,7 @@ async fn odd_query_strings_never_cause_a_5xx() {
             &["from", "to", "scorecardId"],
         ),
         ("/v1/kb-articles", &["limit", "cursor"]),
+        ("/v1/coaches/coach-ana/analytics", &["from", "to"]),
     ];
 
     for (path, params) in queries {
@@ -548,6 +565,8 @@ async fn odd_headers_never_cause_a_5xx() {
         ("if-match", "\"18446744073709551615\""),
         ("if-match", "\"-1\""),
         ("if-match", "\"1\", \"2\""),
+        ("if-none-match", "*"),
+        ("if-none-match", "W/\"\", ,,"),
         ("content-type", "text/plain"),
         ("content-type", "application/json; charset=utf-16"),
         ("content-type", "application/problem+json"),

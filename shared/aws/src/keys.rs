@@ -5,6 +5,7 @@
 //! unambiguously; a free-form part (an idempotency key) always comes last.
 
 use chrono::{DateTime, Duration, Utc};
+use coaching_domain::calendar::CalendarTokenHash;
 use coaching_domain::ids::{
     EvaluationId, GenerationId, KbArticleId, NotificationId, OrgId, RescheduleRequestId, SessionId,
     UserId,
@@ -167,6 +168,21 @@ pub(crate) fn webhook_pk(org: &OrgId, webhook_id: &str) -> String {
 pub(crate) fn remember_until(t: DateTime<Utc>) -> i64 {
     t.timestamp()
         .saturating_add(i64::from(t.timestamp_subsec_nanos() > 0))
+}
+
+/// The sort key of both calendar-token items.
+pub(crate) const CALENDAR_TOKEN_SK: &str = "CALENDAR_TOKEN";
+
+/// A user's calendar token in an org: the item holding the hash of the current token (what a
+/// new token's transaction checks and replaces).
+pub(crate) fn calendar_user_pk(org: &OrgId, user: &UserId) -> String {
+    format!("ORG#{org}#CALENDAR#{user}")
+}
+
+/// A calendar token by the hash of the token: the feed has no org to start from, so these live
+/// outside every org partition. Only hashes of current tokens have one.
+pub(crate) fn calendar_token_pk(hash: &CalendarTokenHash) -> String {
+    format!("CALENDAR#{}", hash.as_str())
 }
 
 /// The org's own records: settings ([`ORG_SETTINGS_SK`]) and webhook secret
@@ -428,6 +444,18 @@ mod tests {
         let days = due_days(Due::Generation, t, Duration::days(7));
         assert_eq!(days.first().unwrap(), "DUE#GENERATION#2030-02-25");
         assert_eq!(days.len(), 8);
+    }
+
+    #[test]
+    fn calendar_tokens_have_a_partition_per_user_and_one_per_hash_outside_every_org() {
+        let (org, user) = (OrgId::parse("o").unwrap(), UserId::parse("u").unwrap());
+        assert_eq!(calendar_user_pk(&org, &user), "ORG#o#CALENDAR#u");
+        let hash = CalendarTokenHash::parse("ab".repeat(32)).unwrap();
+        assert_eq!(
+            calendar_token_pk(&hash),
+            format!("CALENDAR#{}", "ab".repeat(32))
+        );
+        assert!(!calendar_token_pk(&hash).starts_with("ORG#"));
     }
 
     #[test]

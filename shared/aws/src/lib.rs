@@ -24,6 +24,10 @@
 //! - a generation record: `ORG#o#GENERATION#id`/`GENERATION` with the job in `doc`, its
 //!   `status` and `claims` (a claim or a result is conditional on both), and, while it has a
 //!   due time (queued, or running under a lease), the `Due` keys (`DUE#GENERATION#<day>`).
+//! - calendar feed tokens, only their SHA-256: `ORG#o#CALENDAR#u`/`CALENDAR_TOKEN` holds the
+//!   hash of the user's current token, `CALENDAR#<hash>`/`CALENDAR_TOKEN` the org and user it
+//!   names (outside every org partition: the feed has only the token). A new token rewrites
+//!   both and deletes the old hash's item in one conditional transaction.
 //! - org settings and the webhook secret (`ORG#o`/`ORG_SETTINGS`, `ORG#o`/`WEBHOOK_SECRET`),
 //!   knowledge-base articles in one partition by id (`ORG#o#KB`/`<id>`).
 //!
@@ -34,6 +38,7 @@
 //! the table's TTL attribute `ExpiresAt` (8 days after their block or session start), and so
 //! do remembered webhook ids (their `remember_until`).
 
+mod calendar;
 mod coaches;
 mod commit;
 mod config;

@@ -303,6 +303,25 @@ impl OrgStore for DynamoStore {
 }
 
 #[async_trait]
+impl coaching_domain::ports::CalendarStore for DynamoStore {
+    async fn put_calendar_token(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        hash: &coaching_domain::calendar::CalendarTokenHash,
+    ) -> Result<(), StoreError> {
+        crate::calendar::put_calendar_token(&self.client, &self.table, org, user, hash).await
+    }
+
+    async fn calendar_user(
+        &self,
+        hash: &coaching_domain::calendar::CalendarTokenHash,
+    ) -> Result<Option<(OrgId, UserId)>, StoreError> {
+        crate::calendar::calendar_user(&self.client, &self.table, hash).await
+    }
+}
+
+#[async_trait]
 impl GenerationStore for DynamoStore {
     /// One strongly consistent GetItem.
     async fn generation(

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod analytics;
+pub mod calendar;
 pub mod coach;
 pub mod error;
 pub mod evaluation;

@@ -1,6 +1,7 @@
 //! Ports: what the domain needs from the outside world. Adapters implement them; the contract
 //! suite (`coaching-store-contract`) checks every store adapter against the MUSTs written here.
 
+use crate::calendar::CalendarTokenHash;
 use crate::coach::CoachSettings;
 use crate::evaluation::Evaluation;
 use crate::generation::{GenerationJob, GenerationPut};
@@ -544,6 +545,26 @@ pub trait ContinuityStore: Send + Sync {
     ) -> Result<Page<crate::session::ActionItem>, StoreError>;
 }
 
+/// Calendar feed tokens (§10 `POST /v1/calendar-token`): the store keeps only the hash of a
+/// token, never the token, and at most one token per user and org.
+#[async_trait]
+pub trait CalendarStore: Send + Sync {
+    /// Makes `hash` the one calendar token of `user` in `org`, atomically: afterwards
+    /// [`calendar_user`](Self::calendar_user) finds `(org, user)` by `hash` and nothing by the
+    /// hash the user had before. Of concurrent puts for one user exactly one hash ends up valid.
+    async fn put_calendar_token(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        hash: &CalendarTokenHash,
+    ) -> Result<(), StoreError>;
+    /// The org and user whose current token has `hash`; `None` for an unknown or replaced one.
+    async fn calendar_user(
+        &self,
+        hash: &CalendarTokenHash,
+    ) -> Result<Option<(OrgId, UserId)>, StoreError>;
+}
+
 /// Every store port; each store adapter implements all of them.
 pub trait Store:
     CoachStore
@@ -556,6 +577,7 @@ pub trait Store:
     + OrgStore
     + GenerationStore
     + ContinuityStore
+    + CalendarStore
 {
 }
 impl<T> Store for T where
@@ -569,6 +591,7 @@ impl<T> Store for T where
         + OrgStore
         + GenerationStore
         + ContinuityStore
+        + CalendarStore
 {
 }
 

@@ -3,6 +3,7 @@
 use crate::dto::MoneyDto;
 use crate::dto::coach::*;
 use crate::dto::evaluation::*;
+use crate::dto::insights::*;
 use crate::dto::reschedule::*;
 use crate::dto::session::*;
 use crate::problem::{Problem, ProblemField};
@@ -35,6 +36,8 @@ impl Modify for BearerAuth {
         routes::meta::health, routes::meta::openapi, routes::meta::set_test_clock,
         routes::meta::get_test_clock, routes::meta::notifications,
         routes::coaches::put_settings, routes::coaches::get_settings, routes::coaches::slots,
+        routes::insights::analytics, routes::insights::issue_calendar_token,
+        routes::insights::calendar_feed,
         routes::sessions::create, routes::sessions::list, routes::sessions::get_one,
         routes::sessions::patch, routes::sessions::cancel, routes::sessions::complete,
         routes::sessions::no_show, routes::sessions::join,
@@ -51,6 +54,7 @@ impl Modify for BearerAuth {
         routes::continuity::list_items,
     ),
     components(schemas(Problem, ProblemField, MoneyDto, AvailabilityDto, CoachSettingsBody, CoachSettingsDto, SlotDto, SlotsDto,
+        AnalyticsDto, MonthRevenueDto, CalendarTokenDto,
         SessionDto, SessionListDto, SessionReviewDto, ReviewBody, CreateSessionBody, PatchSessionBody, CancelBody, CompletedDto, JoinDto,
         NotificationDto, NotificationListDto, TestClockDto,
         RescheduleBody, RejectBody, RequestStatusDto, RescheduleRequestDto, RescheduleRequestedDto,

@@ -265,6 +265,25 @@ impl OrgStore for SqliteStore {
 }
 
 #[async_trait]
+impl coaching_domain::ports::CalendarStore for SqliteStore {
+    async fn put_calendar_token(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        hash: &coaching_domain::calendar::CalendarTokenHash,
+    ) -> Result<(), StoreError> {
+        crate::calendar::put_calendar_token(&self.pool.writer(), org, user, hash)
+    }
+
+    async fn calendar_user(
+        &self,
+        hash: &coaching_domain::calendar::CalendarTokenHash,
+    ) -> Result<Option<(OrgId, UserId)>, StoreError> {
+        crate::calendar::calendar_user(&self.pool.reader(), hash)
+    }
+}
+
+#[async_trait]
 impl GenerationStore for SqliteStore {
     async fn generation(
         &self,

@@ -52,7 +52,7 @@ async fn a_file_database_is_in_wal_mode_migrated_and_kept_across_reopening() {
     let version: i64 = raw
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 5);
+    assert_eq!(version, 6);
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 //! An adapter's tests either generate one `#[tokio::test]` per case with
 //! [`store_contract_tests!`], or run them all in one test with [`run_all`].
 
+mod calendar;
 mod coaches;
 mod continuity;
 mod due;
@@ -21,6 +22,7 @@ mod org;
 mod race;
 mod sessions;
 
+pub use calendar::*;
 pub use coaches::*;
 pub use continuity::*;
 pub use due::*;
@@ -109,6 +111,9 @@ macro_rules! __with_cases {
             kb_articles_list_oldest_first_by_id_and_page_after_an_id,
             putting_a_kb_article_whose_id_exists_is_a_conflict_and_keeps_the_first,
             deleting_a_kb_article_removes_it_once_and_only_in_its_org,
+            a_calendar_token_finds_its_user_until_a_new_one_replaces_it,
+            calendar_tokens_are_kept_per_user_and_org_and_an_unknown_hash_finds_nothing,
+            of_concurrent_new_calendar_tokens_of_one_user_exactly_one_resolves,
             agenda_templates_read_back_per_org_and_list_by_id_and_by_owner,
             the_action_item_index_follows_puts_and_lists_open_items_first,
             a_moved_action_item_ends_on_its_new_session_whatever_the_put_order,

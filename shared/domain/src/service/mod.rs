@@ -8,6 +8,7 @@ mod evaluations;
 mod feedback;
 mod generate;
 mod inbox;
+mod insights;
 mod jobs;
 mod lifecycle;
 mod notify;
@@ -27,6 +28,7 @@ pub use evaluations::{
 };
 pub use feedback::MAX_REVIEW_COMMENT;
 pub use generate::{LEASE_SECONDS, Processed};
+pub use insights::{CalendarFeed, MAX_ANALYTICS_DAYS};
 pub use jobs::{JOB_BATCH, Job, JobAction, JobRun, Outcome, RELAY_BATCH, Relayed};
 pub use lifecycle::{AgendaInput, Completed, JoinInfo, SessionPatch};
 pub use org::{DEFAULT_KB_PAGE, KbArticleInput, MAX_KB_PAGE};

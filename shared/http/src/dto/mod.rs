@@ -2,6 +2,7 @@
 
 pub mod coach;
 pub mod evaluation;
+pub mod insights;
 pub mod reschedule;
 pub mod session;
 

@@ -3,6 +3,7 @@
 pub(crate) mod coaches;
 pub(crate) mod continuity;
 pub(crate) mod evaluations;
+pub(crate) mod insights;
 pub(crate) mod meta;
 pub(crate) mod org;
 pub(crate) mod reschedule;
@@ -63,6 +64,11 @@ pub fn router(state: AppState) -> Router {
             put(coaches::put_settings).get(coaches::get_settings),
         )
         .route("/v1/coaches/{coach_id}/slots", get(coaches::slots))
+        .route("/v1/coaches/{coach_id}/analytics", get(insights::analytics))
+        .route("/v1/calendar-token", post(insights::issue_calendar_token))
+        // No bearer: the token in the path is the secret. `{token}.ics` is one segment, and
+        // axum's segments cannot mix a parameter and a suffix: the handler strips `.ics`.
+        .route("/v1/calendar/{file}", get(insights::calendar_feed))
         .route("/v1/sessions", post(sessions::create).get(sessions::list))
         .route(
             "/v1/sessions/{id}",

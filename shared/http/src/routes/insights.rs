@@ -1,0 +1,203 @@
+//! §10: a coach's analytics, and the calendar feed with its token. The feed is the one route
+//! under `/v1` without a bearer: calendar apps subscribe to a URL, so the secret token in the
+//! path is its authentication (and the server keeps only the token's SHA-256).
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::dto::insights::{AnalyticsDto, AnalyticsParams, CalendarTokenDto};
+use crate::extract::{ApiPath, ApiQuery};
+use crate::ics;
+use crate::problem::{ApiError, Problem};
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use coaching_domain::UserId;
+use coaching_domain::calendar::CalendarTokenHash;
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use sha2::{Digest, Sha256};
+
+/// Random bytes in a calendar token.
+const TOKEN_BYTES: usize = 32;
+/// How long a calendar app may reuse a feed before asking again (with `If-None-Match`).
+const FEED_CACHE_CONTROL: &str = "private, max-age=300";
+
+/// A coach's business figures over `[from, to)` (§10): completed sessions, client retention,
+/// average rating and revenue per month of the coach's time zone, all by session start. That
+/// coach or an admin of the org; other users 403. Only the caller's org is ever read: a coach
+/// of another org has no sessions here.
+#[utoipa::path(get, path = "/v1/coaches/{coachId}/analytics", tag = "coaches",
+    params(("coachId" = String, Path), AnalyticsParams), security(("bearer" = [])),
+    responses((status = 200, body = AnalyticsDto),
+        (status = 400, body = Problem, description = "`validation_failed`: `from` or `to` missing or malformed, `to` not after `from`, or more than 1,098 days apart"),
+        (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "Neither that coach nor an admin"),
+        (status = 404, body = Problem, description = "Not a valid coach id"),
+        (status = 500, body = Problem, description = "`internal`: the store failed")))]
+pub async fn analytics(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(coach): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AnalyticsParams>,
+) -> Result<Json<AnalyticsDto>, ApiError> {
+    let coach = UserId::parse(coach).map_err(|_| ApiError::not_found("coach"))?;
+    let analytics = state
+        .services
+        .coach_analytics(&actor, &coach, q.from, q.to)
+        .await?;
+    Ok(Json(analytics.into()))
+}
+
+/// The SHA-256 of a token's text: what the store keeps and looks up.
+fn token_hash(token: &str) -> CalendarTokenHash {
+    CalendarTokenHash::from_digest(Sha256::digest(token.as_bytes()).into())
+}
+
+/// A fresh token: 32 bytes of the operating system's CSPRNG, base64url without padding.
+fn new_token() -> Result<String, ApiError> {
+    let mut bytes = [0u8; TOKEN_BYTES];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        tracing::error!(error = %e, "no randomness for a calendar token");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "an internal error occurred",
+        )
+    })?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Whether `token` has the shape of one we issue (so junk never reaches the store).
+fn plausible(token: &str) -> bool {
+    URL_SAFE_NO_PAD
+        .decode(token)
+        .is_ok_and(|b| b.len() == TOKEN_BYTES)
+}
+
+/// Issues the caller's calendar feed token (any authenticated user) and returns it this once,
+/// with the feed's URL relative to the API's base URL (the server knows no public base URL).
+/// The caller's previous token stops working.
+#[utoipa::path(post, path = "/v1/calendar-token", tag = "sessions", security(("bearer" = [])),
+    responses((status = 201, body = CalendarTokenDto, headers(("Cache-Control" = String, description = "no-store"))),
+        (status = 401, body = Problem),
+        (status = 500, body = Problem, description = "`internal`: the store failed")))]
+pub async fn issue_calendar_token(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Response, ApiError> {
+    let token = new_token()?;
+    state
+        .services
+        .put_calendar_token(&actor, &token_hash(&token))
+        .await?;
+    let url = format!("/v1/calendar/{token}.ics");
+    let mut res = (StatusCode::CREATED, Json(CalendarTokenDto { token, url })).into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+/// Whether `If-None-Match` names `etag` (weak comparison, as RFC 9110 has it for this header)
+/// or is `*`.
+fn none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+}
+
+/// The iCalendar (RFC 5545) feed of the token's user: their sessions as coach or client that
+/// ended at most 90 days ago, in UTC, a stable `UID` per session, `SEQUENCE` bumped on every
+/// move, `STATUS:CANCELLED` for cancelled ones. No bearer: the token is the secret. A strong
+/// `ETag` lets calendar apps poll with `If-None-Match` and get 304.
+#[utoipa::path(get, path = "/v1/calendar/{token}.ics", tag = "sessions",
+    params(("token" = String, Path, description = "The token from POST /v1/calendar-token"),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag of the feed read before")),
+    responses(
+        (status = 200, content_type = "text/calendar; charset=utf-8", body = String,
+            description = "The feed",
+            headers(("ETag" = String), ("Cache-Control" = String, description = "private, max-age=300"))),
+        (status = 304, description = "The feed is unchanged since the ETag in If-None-Match",
+            headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 404, body = Problem, description = "Unknown or replaced token, or a path without `.ics`"),
+        (status = 500, body = Problem, description = "`internal`: the store failed")))]
+pub async fn calendar_feed(
+    State(state): State<AppState>,
+    ApiPath(file): ApiPath<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let unknown = || ApiError::not_found("calendar");
+    let token = file.strip_suffix(".ics").ok_or_else(unknown)?;
+    if !plausible(token) {
+        return Err(unknown());
+    }
+    let feed = state
+        .services
+        .calendar_feed(
+            &token_hash(token),
+            chrono::Duration::days(ics::HISTORY_DAYS),
+        )
+        .await?;
+    let body = ics::calendar(&feed.user, &feed.sessions, feed.now);
+    let etag = ics::etag(&body);
+    let tag = HeaderValue::from_str(&etag).map_err(|_| unknown())?;
+    let cache = HeaderValue::from_static(FEED_CACHE_CONTROL);
+    if none_match(&headers, &etag) {
+        let mut res = StatusCode::NOT_MODIFIED.into_response();
+        res.headers_mut().insert(header::ETAG, tag);
+        res.headers_mut().insert(header::CACHE_CONTROL, cache);
+        return Ok(res);
+    }
+    let mut res = (StatusCode::OK, body).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/calendar; charset=utf-8"),
+    );
+    h.insert(header::ETAG, tag);
+    h.insert(header::CACHE_CONTROL, cache);
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_43_base64url_characters_of_32_random_bytes() {
+        let (a, b) = (new_token().unwrap(), new_token().unwrap());
+        assert_eq!(a.len(), 43);
+        assert!(plausible(&a) && plausible(&b));
+        assert_ne!(a, b);
+        assert!(!plausible("short"));
+        assert!(!plausible(&format!("{a}A")));
+    }
+
+    #[test]
+    fn the_hash_is_the_sha256_of_the_token_text() {
+        // SHA-256("abc"), FIPS 180-2 appendix B.1.
+        assert_eq!(
+            token_hash("abc").as_str(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn if_none_match_matches_the_tag_weakly_in_a_list_or_as_a_star() {
+        let tag = "\"abc\"";
+        let with = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::IF_NONE_MATCH, HeaderValue::from_str(v).unwrap());
+            h
+        };
+        assert!(none_match(&with("\"abc\""), tag));
+        assert!(none_match(&with("\"x\", W/\"abc\""), tag));
+        assert!(none_match(&with("*"), tag));
+        assert!(!none_match(&with("\"abd\""), tag));
+        assert!(!none_match(&HeaderMap::new(), tag));
+    }
+}
