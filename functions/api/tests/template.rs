@@ -123,7 +123,7 @@ fn functions_may_touch_only_the_table_and_its_indexes() {
 }
 
 #[test]
-fn the_api_is_behind_the_jwt_authorizer_except_health_and_openapi() {
+fn the_api_is_behind_the_jwt_authorizer_except_health_openapi_and_the_calendar_feed() {
     let t = template();
     let auth = &t["Resources"]["HttpApi"]["Properties"]["Auth"];
     assert_eq!(auth["DefaultAuthorizer"], "CognitoJwt");
@@ -136,9 +136,12 @@ fn the_api_is_behind_the_jwt_authorizer_except_health_and_openapi() {
         let open = e["Properties"]["Auth"]["Authorizer"] == "NONE";
         assert_eq!(
             open,
-            path == "/health" || path == "/openapi.json",
+            path == "/health" || path == "/openapi.json" || path == "/v1/calendar/{file}",
             "{name} {path}"
         );
+        if path == "/v1/calendar/{file}" {
+            assert_eq!(e["Properties"]["Method"], "GET", "the feed is read-only");
+        }
     }
 }
 
@@ -294,7 +297,8 @@ fn the_evaluation_webhook_alone_skips_the_authorizer_and_reaches_the_webhooks_fu
 
     for (function, event, e) in &routes {
         let path = e["Path"].as_str().unwrap();
-        let open = (function == "ApiFunction" && (path == "/health" || path == "/openapi.json"))
+        let open = (function == "ApiFunction"
+            && (path == "/health" || path == "/openapi.json" || path == "/v1/calendar/{file}"))
             || (function == "WebhooksFunction" && path == router_path);
         let authorizer = &e["Auth"]["Authorizer"];
         if open {
