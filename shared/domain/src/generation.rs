@@ -201,8 +201,8 @@ fn clip(s: &str, max: usize) -> String {
 }
 
 /// Keeps only what `input` grounds: criteria that were selected (each once, in output order),
-/// evaluation ids that were given, KB articles that were candidates (each once); drops empty
-/// summaries and titles, and bounds every text.
+/// evaluation ids that were given, KB articles that were candidates (each once); drops criteria
+/// with an empty summary and action items with an empty title, and bounds every text.
 pub fn ground(output: GenerationOutput, input: &GenerationInput) -> GenerationOutput {
     let given: HashSet<EvaluationId> = input.evaluation_ids().into_iter().collect();
     let keep_ids = |ids: Vec<EvaluationId>| -> Vec<EvaluationId> {
@@ -216,10 +216,13 @@ pub fn ground(output: GenerationOutput, input: &GenerationInput) -> GenerationOu
         .criteria
         .into_iter()
         .filter(|c| {
-            input
-                .criteria
-                .iter()
-                .any(|s| s.criterion_id == c.criterion_id)
+            // A criterion with nothing said about it is no coaching: left out (before the
+            // repeat check, so a later, written one of the same criterion is kept).
+            !c.summary.trim().is_empty()
+                && input
+                    .criteria
+                    .iter()
+                    .any(|s| s.criterion_id == c.criterion_id)
                 && seen_criteria.insert(c.criterion_id.clone())
         })
         .map(|c| GeneratedCriterion {
