@@ -282,7 +282,12 @@ impl Services {
             }
             let item = &mut s.action_items[pos];
             if let Some(t) = &patch.title {
-                item.title = t.trim().to_owned();
+                let t = t.trim();
+                if t != item.title {
+                    // The coach rewrote it: it is theirs now, and a later generation keeps it.
+                    item.generation_id = None;
+                }
+                item.title = t.to_owned();
             }
             if let Some(d) = patch.due_date {
                 item.due_date = d;
