@@ -1044,34 +1044,29 @@ const HAND_NOTES: &str = "Agenda: two tickets.\n[] Bring two tickets you are pro
 const HAND_ITEM: &str = "Bring two tickets you are proud of";
 const HAND_SUMMARY: &str = "Greeting is what we talk about first.";
 
-/// Marks an action item done straight in the store: the API has no route for the assignee's
-/// `PATCH /v1/action-items/{id}` (§7) yet.
-async fn mark_done_in_store(app: &TestApp, session: &str, title: &str) {
-    let org = OrgId::parse(ORG).expect("org");
-    let id = SessionId::parse(session).expect("id");
-    let mut s = app
-        .store
-        .session(&org, &id)
+const MADE_ITEM: &str = "Shadow a senior agent for a day";
+
+/// Schedules the draft review (so that the coachee sees it and may tick their action items).
+async fn schedule(app: &TestApp, id: &str) {
+    app.patch(
+        &format!("/v1/sessions/{id}"),
+        &coach(ANA),
+        &json!({"startsAt": MON_0900}),
+    )
+    .await
+    .assert_status(200);
+}
+
+/// PATCHes the action item titled `title` with `body` as `token`, asserting 200.
+async fn patch_item(app: &TestApp, session: &str, title: &str, token: &str, body: &Value) {
+    let s = current(app, session).await;
+    let item = action_item(&s, title)["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    app.patch(&format!("/v1/action-items/{item}"), token, body)
         .await
-        .expect("read")
-        .expect("session");
-    let before = s.version;
-    s.action_items
-        .iter_mut()
-        .find(|a| a.title == title)
-        .unwrap_or_else(|| panic!("no action item {title:?}"))
-        .done = true;
-    s.touch(t(START));
-    app.store
-        .commit(Changes {
-            sessions: vec![SessionPut {
-                session: s,
-                expected_version: Some(before),
-            }],
-            ..Changes::default()
-        })
-        .await
-        .expect("commit");
+        .assert_status(200);
 }
 
 #[tokio::test]
@@ -1119,6 +1114,7 @@ async fn a_generation_keeps_what_the_coach_wrote_before_it() {
 #[tokio::test]
 async fn a_later_generation_replaces_what_the_earlier_one_wrote_and_keeps_the_coachs() {
     let (app, id) = world().await;
+    schedule(&app, &id).await;
     app.patch(
         &format!("/v1/sessions/{id}"),
         &coach(ANA),
@@ -1133,13 +1129,21 @@ async fn a_later_generation_replaces_what_the_earlier_one_wrote_and_keeps_the_co
     )
     .await
     .assert_status(200);
+    app.post(
+        &format!("/v1/sessions/{id}/action-items"),
+        &coach(ANA),
+        &json!({"title": MADE_ITEM}),
+    )
+    .await
+    .assert_status(201);
     generate_ok(&app, &id, None).await;
     app.run_worker().await;
     let done_title = "Billing: go through the 2 marked-down tickets with your coach";
-    mark_done_in_store(&app, &id, done_title).await;
+    patch_item(&app, &id, done_title, &client(BO), &json!({"done": true})).await;
     let first = current(&app, &id).await;
     let done_id = action_item(&first, done_title)["id"].clone();
     let hand_id = action_item(&first, HAND_ITEM)["id"].clone();
+    let made_id = action_item(&first, MADE_ITEM)["id"].clone();
 
     let second = generate_ok(
         &app,
@@ -1173,6 +1177,7 @@ async fn a_later_generation_replaces_what_the_earlier_one_wrote_and_keeps_the_co
         action_items(&s),
         [
             (HAND_ITEM.to_owned(), Vec::new()),
+            (MADE_ITEM.to_owned(), Vec::new()),
             (done_title.to_owned(), strings(&["e3", "e1"])),
             (
                 "Tone: go through the 2 marked-down tickets with your coach".to_owned(),
@@ -1192,7 +1197,41 @@ async fn a_later_generation_replaces_what_the_earlier_one_wrote_and_keeps_the_co
     assert_eq!(action_item(&s, done_title)["id"], done_id);
     assert_eq!(action_item(&s, done_title)["done"], true);
     assert_eq!(action_item(&s, HAND_ITEM)["id"], hand_id);
+    assert_eq!(action_item(&s, MADE_ITEM)["id"], made_id);
     assert_eq!(coaching_ready(&app).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_generated_action_item_the_coach_rewrote_survives_a_later_generation() {
+    let (app, id) = world().await;
+    generate_ok(&app, &id, None).await;
+    app.run_worker().await;
+    let generated = "Resolution: work on \"Closed without a fix\" (once)";
+    let rewritten = "Reopen ticket T-e1 together and find the fix";
+    patch_item(
+        &app,
+        &id,
+        generated,
+        &coach(ANA),
+        &json!({"title": rewritten}),
+    )
+    .await;
+    let item_id = action_item(&current(&app, &id).await, rewritten)["id"].clone();
+
+    generate_ok(&app, &id, Some(&json!({"criterionIds": ["tone"]}))).await;
+    app.run_worker().await;
+
+    let s = current(&app, &id).await;
+    let titles: Vec<String> = action_items(&s).into_iter().map(|(t, _)| t).collect();
+    assert!(
+        titles.iter().any(|t| t == rewritten),
+        "the coach's rewritten item is theirs now and stays: {titles:#?}"
+    );
+    assert_eq!(action_item(&s, rewritten)["id"], item_id);
+    assert!(
+        !titles.iter().any(|t| t.starts_with("Greeting:")),
+        "the untouched generated items are replaced: {titles:#?}"
+    );
 }
 
 #[tokio::test]
