@@ -145,26 +145,13 @@ enum Cancellation {
 
 /// The reasons come one per item in request order: the user's item, the new hash's, the old's.
 fn cancellation(reasons: &[CancellationReason]) -> Cancellation {
-    let code = |i: usize| reasons.get(i).and_then(CancellationReason::code);
-    if code(0) == Some("ConditionalCheckFailed") {
-        return Cancellation::Raced;
+    match crate::errors::cancelled(reasons, 2) {
+        crate::errors::Cancelled::Condition(0) | crate::errors::Cancelled::Contended => {
+            Cancellation::Raced
+        }
+        crate::errors::Cancelled::Condition(_) => Cancellation::HashTaken,
+        crate::errors::Cancelled::Failed(detail) => Cancellation::Failed(detail),
     }
-    if code(1) == Some("ConditionalCheckFailed") {
-        return Cancellation::HashTaken;
-    }
-    let codes: Vec<&str> = reasons
-        .iter()
-        .filter_map(CancellationReason::code)
-        .filter(|c| *c != "None")
-        .collect();
-    if !codes.is_empty() && codes.iter().all(|c| *c == "TransactionConflict") {
-        return Cancellation::Raced;
-    }
-    let detail: Vec<&str> = reasons
-        .iter()
-        .map(|r| r.message().or(r.code()).unwrap_or("?"))
-        .collect();
-    Cancellation::Failed(format!("{detail:?}"))
 }
 
 /// One consistent GetItem of the hash's item.

@@ -164,26 +164,12 @@ enum Cancellation {
 
 /// The reasons come one per item in request order: the webhook id's, then the evaluation's.
 fn cancellation(reasons: &[CancellationReason]) -> Cancellation {
-    let code = |i: usize| reasons.get(i).and_then(CancellationReason::code);
-    if code(0) == Some("ConditionalCheckFailed") {
-        return Cancellation::Duplicate;
+    match crate::errors::cancelled(reasons, 2) {
+        crate::errors::Cancelled::Condition(0) => Cancellation::Duplicate,
+        crate::errors::Cancelled::Condition(_) => Cancellation::Outranked,
+        crate::errors::Cancelled::Contended => Cancellation::Contended,
+        crate::errors::Cancelled::Failed(detail) => Cancellation::Failed(detail),
     }
-    if code(1) == Some("ConditionalCheckFailed") {
-        return Cancellation::Outranked;
-    }
-    let codes: Vec<&str> = reasons
-        .iter()
-        .filter_map(CancellationReason::code)
-        .filter(|c| *c != "None")
-        .collect();
-    if !codes.is_empty() && codes.iter().all(|c| *c == "TransactionConflict") {
-        return Cancellation::Contended;
-    }
-    let detail: Vec<&str> = reasons
-        .iter()
-        .map(|r| r.message().or(r.code()).unwrap_or("?"))
-        .collect();
-    Cancellation::Failed(format!("{detail:?}"))
 }
 
 #[cfg(test)]
