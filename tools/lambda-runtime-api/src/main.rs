@@ -81,6 +81,10 @@ struct ColdstartArgs {
     /// A name per --bootstrap, in the same order (default: the path).
     #[arg(long)]
     label: Vec<String>,
+    /// An event file per --bootstrap, in the same order, instead of --event (e.g. an SQS
+    /// event for a queue worker, whose partial batch response is then accepted).
+    #[arg(long)]
+    target_event: Vec<PathBuf>,
     /// Measured runs per bootstrap.
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1000))]
     runs: u64,
@@ -199,19 +203,25 @@ async fn coldstart(args: ColdstartArgs) -> Result<ExitCode, String> {
             args.bootstrap.len()
         ));
     }
-    let targets: Vec<Target> = args
-        .bootstrap
-        .iter()
-        .enumerate()
-        .map(|(i, path)| Target {
+    if !args.target_event.is_empty() && args.target_event.len() != args.bootstrap.len() {
+        return Err(format!(
+            "{} --target-event for {} --bootstrap: give one per bootstrap or none",
+            args.target_event.len(),
+            args.bootstrap.len()
+        ));
+    }
+    let mut targets: Vec<Target> = Vec::with_capacity(args.bootstrap.len());
+    for (i, path) in args.bootstrap.iter().enumerate() {
+        targets.push(Target {
             label: args
                 .label
                 .get(i)
                 .cloned()
                 .unwrap_or_else(|| path.display().to_string()),
             path: path.clone(),
-        })
-        .collect();
+            event: args.target_event.get(i).map(read_event).transpose()?,
+        });
+    }
     for target in &targets {
         if !target.path.is_file() {
             return Err(format!("{} is not a file", target.path.display()));
