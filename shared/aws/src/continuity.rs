@@ -4,13 +4,11 @@
 //! its session is not a draft) in `ByUser` under `ORG#o#USER#<assignee>#ACTIONS` sorted by
 //! `<0 open | 1 done>#<id>`. Every read is one GetItem or one Query walk: no Scan, no new GSI.
 
-use crate::errors;
 use crate::items::{DOC, Item, from_doc, index_attrs, key, s, string, to_doc};
 use crate::keys::BY_USER;
 use crate::query::{Filter, Walk};
 use crate::sessions::get;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use coaching_domain::ids::{ActionItemId, AgendaTemplateId, OrgId, SessionId, UserId};
 use coaching_domain::org::AgendaTemplate;
 use coaching_domain::ports::{ActionItemQuery, Page, StoreError, action_item_cursor};
@@ -70,25 +68,7 @@ pub(crate) async fn put_agenda_template(
         user_templates_pk(&t.org, &t.owner_id),
         t.id.as_str(),
     );
-    let sent = client
-        .put_item()
-        .table_name(table)
-        .set_item(Some(item))
-        .condition_expression("attribute_not_exists(PK)")
-        .send()
-        .await;
-    match sent {
-        Ok(_) => Ok(()),
-        Err(e)
-            if matches!(
-                e.as_service_error(),
-                Some(PutItemError::ConditionalCheckFailedException(_))
-            ) =>
-        {
-            Err(StoreError::Conflict)
-        }
-        Err(e) => Err(errors::unavailable("PutItem", e)),
-    }
+    crate::org::put_new(client, table, item).await
 }
 
 pub(crate) async fn agenda_template(

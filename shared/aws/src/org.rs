@@ -78,6 +78,11 @@ pub(crate) async fn put_kb_article(
 ) -> Result<(), StoreError> {
     let mut item = key(keys::kb_pk(&article.org), &keys::kb_sk(&article.id));
     item.insert(DOC.to_owned(), to_doc("KB article", article)?);
+    put_new(client, table, item).await
+}
+
+/// One conditional PutItem of an item that must not exist yet: `Conflict` when its key is taken.
+pub(crate) async fn put_new(client: &Client, table: &str, item: Item) -> Result<(), StoreError> {
     let sent = client
         .put_item()
         .table_name(table)
