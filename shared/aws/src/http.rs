@@ -4,7 +4,7 @@
 //! Why not the SDK's own client (`aws-smithy-http-client`): its trust store is the platform's
 //! (rustls-native-certs: the CA bundle file and every file of the CA directory, PEM-decoded) or
 //! PEM certificates, and it rebuilds the root store for every SDK client it is validated for.
-//! That was most of a Lambda function's cold start (README, "Lambda cold start and size"). Its
+//! That was most of a Lambda function's cold start (docs/lambda.md). Its
 //! TLS configuration cannot be replaced; the SDK's advice is to bring an HTTP client of one's
 //! own, which this is. On Lambda the roots are the Mozilla root program compiled in
 //! (`webpki-roots`: no file read, no parsing); see [`Roots`].

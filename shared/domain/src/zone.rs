@@ -5,7 +5,7 @@
 //! that each hold a pointer to their abbreviation. In a position-independent executable every
 //! such pointer is a relocation the dynamic loader applies at start-up (about 30,000 of them,
 //! a megabyte of `.data.rel.ro` written page by page), which was most of the api Lambda
-//! function's cold start beyond a bare function's (README, "Lambda cold start and size").
+//! function's cold start beyond a bare function's (docs/lambda.md).
 //! jiff bundles the same database as compact TZif bytes (read-only, no pointers), parsed when a
 //! zone is first used and cached for the process.
 
