@@ -11,6 +11,11 @@ use crate::routes;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+mod links;
+mod problems;
+pub use links::Links;
+pub use problems::{PROBLEM_JSON, Problems};
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -65,7 +70,7 @@ impl Modify for BearerAuth {
         routes::continuity::AgendaTemplateBody, routes::continuity::AgendaTemplateDto,
         routes::continuity::AgendaTemplateListDto, routes::continuity::ActionItemBody,
         routes::continuity::ActionItemPatchBody, routes::continuity::ActionItemListDto)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &Links, &Problems),
     tags((name = "sessions"), (name = "rescheduling"), (name = "coaches"), (name = "notifications"),
         (name = "jobs"), (name = "evaluations"), (name = "org"), (name = "meta"))
 )]

@@ -1,9 +1,11 @@
 //! Wire types (serde + OpenAPI schemas) and their conversions from the domain.
 
+pub mod booking;
 pub mod coach;
 pub mod evaluation;
 pub mod insights;
 pub mod reschedule;
+pub mod schema;
 pub mod session;
 
 use coaching_domain::Money;

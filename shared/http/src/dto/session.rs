@@ -85,31 +85,7 @@ pub struct RecurrenceDto {
     pub every: RecurrenceEveryDto,
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ReviewInputDto {
-    pub period_start: DateTime<Utc>,
-    pub period_end: DateTime<Utc>,
-    #[serde(default)]
-    pub scorecard_ids: Vec<String>,
-}
-
-/// `POST /v1/sessions`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CreateSessionBody {
-    pub kind: SessionKindDto,
-    pub coach_id: String,
-    pub client_id: String,
-    /// Required for intro and paid; a review without it is a draft.
-    pub starts_at: Option<DateTime<Utc>>,
-    /// intro: 15 (default); paid: 30, 45 or 60; review: 15..120 in steps of 15 (default 30).
-    pub duration_minutes: Option<u32>,
-    pub name: Option<String>,
-    pub agenda_template_id: Option<String>,
-    pub recurrence: Option<RecurrenceDto>,
-    pub review: Option<ReviewInputDto>,
-}
+pub use super::booking::{CreateSessionBody, ReviewInputDto};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -15,7 +15,7 @@ fn coach_id(raw: String) -> Result<UserId, ApiError> {
 }
 
 /// Sets a coach's timezone, availability, prices and policies (that coach or an admin).
-#[utoipa::path(put, path = "/v1/coaches/{coachId}/settings", tag = "coaches", request_body = CoachSettingsBody,
+#[utoipa::path(put, operation_id = "putCoachSettings", path = "/v1/coaches/{coachId}/settings", tag = "coaches", request_body = CoachSettingsBody,
     params(("coachId" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = CoachSettingsDto), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem)))]
@@ -34,7 +34,7 @@ pub async fn put_settings(
 }
 
 /// A coach's settings (any member of the org).
-#[utoipa::path(get, path = "/v1/coaches/{coachId}/settings", tag = "coaches",
+#[utoipa::path(get, operation_id = "getCoachSettings", path = "/v1/coaches/{coachId}/settings", tag = "coaches",
     params(("coachId" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = CoachSettingsDto), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_settings(
@@ -50,7 +50,7 @@ pub async fn get_settings(
 
 /// Free slots: on the 15-minute grid, inside availability (DST-correct), at least
 /// `minNoticeMinutes` ahead, clear of the coach's sessions and their buffer.
-#[utoipa::path(get, path = "/v1/coaches/{coachId}/slots", tag = "coaches",
+#[utoipa::path(get, operation_id = "listSlots", path = "/v1/coaches/{coachId}/slots", tag = "coaches",
     params(("coachId" = String, Path), SlotsParams), security(("bearer" = [])),
     responses((status = 200, body = SlotsDto), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 404, body = Problem)))]

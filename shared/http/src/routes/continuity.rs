@@ -125,7 +125,7 @@ pub struct ActionItemListDto {
 }
 
 /// Adds an agenda template owned by the caller (coach or admin).
-#[utoipa::path(post, path = "/v1/agenda-templates", tag = "sessions",
+#[utoipa::path(post, operation_id = "createAgendaTemplate", path = "/v1/agenda-templates", tag = "sessions",
     request_body = AgendaTemplateBody, security(("bearer" = [])),
     responses((status = 201, body = AgendaTemplateDto), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem)))]
@@ -148,7 +148,7 @@ pub async fn create_template(
 }
 
 /// The caller's agenda templates (a coach), or the org's (an admin), oldest first.
-#[utoipa::path(get, path = "/v1/agenda-templates", tag = "sessions", params(PageParams),
+#[utoipa::path(get, operation_id = "listAgendaTemplates", path = "/v1/agenda-templates", tag = "sessions", params(PageParams),
     security(("bearer" = [])),
     responses((status = 200, body = AgendaTemplateListDto), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem)))]
@@ -182,7 +182,7 @@ pub async fn list_templates(
 }
 
 /// Adds an action item to a session (its coach or an admin; at most 50 per session).
-#[utoipa::path(post, path = "/v1/sessions/{id}/action-items", tag = "sessions",
+#[utoipa::path(post, operation_id = "createActionItem", path = "/v1/sessions/{id}/action-items", tag = "sessions",
     params(("id" = String, Path)), request_body = ActionItemBody, security(("bearer" = [])),
     responses((status = 201, body = ActionItemDto), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem),
@@ -221,7 +221,7 @@ pub async fn create_item(
 }
 
 /// Edits an action item: the session's coach or an admin any field, the assignee `done` only.
-#[utoipa::path(patch, path = "/v1/action-items/{id}", tag = "sessions",
+#[utoipa::path(patch, operation_id = "patchActionItem", path = "/v1/action-items/{id}", tag = "sessions",
     params(("id" = String, Path)), request_body = ActionItemPatchBody, security(("bearer" = [])),
     responses((status = 200, body = ActionItemDto), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem),
@@ -250,7 +250,7 @@ pub async fn patch_item(
 
 /// Action items assigned to `assigneeId` (default the caller). Someone else's: an admin sees
 /// all of them, a coach those of sessions they coach; anyone else gets 403.
-#[utoipa::path(get, path = "/v1/action-items", tag = "sessions", params(ActionItemParams),
+#[utoipa::path(get, operation_id = "listActionItems", path = "/v1/action-items", tag = "sessions", params(ActionItemParams),
     security(("bearer" = [])),
     responses((status = 200, body = ActionItemListDto), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem)))]

@@ -25,7 +25,7 @@ fn coachee_id(raw: String) -> Result<UserId, ApiError> {
 
 /// A coachee's evaluations, newest first (`evaluatedAt`, then id). Coaches and admins of the
 /// org read anyone's; a client only their own (others: 403).
-#[utoipa::path(get, path = "/v1/coachees/{coacheeId}/evaluations", tag = "evaluations",
+#[utoipa::path(get, operation_id = "listEvaluations", path = "/v1/coachees/{coacheeId}/evaluations", tag = "evaluations",
     params(("coacheeId" = String, Path), EvaluationParams), security(("bearer" = [])),
     responses((status = 200, body = EvaluationListDto),
         (status = 400, body = Problem, description = "`validation_failed`: a bad filter, limit or cursor"),
@@ -54,7 +54,7 @@ pub async fn list(
 }
 
 /// Per-criterion statistics of a coachee's evaluations (`evaluatedAt` in `[from, to)`).
-#[utoipa::path(get, path = "/v1/coachees/{coacheeId}/criteria-stats", tag = "evaluations",
+#[utoipa::path(get, operation_id = "getCriteriaStats", path = "/v1/coachees/{coacheeId}/criteria-stats", tag = "evaluations",
     params(("coacheeId" = String, Path), StatsParams), security(("bearer" = [])),
     responses((status = 200, body = CriteriaStatsDto),
         (status = 400, body = Problem, description = "`validation_failed`: a bad filter"),
@@ -87,7 +87,7 @@ fn criterion_id(raw: String) -> Result<CriterionId, ApiError> {
 /// Writes one criterion of a review session (its coach or an admin): a summary and the
 /// coachee's evaluations of the period it refers to. `stats` are computed from the period;
 /// `review.ticketLinks` follow the linked evaluations. `If-Match` is honoured.
-#[utoipa::path(put, path = "/v1/sessions/{id}/criteria/{criterionId}", tag = "evaluations",
+#[utoipa::path(put, operation_id = "putReviewCriterion", path = "/v1/sessions/{id}/criteria/{criterionId}", tag = "evaluations",
     request_body = CriterionBody,
     params(("id" = String, Path), ("criterionId" = String, Path),
         ("If-Match" = Option<String>, Header, description = "The version read (ETag)")),
@@ -119,7 +119,7 @@ pub async fn put_criterion(
 }
 
 /// Removes one criterion of a review session (its coach or an admin).
-#[utoipa::path(delete, path = "/v1/sessions/{id}/criteria/{criterionId}", tag = "evaluations",
+#[utoipa::path(delete, operation_id = "deleteReviewCriterion", path = "/v1/sessions/{id}/criteria/{criterionId}", tag = "evaluations",
     params(("id" = String, Path), ("criterionId" = String, Path),
         ("If-Match" = Option<String>, Header, description = "The version read (ETag)")),
     security(("bearer" = [])),
@@ -149,7 +149,7 @@ pub async fn delete_criterion(
 /// action items tied to evaluations, ticket and KB links, replacing what an earlier generation
 /// wrote and keeping what the coach wrote by hand; the coach gets `coaching_ready`. Poll
 /// `GET /v1/sessions/{id}` (`review.generation.status`).
-#[utoipa::path(post, path = "/v1/sessions/{id}/generate", tag = "evaluations",
+#[utoipa::path(post, operation_id = "generateCoaching", path = "/v1/sessions/{id}/generate", tag = "evaluations",
     request_body(content = GenerateBody, description = "Optional: an empty body chooses the criteria"),
     params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 202, body = GenerateAcceptedDto),

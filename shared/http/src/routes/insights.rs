@@ -27,7 +27,7 @@ const FEED_CACHE_CONTROL: &str = "private, max-age=300";
 /// average rating and revenue per month of the coach's time zone, all by session start. That
 /// coach or an admin of the org; other users 403. Only the caller's org is ever read: a coach
 /// of another org has no sessions here.
-#[utoipa::path(get, path = "/v1/coaches/{coachId}/analytics", tag = "coaches",
+#[utoipa::path(get, operation_id = "getCoachAnalytics", path = "/v1/coaches/{coachId}/analytics", tag = "coaches",
     params(("coachId" = String, Path), AnalyticsParams), security(("bearer" = [])),
     responses((status = 200, body = AnalyticsDto),
         (status = 400, body = Problem, description = "`validation_failed`: `from` or `to` missing or malformed, `to` not after `from`, or more than 1,098 days apart"),
@@ -78,7 +78,7 @@ fn plausible(token: &str) -> bool {
 /// Issues the caller's calendar feed token (any authenticated user) and returns it this once,
 /// with the feed's URL relative to the API's base URL (the server knows no public base URL).
 /// The caller's previous token stops working.
-#[utoipa::path(post, path = "/v1/calendar-token", tag = "sessions", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "issueCalendarToken", path = "/v1/calendar-token", tag = "sessions", security(("bearer" = [])),
     responses((status = 201, body = CalendarTokenDto, headers(("Cache-Control" = String, description = "no-store"))),
         (status = 401, body = Problem),
         (status = 500, body = Problem, description = "`internal`: the store failed")))]
@@ -114,7 +114,7 @@ fn none_match(headers: &HeaderMap, etag: &str) -> bool {
 /// ended at most 90 days ago, in UTC, a stable `UID` per session, `SEQUENCE` bumped on every
 /// move, `STATUS:CANCELLED` for cancelled ones. No bearer: the token is the secret. A strong
 /// `ETag` lets calendar apps poll with `If-None-Match` and get 304.
-#[utoipa::path(get, path = "/v1/calendar/{token}.ics", tag = "sessions",
+#[utoipa::path(get, operation_id = "getCalendarFeed", path = "/v1/calendar/{token}.ics", tag = "sessions",
     params(("token" = String, Path, description = "The token from POST /v1/calendar-token"),
         ("If-None-Match" = Option<String>, Header, description = "An ETag of the feed read before")),
     responses(

@@ -12,12 +12,12 @@ use utoipa::OpenApi;
 
 use crate::openapi::ApiDocs;
 
-#[utoipa::path(get, path = "/health", tag = "meta", responses((status = 200, description = "The server is up")))]
+#[utoipa::path(get, operation_id = "health", path = "/health", tag = "meta", responses((status = 200, description = "The server is up")))]
 pub async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({"status": "ok"}))
 }
 
-#[utoipa::path(get, path = "/openapi.json", tag = "meta", responses((status = 200, description = "This document")))]
+#[utoipa::path(get, operation_id = "getOpenApi", path = "/openapi.json", tag = "meta", responses((status = 200, description = "This document")))]
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDocs::openapi())
 }
@@ -29,7 +29,7 @@ fn test_clock(state: &AppState) -> Result<&crate::clock::TestClock, ApiError> {
 }
 
 /// Freezes the clock every rule and job uses at `now` (only with `COACHING_TEST_CLOCK=1`).
-#[utoipa::path(put, path = "/v1/test-clock", tag = "meta", request_body = TestClockDto,
+#[utoipa::path(put, operation_id = "setTestClock", path = "/v1/test-clock", tag = "meta", request_body = TestClockDto,
     security(("bearer" = [])),
     responses((status = 200, body = TestClockDto), (status = 401, body = Problem), (status = 404, body = Problem, description = "Test clock disabled")))]
 pub async fn set_test_clock(
@@ -45,7 +45,7 @@ pub async fn set_test_clock(
 }
 
 /// The time the server's rules use now.
-#[utoipa::path(get, path = "/v1/test-clock", tag = "meta", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getTestClock", path = "/v1/test-clock", tag = "meta", security(("bearer" = [])),
     responses((status = 200, body = TestClockDto), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_test_clock(
     State(state): State<AppState>,
@@ -58,7 +58,7 @@ pub async fn get_test_clock(
 }
 
 /// The caller's inbox, newest first.
-#[utoipa::path(get, path = "/v1/notifications", tag = "notifications", params(NotificationParams),
+#[utoipa::path(get, operation_id = "listNotifications", path = "/v1/notifications", tag = "notifications", params(NotificationParams),
     security(("bearer" = [])),
     responses((status = 200, body = NotificationListDto), (status = 400, body = Problem), (status = 401, body = Problem)))]
 pub async fn notifications(

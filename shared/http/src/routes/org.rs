@@ -17,7 +17,7 @@ use coaching_domain::service::KbArticleInput;
 use http::StatusCode;
 
 /// The org's settings (any member of the org).
-#[utoipa::path(get, path = "/v1/org/settings", tag = "org", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getOrgSettings", path = "/v1/org/settings", tag = "org", security(("bearer" = [])),
     responses((status = 200, body = OrgSettingsDto), (status = 401, body = Problem)))]
 pub async fn get_settings(
     State(state): State<AppState>,
@@ -27,7 +27,7 @@ pub async fn get_settings(
 }
 
 /// Replaces the org's settings (admin).
-#[utoipa::path(put, path = "/v1/org/settings", tag = "org", request_body = OrgSettingsDto,
+#[utoipa::path(put, operation_id = "putOrgSettings", path = "/v1/org/settings", tag = "org", request_body = OrgSettingsDto,
     security(("bearer" = [])),
     responses((status = 200, body = OrgSettingsDto), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem)))]
@@ -62,7 +62,7 @@ fn new_secret() -> Result<String, ApiError> {
 /// Rotates the org's webhook secret (admin) and returns it, this once: no GET shows it.
 /// From now on only this secret verifies the org's evaluation deliveries (the server's default
 /// secret no longer does).
-#[utoipa::path(post, path = "/v1/org/webhook-secret", tag = "org", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "rotateWebhookSecret", path = "/v1/org/webhook-secret", tag = "org", security(("bearer" = [])),
     responses((status = 201, body = WebhookSecretDto), (status = 401, body = Problem),
         (status = 403, body = Problem)))]
 pub async fn rotate_secret(
@@ -83,7 +83,7 @@ pub async fn rotate_secret(
 }
 
 /// Adds a knowledge-base article (admin). Keywords are kept lower-cased.
-#[utoipa::path(post, path = "/v1/kb-articles", tag = "org", request_body = KbArticleBody,
+#[utoipa::path(post, operation_id = "createKbArticle", path = "/v1/kb-articles", tag = "org", request_body = KbArticleBody,
     security(("bearer" = [])),
     responses((status = 201, body = KbArticleDto), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem)))]
@@ -113,7 +113,7 @@ fn decode_kb_cursor(raw: &str) -> Result<KbArticleId, ApiError> {
 }
 
 /// The org's knowledge-base articles, oldest first (any member of the org).
-#[utoipa::path(get, path = "/v1/kb-articles", tag = "org", params(KbParams),
+#[utoipa::path(get, operation_id = "listKbArticles", path = "/v1/kb-articles", tag = "org", params(KbParams),
     security(("bearer" = [])),
     responses((status = 200, body = KbArticleListDto), (status = 400, body = Problem),
         (status = 401, body = Problem)))]
@@ -140,7 +140,7 @@ pub async fn list_articles(
 }
 
 /// Removes a knowledge-base article (admin).
-#[utoipa::path(delete, path = "/v1/kb-articles/{articleId}", tag = "org",
+#[utoipa::path(delete, operation_id = "deleteKbArticle", path = "/v1/kb-articles/{articleId}", tag = "org",
     params(("articleId" = String, Path)), security(("bearer" = [])),
     responses((status = 204, description = "Removed"), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem)))]

@@ -25,7 +25,7 @@ fn request_id(raw: String) -> Result<RescheduleRequestId, ApiError> {
 /// slot (409 `slot_unavailable`). A coach's move supersedes a pending request. Reminders follow
 /// the new time; the other side is notified (`session_rescheduled`, or `reschedule_requested`
 /// to the coach). After the start: 409 `conflict`; a draft or finished session: 422.
-#[utoipa::path(post, path = "/v1/sessions/{id}/reschedule", tag = "rescheduling", request_body = RescheduleBody,
+#[utoipa::path(post, operation_id = "rescheduleSession", path = "/v1/sessions/{id}/reschedule", tag = "rescheduling", request_body = RescheduleBody,
     params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = SessionDto, headers(("ETag" = String)), description = "Moved"),
         (status = 202, body = RescheduleRequestedDto, description = "A request waits for the coach"),
@@ -64,7 +64,7 @@ pub async fn reschedule(
 }
 
 /// The reschedule requests of sessions the caller coaches or attends, newest first.
-#[utoipa::path(get, path = "/v1/reschedule-requests", tag = "rescheduling", params(RequestListParams),
+#[utoipa::path(get, operation_id = "listRescheduleRequests", path = "/v1/reschedule-requests", tag = "rescheduling", params(RequestListParams),
     security(("bearer" = [])),
     responses((status = 200, body = RescheduleRequestListDto), (status = 400, body = Problem), (status = 401, body = Problem)))]
 pub async fn list(
@@ -104,7 +104,7 @@ pub async fn list(
 }
 
 /// One reschedule request (the session's participants and admins).
-#[utoipa::path(get, path = "/v1/reschedule-requests/{id}", tag = "rescheduling", params(("id" = String, Path)),
+#[utoipa::path(get, operation_id = "getRescheduleRequest", path = "/v1/reschedule-requests/{id}", tag = "rescheduling", params(("id" = String, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = RescheduleRequestDto), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_one(
@@ -123,7 +123,7 @@ pub async fn get_one(
 /// notified (`reschedule_approved`). 409 `slot_unavailable` when the time was taken meanwhile;
 /// 409 `conflict` when the request is no longer pending or `now ≥ expiresAt` (even before the
 /// expiry job ran).
-#[utoipa::path(post, path = "/v1/reschedule-requests/{id}/approve", tag = "rescheduling", params(("id" = String, Path)),
+#[utoipa::path(post, operation_id = "approveRescheduleRequest", path = "/v1/reschedule-requests/{id}/approve", tag = "rescheduling", params(("id" = String, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = DecisionDto), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem)))]
@@ -144,7 +144,7 @@ pub async fn approve(
 
 /// The coach (or an admin) rejects, with an optional reason: the session keeps its time and the
 /// client is notified (`reschedule_rejected`). 409 `conflict` as for approve.
-#[utoipa::path(post, path = "/v1/reschedule-requests/{id}/reject", tag = "rescheduling",
+#[utoipa::path(post, operation_id = "rejectRescheduleRequest", path = "/v1/reschedule-requests/{id}/reject", tag = "rescheduling",
     request_body(content = Option<RejectBody>), params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = DecisionDto), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
@@ -173,7 +173,7 @@ pub async fn reject(
 /// leaves that to the scheduled job functions, which publish within a minute. A run does
 /// exactly what the every-minute schedule would do at that time, for every org; the answer
 /// shows the caller's org's part.
-#[utoipa::path(post, path = "/v1/admin/jobs/{job}/run", tag = "jobs",
+#[utoipa::path(post, operation_id = "runJob", path = "/v1/admin/jobs/{job}/run", tag = "jobs",
     params(("job" = String, Path, description = "`reminders` or `reschedule-expiry`")),
     security(("bearer" = [])),
     responses((status = 200, body = JobRunDto), (status = 401, body = Problem), (status = 403, body = Problem),

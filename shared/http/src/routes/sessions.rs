@@ -65,7 +65,7 @@ fn to_command(b: CreateSessionBody) -> Result<CreateSession, DomainError> {
 
 /// Books a session. With `Idempotency-Key`, the same key and body returns the first response
 /// again (`Idempotent-Replayed: true`); the same key with another body is 422.
-#[utoipa::path(post, path = "/v1/sessions", tag = "sessions", request_body = CreateSessionBody,
+#[utoipa::path(post, operation_id = "createSession", path = "/v1/sessions", tag = "sessions", request_body = CreateSessionBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: 1-255 visible ASCII characters")),
     security(("bearer" = [])),
     responses((status = 201, body = SessionDto, headers(("ETag" = String), ("Location" = String))),
@@ -96,7 +96,7 @@ pub async fn create(
 }
 
 /// One session, as far as the caller may see it (404 for non-participants and other orgs).
-#[utoipa::path(get, path = "/v1/sessions/{id}", tag = "sessions", params(("id" = String, Path)),
+#[utoipa::path(get, operation_id = "getSession", path = "/v1/sessions/{id}", tag = "sessions", params(("id" = String, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = SessionDto, headers(("ETag" = String))), (status = 401, body = Problem),
         (status = 404, body = Problem)))]
@@ -125,7 +125,7 @@ pub(crate) fn decode_cursor(raw: &str) -> Result<Cursor, ApiError> {
 }
 
 /// The sessions the caller may see, ordered by `startsAt` (drafts last).
-#[utoipa::path(get, path = "/v1/sessions", tag = "sessions", params(ListParams), security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listSessions", path = "/v1/sessions", tag = "sessions", params(ListParams), security(("bearer" = [])),
     responses((status = 200, body = SessionListDto), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem)))]
 pub async fn list(
@@ -178,7 +178,7 @@ pub async fn list(
 
 /// Edits name, notes, private notes and agenda, or schedules a draft (coach or admin).
 /// Honours `If-Match` (412 when the version differs).
-#[utoipa::path(patch, path = "/v1/sessions/{id}", tag = "sessions", request_body = PatchSessionBody,
+#[utoipa::path(patch, operation_id = "patchSession", path = "/v1/sessions/{id}", tag = "sessions", request_body = PatchSessionBody,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag you read")),
     security(("bearer" = [])),
     responses((status = 200, body = SessionDto, headers(("ETag" = String))), (status = 400, body = Problem),
@@ -217,7 +217,7 @@ pub async fn patch(
 /// Cancels a scheduled session (either participant or an admin). A client inside the coach's
 /// cancellation window owes `lateCancellationFeePercent` of the price; a coach never does. A
 /// pending reschedule request becomes `superseded`; no reminder follows a cancellation.
-#[utoipa::path(post, path = "/v1/sessions/{id}/cancel", tag = "sessions", request_body(content = Option<CancelBody>),
+#[utoipa::path(post, operation_id = "cancelSession", path = "/v1/sessions/{id}/cancel", tag = "sessions", request_body(content = Option<CancelBody>),
     params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = SessionDto), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -235,7 +235,7 @@ pub async fn cancel(
 }
 
 /// "Finish meeting" (coach or admin), from the start on: 409 `too_early` before.
-#[utoipa::path(post, path = "/v1/sessions/{id}/complete", tag = "sessions", params(("id" = String, Path)),
+#[utoipa::path(post, operation_id = "completeSession", path = "/v1/sessions/{id}/complete", tag = "sessions", params(("id" = String, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = CompletedDto), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -258,7 +258,7 @@ pub async fn complete(
 }
 
 /// Records a client no-show (coach or admin) from start + 10 minutes, with the no-show fee.
-#[utoipa::path(post, path = "/v1/sessions/{id}/no-show", tag = "sessions", params(("id" = String, Path)),
+#[utoipa::path(post, operation_id = "markNoShow", path = "/v1/sessions/{id}/no-show", tag = "sessions", params(("id" = String, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = SessionDto), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -276,7 +276,7 @@ pub async fn no_show(
 
 /// The meeting link, from 15 minutes before the start to the end: 409 `too_early` (with
 /// `opensAt`) before, 409 `conflict` after.
-#[utoipa::path(post, path = "/v1/sessions/{id}/join", tag = "sessions", params(("id" = String, Path)),
+#[utoipa::path(post, operation_id = "joinSession", path = "/v1/sessions/{id}/join", tag = "sessions", params(("id" = String, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = JoinDto), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem)))]
@@ -298,7 +298,7 @@ pub async fn join(
 
 /// Asks the client to review a completed session (its coach or an admin): the client gets
 /// `review_requested`. Asking again changes nothing.
-#[utoipa::path(post, path = "/v1/sessions/{id}/review-request", tag = "sessions",
+#[utoipa::path(post, operation_id = "requestReview", path = "/v1/sessions/{id}/review-request", tag = "sessions",
     params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 202, body = SessionDto, headers(("ETag" = String))), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem),
@@ -320,7 +320,7 @@ pub async fn request_review(
 }
 
 /// The session's client reviews it once it is completed: rating 1 to 5, an optional comment.
-#[utoipa::path(post, path = "/v1/sessions/{id}/review", tag = "sessions", request_body = ReviewBody,
+#[utoipa::path(post, operation_id = "reviewSession", path = "/v1/sessions/{id}/review", tag = "sessions", request_body = ReviewBody,
     params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 201, body = SessionReviewDto), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem, description = "Not the session's client"),

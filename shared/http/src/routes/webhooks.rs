@@ -76,7 +76,7 @@ fn verify(secret: &str, headers: &HeaderMap, body: &[u8]) -> Result<(String, i64
 /// `webhook-id` is acknowledged again without effect; a delivery older (by `webhook-timestamp`)
 /// than the stored state of its evaluation, and a deletion of an unknown one, are acknowledged
 /// and ignored. A deletion leaves a tombstone: an older `completed` arriving later stays ignored.
-#[utoipa::path(post, path = "/v1/orgs/{orgId}/webhooks/evaluations", tag = "evaluations",
+#[utoipa::path(post, operation_id = "receiveEvaluations", path = "/v1/orgs/{orgId}/webhooks/evaluations", tag = "evaluations",
     request_body = WebhookBody,
     params(("orgId" = String, Path),
         ("webhook-id" = String, Header, description = "Unique message id (1 to 255 visible ASCII characters)"),
