@@ -1,18 +1,22 @@
 //! `coaching-local`: every function of the coaching system in one process, on SQLite.
 //! Wiring only: configuration, adapters, the shared Router, the server.
 
+mod check;
 mod config;
+mod shutdown;
+mod ticker;
 mod worker;
 
 use clap::{Parser, Subcommand};
 use coaching_domain::Role;
 use coaching_domain::ports::{Clock, GenerationQueue, Ports, Store};
-use coaching_domain::service::{Job, Services};
+use coaching_domain::service::Services;
 use coaching_http::auth::{JwtAuthenticator, issue_token};
 use coaching_http::clock::{SystemClock, TestClock, UlidIds};
 use coaching_http::events::LogPublisher;
 use coaching_http::{AppState, router};
 use config::{Config, StoreKind};
+use std::future::IntoFuture;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -46,6 +50,9 @@ enum Command {
         #[arg(long, default_value_t = 720)]
         ttl_hours: u64,
     },
+    /// Verify the store's invariants (SQLite: COACHING_SQLITE_PATH) and print a report; exits
+    /// 1 when one does not hold, 2 when the store cannot be read.
+    Check,
 }
 
 fn main() -> ExitCode {
@@ -64,6 +71,7 @@ fn main() -> ExitCode {
             roles,
             ttl_hours,
         } => token(&config, &sub, &org, &roles, ttl_hours),
+        Command::Check => check::run(&config),
         Command::Serve => serve(config),
     }
 }
@@ -114,7 +122,10 @@ fn serve(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(config)) {
+    let result = runtime.block_on(run(config));
+    // Tasks left past the grace (a generation mid-provider-call) are dropped, not waited for.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
@@ -183,15 +194,15 @@ async fn run(config: Config) -> Result<(), String> {
         events: Some(Arc::new(LogPublisher)),
         queue: Some(queue),
     });
-    let stop = Arc::new(tokio::sync::Notify::new());
-    tokio::spawn(ticker(services.clone(), sqs.is_some()));
-    match sqs {
-        Some(q) => tokio::spawn(worker::sqs(services.clone(), generator, q, stop)),
+    let (stop_tx, stop) = shutdown::channel();
+    let ticker = tokio::spawn(ticker::run(services.clone(), sqs.is_some(), stop.clone()));
+    let worker = match sqs {
+        Some(q) => tokio::spawn(worker::sqs(services.clone(), generator, q, stop.clone())),
         None => tokio::spawn(worker::embedded(
             services.clone(),
             generator,
             local_queue,
-            stop,
+            stop.clone(),
         )),
     };
     let state = AppState {
@@ -204,64 +215,37 @@ async fn run(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     tracing::info!(addr = %config.addr, "coaching-local serving http://{}", config.addr);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(|e| format!("server failed: {e}"))
-}
-
-/// What EventBridge schedules do in AWS: both jobs every minute, at the time every rule uses
-/// (the test clock when set), and with SQS the generation sweep (hands due generations whose
-/// message was lost, or whose claim lapsed, to the queue again). A run that fails is logged; the
-/// next one tries again.
-async fn ticker(services: Services, sweep: bool) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        every.tick().await;
-        for job in [Job::RescheduleExpiry, Job::Reminders] {
-            let now = services.now();
-            match services.run_job(job, now).await {
-                Ok(run) if run.actions.is_empty() && run.relay.published() == 0 => {
-                    tracing::debug!(job = job.as_str(), %now, "job ran: nothing due");
-                }
-                Ok(run) => tracing::info!(
-                    job = job.as_str(),
-                    %now,
-                    handled = run.actions.len(),
-                    notifications = run.notifications(),
-                    events = run.relay.published(),
-                    "job ran"
-                ),
-                Err(e) => tracing::error!(job = job.as_str(), error = %e, "job failed"),
-            }
-        }
-        if sweep {
-            match services.resend_due_generations(services.now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(resent = n, "generation sweep"),
-                Err(e) => tracing::error!(error = %e, "generation sweep failed"),
-            }
-        }
-    }
-}
-
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
+    let server = axum::serve(listener, router(state)).with_graceful_shutdown(stop.wait());
+    let mut server = tokio::spawn(server.into_future());
     tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+        ended = &mut server => {
+            return match ended {
+                Ok(Ok(())) => Err("the server stopped by itself".into()),
+                Ok(Err(e)) => Err(format!("server failed: {e}")),
+                Err(e) => Err(format!("server failed: {e}")),
+            };
+        }
+        () = shutdown::signal() => {}
     }
-    tracing::info!("shutting down");
+    tracing::info!(
+        "shutting down: finishing in-flight requests, stopping the ticker and the worker"
+    );
+    let _ = stop_tx.send(true);
+    let stopped = async {
+        let (server, _, _) = tokio::join!(server, ticker, worker);
+        server
+    };
+    match tokio::time::timeout(shutdown::GRACE, stopped).await {
+        Ok(Ok(Ok(()))) => {
+            tracing::info!("stopped");
+            Ok(())
+        }
+        Ok(Ok(Err(e))) => Err(format!("server failed while stopping: {e}")),
+        Ok(Err(e)) => Err(format!("server failed while stopping: {e}")),
+        Err(_) => {
+            tracing::warn!(grace = ?shutdown::GRACE,
+                "not everything stopped within the grace period: exiting anyway");
+            Ok(())
+        }
+    }
 }

@@ -5,6 +5,7 @@
 //! also wakes by itself every few seconds for claims that lapsed. At start, claims held by a
 //! killed process are released, so accepted generations resume after a restart.
 
+use crate::shutdown::Stop;
 use async_trait::async_trait;
 use coaching_domain::generation::GenerationJob;
 use coaching_domain::ports::{GenerationQueue, Generator};
@@ -44,13 +45,14 @@ impl GenerationQueue for LocalQueue {
     }
 }
 
-/// Runs until the process ends (or `stop` is notified): releases stale claims, then drains due
-/// generations whenever woken.
+/// Runs until `stop` is requested: releases stale claims, then drains due generations whenever
+/// woken. The due read and the per-item loop are written out here (rather than calling
+/// `Services::drain_due_generations`) so that a stop request is honoured between items.
 pub async fn embedded(
     services: Services,
     generator: Arc<dyn Generator>,
     queue: Arc<LocalQueue>,
-    stop: Arc<Notify>,
+    stop: Stop,
 ) {
     match services.release_claims().await {
         Ok(0) => {}
@@ -58,42 +60,72 @@ pub async fn embedded(
         Err(e) => tracing::error!(error = %e, "could not release earlier claims"),
     }
     loop {
-        match services
-            .drain_due_generations(generator.as_ref(), DRAIN_BATCH)
-            .await
-        {
+        match drain(&services, generator.as_ref(), &stop).await {
             // A full batch: there may be more due at once.
             Ok(n) if n as u32 == DRAIN_BATCH => continue,
             Ok(0) => {}
             Ok(n) => tracing::debug!(processed = n, "generations processed"),
             Err(e) => {
                 tracing::error!(error = %e, "generation worker: store failure");
-                tokio::time::sleep(ERROR_PAUSE).await;
+                tokio::select! {
+                    () = tokio::time::sleep(ERROR_PAUSE) => {}
+                    () = stop.clone().wait() => return,
+                }
             }
+        }
+        if stop.requested() {
+            return;
         }
         tokio::select! {
             () = queue.wake.notified() => {}
             () = tokio::time::sleep(IDLE_WAKE) => {}
-            () = stop.notified() => return,
+            () = stop.clone().wait() => return,
         }
     }
+}
+
+/// Processes up to [`DRAIN_BATCH`] due generations, one at a time, until `stop` is requested;
+/// returns how many it read as due.
+async fn drain(
+    services: &Services,
+    generator: &dyn Generator,
+    stop: &Stop,
+) -> Result<usize, String> {
+    let due = services
+        .ports()
+        .store
+        .due_generations(services.now(), DRAIN_BATCH)
+        .await
+        .map_err(|e| e.to_string())?;
+    let n = due.len();
+    for job in due {
+        if stop.requested() {
+            break;
+        }
+        services
+            .process_generation(generator, &job.org, &job.id)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(n)
 }
 
 /// With `COACHING_QUEUE_URL`: the same worker code fed by SQS (long polling), as the
 /// `coaching-ai-worker` function is on AWS. A message is deleted once its generation is done
 /// with (finished, already finished, or held by another worker's claim: the sweep sends it again
 /// if that claim lapses); after a store failure it is left to reappear after the queue's
-/// visibility timeout. One that does not parse is left to the queue's redrive policy.
+/// visibility timeout. One that does not parse is left to the queue's redrive policy. A stop
+/// request ends it between messages (the rest of the batch comes back later).
 pub async fn sqs(
     services: Services,
     generator: Arc<dyn Generator>,
     queue: coaching_aws::SqsQueue,
-    stop: Arc<Notify>,
+    stop: Stop,
 ) {
     loop {
         let received = tokio::select! {
             r = queue.receive(10, 20) => r,
-            () = stop.notified() => return,
+            () = stop.clone().wait() => return,
         };
         let messages = match received {
             Ok(m) => m,
@@ -104,6 +136,10 @@ pub async fn sqs(
             }
         };
         for m in messages {
+            if stop.requested() {
+                // Not deleted: it comes back after the visibility timeout.
+                return;
+            }
             let (org, id) = match coaching_aws::parse_message(&m.body) {
                 Ok(parsed) => parsed,
                 Err(e) => {

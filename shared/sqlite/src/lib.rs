@@ -7,6 +7,7 @@
 //! criteria statistics, which read and decode a whole period, a few milliseconds).
 
 mod calendar;
+pub mod check;
 mod coaches;
 mod codec;
 mod commit;
