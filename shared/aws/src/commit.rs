@@ -66,8 +66,8 @@ pub(crate) enum Outcome {
 
 /// Maps the reasons (one per item, in request order) to the error the domain expects, with the
 /// SQLite adapter's precedence: a session's version, then the first taken lock in acquire
-/// order, then the idempotency record, then a request's status, a reminder's take or a
-/// generation record's status and claims.
+/// order, then the idempotency record, then a request's status, a reminder's take, a
+/// generation record's status and claims or a message's absence.
 pub(crate) fn outcome(
     reasons: &[CancellationReason],
     roles: &[Role],
@@ -98,10 +98,12 @@ pub(crate) fn outcome(
     if failed.contains(&Role::Idempotency) {
         return Outcome::Failed(StoreError::IdempotencyKeyExists);
     }
-    if failed
-        .iter()
-        .any(|r| matches!(r, Role::Request | Role::Take | Role::Generation))
-    {
+    if failed.iter().any(|r| {
+        matches!(
+            r,
+            Role::Request | Role::Take | Role::Generation | Role::Message
+        )
+    }) {
         return Outcome::Failed(StoreError::Conflict);
     }
     let codes: Vec<&str> = reasons

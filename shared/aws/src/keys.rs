@@ -104,6 +104,13 @@ pub(crate) fn session_pk(org: &OrgId, id: &SessionId) -> String {
     format!("ORG#{org}#SESSION#{id}")
 }
 
+/// A session's thread: its own partition (not the session's, whose items a session put
+/// rewrites), sorted by [`position`] of (`created_at` ms, message id). Ids hold no `#`, so
+/// this is never a session's partition.
+pub(crate) fn thread_pk(org: &OrgId, session: &SessionId) -> String {
+    format!("ORG#{org}#SESSION#{session}#MESSAGES")
+}
+
 /// One item per held key; `LockKey::storage_key` already names coach and block or pair.
 pub(crate) fn lock_pk(org: &OrgId, key: &LockKey) -> String {
     format!("ORG#{org}#LOCK#{}", key.storage_key())

@@ -28,6 +28,9 @@
 //!   hash of the user's current token, `CALENDAR#<hash>`/`CALENDAR_TOKEN` the org and user it
 //!   names (outside every org partition: the feed has only the token). A new token rewrites
 //!   both and deletes the old hash's item in one conditional transaction.
+//! - a session's thread: `ORG#o#SESSION#s#MESSAGES`/<position of (created_at ms, id)> holds a
+//!   message's `doc`, put with `attribute_not_exists(PK)` in its notification's transaction;
+//!   a page of the thread is one Query of that partition.
 //! - org settings and the webhook secret (`ORG#o`/`ORG_SETTINGS`, `ORG#o`/`WEBHOOK_SECRET`),
 //!   knowledge-base articles in one partition by id (`ORG#o#KB`/`<id>`).
 //!
@@ -54,6 +57,7 @@ mod inbox;
 mod items;
 mod keys;
 mod load;
+mod messages;
 mod org;
 mod outbox;
 mod plan;

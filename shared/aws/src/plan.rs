@@ -31,6 +31,8 @@ pub(crate) enum Role {
     Take,
     /// A generation record: its expected status and claims (or absence) did not hold.
     Generation,
+    /// A new message: one with its id exists.
+    Message,
     /// An item written without a condition.
     Unconditional,
 }
@@ -54,8 +56,8 @@ pub(crate) struct IdempotencyDoc {
 impl Plan {
     /// The transaction of `changes`: session puts (item and client view), lock acquisitions in
     /// their order, releases, the idempotency record, each notification and its outbox event,
-    /// request puts (item and client copy), reminder puts, deletes and takes, then generation
-    /// records. Refuses sets DynamoDB would reject, before any request: two writes of one item
+    /// request puts (item and client copy), reminder puts, deletes and takes, generation
+    /// records, then messages (one item each). Refuses sets DynamoDB would reject, before any request: two writes of one item
     /// (a session, request or generation put twice, two writes of one reminder, a notification
     /// twice), more than [`MAX_TRANSACTION_ITEMS`] items (sessions, requests and notifications
     /// count two each, locks, reminders and generations one), several orgs.
@@ -125,6 +127,9 @@ impl Plan {
         }
         for put in &changes.generations {
             plan.put(crate::generations::put(table, put)?, Role::Generation)?;
+        }
+        for m in &changes.messages {
+            plan.put(crate::messages::put(table, m)?, Role::Message)?;
         }
         if plan.items.len() > MAX_TRANSACTION_ITEMS {
             return Err(StoreError::Unavailable(format!(

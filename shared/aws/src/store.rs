@@ -386,3 +386,16 @@ impl coaching_domain::ports::ContinuityStore for DynamoStore {
         crate::continuity::action_items(&self.client, &self.table, org, query).await
     }
 }
+
+#[async_trait]
+impl coaching_domain::ports::MessageStore for DynamoStore {
+    async fn messages(
+        &self,
+        org: &OrgId,
+        session: &SessionId,
+        limit: u32,
+        after: Option<&Cursor>,
+    ) -> Result<Page<coaching_domain::message::Message>, StoreError> {
+        crate::messages::messages(&self.client, &self.table, org, session, limit, after).await
+    }
+}

@@ -98,6 +98,10 @@ string_id!(
     /// An AI coaching generation run.
     GenerationId
 );
+string_id!(
+    /// A message in a session's thread.
+    MessageId
+);
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod evaluation;
 pub mod generation;
 pub mod ids;
+pub mod message;
 pub mod money;
 pub mod notes;
 pub mod notification;

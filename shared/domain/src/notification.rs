@@ -21,10 +21,11 @@ pub enum NotificationType {
     Reminder1h,
     ReviewRequested,
     CoachingReady,
+    MessageReceived,
 }
 
 impl NotificationType {
-    pub const ALL: [NotificationType; 12] = [
+    pub const ALL: [NotificationType; 13] = [
         Self::SessionBooked,
         Self::SessionRescheduled,
         Self::SessionCancelled,
@@ -37,6 +38,7 @@ impl NotificationType {
         Self::Reminder1h,
         Self::ReviewRequested,
         Self::CoachingReady,
+        Self::MessageReceived,
     ];
     /// The wire name: the inbox `type` and the EventBridge `detail-type`.
     pub fn as_str(&self) -> &'static str {
@@ -53,6 +55,7 @@ impl NotificationType {
             Self::Reminder1h => "reminder_1h",
             Self::ReviewRequested => "review_requested",
             Self::CoachingReady => "coaching_ready",
+            Self::MessageReceived => "message_received",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

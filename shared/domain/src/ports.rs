@@ -82,7 +82,9 @@ pub struct RequestPut {
 /// - [`StoreError::IdempotencyKeyExists`] when the idempotency record exists,
 /// - [`StoreError::Conflict`] when a `RequestPut`'s expectation does not hold or a
 ///   [`ReminderWrite::Take`] finds its record missing or different,
-/// - [`StoreError::Conflict`] when a [`GenerationPut`]'s expectation does not hold.
+/// - [`StoreError::Conflict`] when a [`GenerationPut`]'s expectation does not hold,
+/// - [`StoreError::Conflict`] when a message of `messages` was stored already (the same org,
+///   session, id and `created_at`: a retried set; ids are ULIDs and never meet otherwise).
 ///
 /// A generation record with `due_at` set is in the due-by-time index by `due_at`.
 ///
@@ -110,6 +112,8 @@ pub struct Changes {
 
 impl Changes {
     /// The one org every part of the set belongs to (`None` for a set naming none). Lock keys
+    /// New messages (see [`MessageStore`]): each MUST NOT be stored yet.
+    pub messages: Vec<crate::message::Message>,
     /// carry no org: they take the set's. A set spanning several orgs is refused.
     pub fn org(&self) -> Result<Option<&OrgId>, StoreError> {
         let mut orgs = self
@@ -120,7 +124,8 @@ impl Changes {
             .chain(self.notifications.iter().map(|n| &n.org))
             .chain(self.requests.iter().map(|r| &r.request.org))
             .chain(self.reminders.iter().map(|r| r.org()))
-            .chain(self.generations.iter().map(|g| &g.job.org));
+            .chain(self.generations.iter().map(|g| &g.job.org))
+            .chain(self.messages.iter().map(|m| &m.org));
         let first = orgs.next();
         if let Some(first) = first
             && orgs.any(|o| o != first)
@@ -157,6 +162,7 @@ impl Changes {
 }
 
 /// Whose sessions a list shows.
+            && self.messages.is_empty()
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionScope {
     /// Sessions the user coaches (drafts included).
@@ -582,6 +588,23 @@ pub trait Store:
 }
 impl<T> Store for T where
     T: CoachStore
+/// Session threads (§7): messages are written through [`Changes::messages`], in the transaction
+/// of their `message_received` notification, so neither is ever stored without the other.
+#[async_trait]
+pub trait MessageStore: Send + Sync {
+    /// The messages of `session` in `org`, oldest first ([`crate::message::message_cursor`]
+    /// order), at most `limit`, strictly after `after`; `next` set when the page is full. An
+    /// adapter MUST read only that session's thread (an index on session and time), and MUST
+    /// return nothing for a session of another org.
+    async fn messages(
+        &self,
+        org: &OrgId,
+        session: &SessionId,
+        limit: u32,
+        after: Option<&Cursor>,
+    ) -> Result<Page<crate::message::Message>, StoreError>;
+}
+
         + SessionStore
         + NotificationStore
         + RescheduleStore
@@ -595,6 +618,7 @@ impl<T> Store for T where
 {
 }
 
+    + MessageStore
 /// A generation that produced nothing usable: the reason, fit to show the coach (never a key or
 /// a provider's raw reply), and how many attempts were made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -609,6 +633,7 @@ pub struct GenerateError {
 pub trait Generator: Send + Sync {
     /// `builtin` or `openai` (what `generation.provider` shows).
     fn provider(&self) -> &str;
+        + MessageStore
     /// The model named (`generation.model`); `None` for the builtin generator.
     fn model(&self) -> Option<&str>;
     /// Generates for `input`. An adapter MUST make at most 3 attempts, retrying only what may

@@ -4,6 +4,7 @@ use crate::dto::MoneyDto;
 use crate::dto::coach::*;
 use crate::dto::evaluation::*;
 use crate::dto::insights::*;
+use crate::dto::message::*;
 use crate::dto::reschedule::*;
 use crate::dto::session::*;
 use crate::problem::{Problem, ProblemField};
@@ -57,6 +58,7 @@ impl Modify for BearerAuth {
         routes::continuity::create_template, routes::continuity::list_templates,
         routes::continuity::create_item, routes::continuity::patch_item,
         routes::continuity::list_items,
+        routes::messages::post_message, routes::messages::list_messages,
     ),
     components(schemas(Problem, ProblemField, MoneyDto, AvailabilityDto, CoachSettingsBody, CoachSettingsDto, SlotDto, SlotsDto,
         AnalyticsDto, MonthRevenueDto, CalendarTokenDto,
@@ -69,7 +71,8 @@ impl Modify for BearerAuth {
         CriterionBody, GenerateBody, GenerateAcceptedDto, OrgSettingsDto, WebhookSecretDto, KbArticleBody, KbArticleDto, KbArticleListDto,
         routes::continuity::AgendaTemplateBody, routes::continuity::AgendaTemplateDto,
         routes::continuity::AgendaTemplateListDto, routes::continuity::ActionItemBody,
-        routes::continuity::ActionItemPatchBody, routes::continuity::ActionItemListDto)),
+        routes::continuity::ActionItemPatchBody, routes::continuity::ActionItemListDto,
+        MessageBody, MessageDto, MessageListDto)),
     modifiers(&BearerAuth, &Links, &Problems),
     tags((name = "sessions"), (name = "rescheduling"), (name = "coaches"), (name = "notifications"),
         (name = "jobs"), (name = "evaluations"), (name = "org"), (name = "meta"))

@@ -22,8 +22,8 @@ pub(crate) struct IdempotencyDoc {
 }
 
 /// Applies `changes` in the order releases, session puts, lock acquisitions, idempotency record,
-/// notifications (with their outbox events), requests, reminders, generation records. Any error
-/// rolls everything back (the transaction is dropped uncommitted).
+/// notifications (with their outbox events), requests, reminders, generation records,
+/// messages. Any error rolls everything back (the transaction is dropped uncommitted).
 pub(crate) fn commit(conn: &mut Connection, changes: &Changes) -> Result<(), StoreError> {
     if changes.is_empty() {
         return Ok(());
@@ -62,6 +62,9 @@ pub(crate) fn commit(conn: &mut Connection, changes: &Changes) -> Result<(), Sto
     }
     for put in &changes.generations {
         put_generation(&tx, put)?;
+    }
+    for m in &changes.messages {
+        crate::messages::put_message(&tx, m)?;
     }
     tx.commit().map_err(unavailable)
 }

@@ -18,6 +18,7 @@ mod evaluation_reads;
 mod evaluations;
 mod generations;
 mod migrate;
+mod messages;
 mod notifications;
 mod org;
 mod outbox;

@@ -12,6 +12,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_generations.sql"),
     include_str!("../migrations/0005_agenda_templates_action_items.sql"),
     include_str!("../migrations/0006_calendar_tokens.sql"),
+    include_str!("../migrations/0007_messages.sql"),
+    include_str!("../migrations/0008_analytics_retention_index.sql"),
 ];
 
 /// Brings the schema up to date; each step commits with its version or not at all.

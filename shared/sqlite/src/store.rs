@@ -345,3 +345,16 @@ impl coaching_domain::ports::ContinuityStore for SqliteStore {
         crate::continuity::action_items(&self.pool.reader(), org, query)
     }
 }
+
+#[async_trait]
+impl coaching_domain::ports::MessageStore for SqliteStore {
+    async fn messages(
+        &self,
+        org: &OrgId,
+        session: &SessionId,
+        limit: u32,
+        after: Option<&Cursor>,
+    ) -> Result<Page<coaching_domain::message::Message>, StoreError> {
+        crate::messages::messages(&self.pool.reader(), org, session, limit, after)
+    }
+}

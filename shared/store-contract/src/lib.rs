@@ -18,6 +18,7 @@ mod idempotency;
 mod inbox;
 mod lists;
 mod locks;
+mod messages;
 mod org;
 mod race;
 mod sessions;
@@ -34,6 +35,7 @@ pub use idempotency::*;
 pub use inbox::*;
 pub use lists::*;
 pub use locks::*;
+pub use messages::*;
 pub use org::*;
 pub use race::*;
 pub use sessions::*;
@@ -123,6 +125,10 @@ macro_rules! __with_cases {
             a_generation_changes_only_from_the_expected_status_and_claims,
             generations_are_due_from_their_due_at_oldest_first_across_orgs,
             of_concurrent_claims_of_one_generation_exactly_one_wins,
+            a_message_reads_back_exactly_with_the_notification_of_its_set,
+            a_thread_is_oldest_first_by_time_then_id_and_pages_after_a_cursor,
+            a_thread_holds_only_its_own_sessions_messages_of_its_org,
+            a_message_stored_already_is_a_conflict_and_its_set_writes_nothing,
         }
     };
 }

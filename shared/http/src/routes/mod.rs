@@ -4,6 +4,7 @@ pub(crate) mod coaches;
 pub(crate) mod continuity;
 pub(crate) mod evaluations;
 pub(crate) mod insights;
+pub(crate) mod messages;
 pub(crate) mod meta;
 pub(crate) mod org;
 pub(crate) mod reschedule;
@@ -83,6 +84,10 @@ pub fn router(state: AppState) -> Router {
             post(sessions::request_review),
         )
         .route("/v1/sessions/{id}/review", post(sessions::review))
+        .route(
+            "/v1/sessions/{id}/messages",
+            post(messages::post_message).get(messages::list_messages),
+        )
         .route("/v1/sessions/{id}/reschedule", post(reschedule::reschedule))
         .route("/v1/reschedule-requests", get(reschedule::list))
         .route("/v1/reschedule-requests/{id}", get(reschedule::get_one))
