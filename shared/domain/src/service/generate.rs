@@ -48,6 +48,16 @@ pub enum Processed {
     Busy(DateTime<Utc>),
 }
 
+/// Why a session takes no generated coaching any more, if it does not.
+fn not_writable(s: &Session) -> Option<String> {
+    matches!(s.status, SessionStatus::Cancelled | SessionStatus::NoShow).then(|| {
+        format!(
+            "the session was marked {} before the generation finished",
+            s.status.as_str()
+        )
+    })
+}
+
 fn mirror(job: &GenerationJob, out: Option<&Generation>) -> Generation {
     let mut g = out.cloned().unwrap_or(Generation {
         id: job.id.clone(),
@@ -123,6 +133,25 @@ impl Services {
                         format!("criterionIds[{i}]"),
                         "no evaluation of the review period scores this criterion",
                     ));
+                }
+            }
+            // Said now rather than by a failed generation a moment later: a period whose every
+            // selectable criterion was met in full leaves the worker nothing to coach on.
+            if request.criterion_ids.is_empty() {
+                let settings = self
+                    .ports
+                    .store
+                    .org_settings(&s.org)
+                    .await
+                    .map_err(store_err)?;
+                let include_soft = request.include_soft || settings.include_soft_criteria;
+                if select(&stats, &request, include_soft).is_ok_and(|sel| sel.criteria.is_empty()) {
+                    return Err(DomainError::Unprocessable {
+                        code: "no_markdowns",
+                        detail: "no criterion of the review period has a markdown to coach on \
+                                 (name criterionIds to generate for chosen criteria anyway)"
+                            .into(),
+                    });
                 }
             }
             let job = GenerationJob {
@@ -313,7 +342,7 @@ impl Services {
         claimed.claims += 1;
         claimed.lease_until = Some(now + Duration::seconds(LEASE_SECONDS));
         claimed.due_at = claimed.lease_until;
-        if !self.write_job(&job, &claimed, |_, g| g).await? {
+        if self.write_job(&job, &claimed, |_, g| g).await?.is_none() {
             return Ok(Processed::Skipped);
         }
         let built = self.build_input(&claimed).await?;
@@ -352,6 +381,9 @@ impl Services {
         let Some(review) = s.review.as_ref() else {
             return Ok(Err("the session is not a review".into()));
         };
+        if let Some(reason) = not_writable(&s) {
+            return Ok(Err(reason));
+        }
         let evaluations = store
             .all_evaluations(&s.org, &review_query(&s, review))
             .await
@@ -420,7 +452,6 @@ impl Services {
         };
         done.lease_until = None;
         done.due_at = None;
-        let status = done.status;
         let inputs = basis.as_ref().map(|(input, sel, _, _)| GenerationInputs {
             evaluation_ids: input.evaluation_ids(),
             criterion_ids: sel
@@ -437,6 +468,13 @@ impl Services {
                 g.model = generator.model().map(str::to_owned);
                 g.inputs = inputs.clone().unwrap_or_default();
                 g.finished_at = Some(now);
+                if let (Ok(_), Some(reason)) = (&result, not_writable(s)) {
+                    // Cancelled (or marked a no-show) while the provider worked: nothing is
+                    // written into it, and the generation ends failed, saying why.
+                    g.status = GenerationStatus::Failed;
+                    g.error = Some(reason);
+                    return g;
+                }
                 match (&result, &basis) {
                     (Ok(output), Some((_, sel, evaluations, candidates))) => {
                         g.error = None;
@@ -459,23 +497,19 @@ impl Services {
                 g
             })
             .await?;
-        Ok(if wrote {
-            Processed::Finished(status)
-        } else {
-            Processed::Skipped
-        })
+        Ok(wrote.map_or(Processed::Skipped, Processed::Finished))
     }
 
     /// Replaces the record `from` with `to` (conditional on `from`'s status and claims) and, when
     /// the session still names this generation, its mirror in the session (`edit` may change the
     /// session too); a final status also tells the coach. Returns false when the record was no
-    /// longer `from` (another worker, or a finished generation).
+    /// longer `from` (another worker, or a finished generation), else the status written.
     async fn write_job<F>(
         &self,
         from: &GenerationJob,
         to: &GenerationJob,
         edit: F,
-    ) -> Result<bool, DomainError>
+    ) -> Result<Option<GenerationStatus>, DomainError>
     where
         F: Fn(&mut Session, Generation) -> Generation,
     {
@@ -505,6 +539,9 @@ impl Services {
                     let before = s.version;
                     let old = s.clone();
                     let g = edit(&mut s, mirror(to, Some(&current)));
+                    // The edit may end the generation otherwise than planned (its session was
+                    // cancelled meanwhile): the record says what the session says.
+                    changes.generations[0].job.status = g.status;
                     changes.dropped_action_items = crate::ports::dropped_action_items(&old, &s);
                     let finished = matches!(
                         g.status,
@@ -528,8 +565,9 @@ impl Services {
                     });
                 }
             }
+            let written = changes.generations[0].job.status;
             match self.ports.store.commit(changes).await {
-                Ok(()) => return Ok(true),
+                Ok(()) => return Ok(Some(written)),
                 Err(StoreError::Conflict) => {
                     let stored = self
                         .ports
@@ -538,7 +576,7 @@ impl Services {
                         .await
                         .map_err(store_err)?;
                     if stored.as_ref() != Some(from) {
-                        return Ok(false);
+                        return Ok(None);
                     }
                 }
                 Err(e) => return Err(store_err(e)),
