@@ -5,6 +5,7 @@
 //! server: WAL readers never block the writer). Nothing is written; the file is not created
 //! when it is missing and not migrated.
 
+mod index;
 mod records;
 mod sessions;
 #[cfg(test)]
@@ -170,9 +171,9 @@ pub fn check_connection(conn: &mut Connection) -> Result<CheckReport, StoreError
     records::reminders(&tx, &sessions, &mut report)?;
     records::outbox(&tx, &mut report)?;
     records::generations(&tx, &sessions, &mut report)?;
-    records::action_items(&tx, &sessions, &mut report)?;
-    records::requests(&tx, &sessions, &mut report)?;
-    records::idempotency(&tx, &sessions, &mut report)?;
+    index::action_items(&tx, &sessions, &mut report)?;
+    index::requests(&tx, &sessions, &mut report)?;
+    index::idempotency(&tx, &sessions, &mut report)?;
     report.counts.notifications = count(&tx, "notifications")?;
     tx.commit().map_err(unavailable)?;
     report
@@ -230,4 +231,20 @@ pub(crate) fn each_row<const N: usize>(
         n += 1;
     }
     Ok(n)
+}
+
+pub(crate) fn key(org: &str, id: &str) -> (String, String) {
+    (org.to_owned(), id.to_owned())
+}
+
+/// Rows of `sql` as text columns (NULL as empty): each record check reads its table once.
+pub(crate) fn rows<const N: usize>(
+    conn: &Connection,
+    sql: &str,
+) -> Result<Vec<[String; N]>, StoreError> {
+    let mut out = Vec::new();
+    each_row(conn, sql, |c: [Option<String>; N]| {
+        out.push(c.map(Option::unwrap_or_default));
+    })?;
+    Ok(out)
 }

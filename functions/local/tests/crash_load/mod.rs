@@ -3,37 +3,22 @@
 //! acknowledged. Each session is changed only by the thread that owns it, so its acknowledged
 //! states are ordered and at most one write of it is in flight when the process dies.
 
+mod load;
+mod rng;
+
+pub use rng::Rng;
+
 use crate::common::token;
 use chrono::{DateTime, Duration as Days, Utc};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const CONNECTIONS: usize = 16;
-const COACHES: [&str; 4] = ["coach-1", "coach-2", "coach-3", "coach-4"];
+pub const COACHES: [&str; 4] = ["coach-1", "coach-2", "coach-3", "coach-4"];
 /// A thread stops by itself after this long (the kill comes much sooner).
-const LOAD_LIMIT: Duration = Duration::from_secs(20);
-
-/// splitmix64: a reproducible sequence from one printed seed is all the test needs; written
-/// here rather than adding a random-number crate for ten lines.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+pub const LOAD_LIMIT: Duration = Duration::from_secs(20);
 
 /// What the server said a session is (or would be, for a write in flight).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,7 +84,7 @@ pub struct Workload {
     midnight: DateTime<Utc>,
 }
 
-fn send(
+pub fn send(
     c: &reqwest::blocking::Client,
     method: reqwest::Method,
     url: &str,
@@ -117,7 +102,7 @@ fn send(
     Ok((status, body))
 }
 
-fn connection() -> reqwest::blocking::Client {
+pub fn connection() -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(10))
         .no_proxy()
@@ -156,7 +141,7 @@ impl Workload {
     }
 
     /// A time on the grid 2 to 60 days ahead.
-    fn slot(&self, rng: &mut Rng) -> String {
+    pub fn slot(&self, rng: &mut Rng) -> String {
         let t = self.midnight
             + Days::days(2 + rng.below(58) as i64)
             + Days::minutes(15 * rng.below(96) as i64);
@@ -192,7 +177,7 @@ impl Workload {
             .map(|(i, mine)| {
                 let (base, coaches, w) = (base.to_owned(), self.coaches.clone(), self.for_thread());
                 std::thread::spawn(move || {
-                    load(
+                    load::load(
                         &base,
                         &coaches,
                         &w,
@@ -241,123 +226,5 @@ impl Workload {
             }
         }
         lost
-    }
-}
-
-/// One connection's loop: 50% book, 40% reschedule (as the coach: at once), 10% cancel, until
-/// the server is gone.
-fn load(
-    base: &str,
-    coaches: &[String],
-    w: &Workload,
-    mut rng: Rng,
-    mut mine: HashMap<String, Tracked>,
-) -> Outcome {
-    let c = connection();
-    let (mut acknowledged, mut failures) = (0, Vec::new());
-    let started = Instant::now();
-    let mut ids: Vec<String> = mine.keys().cloned().collect();
-    while started.elapsed() < LOAD_LIMIT {
-        let pick = rng.below(10);
-        let scheduled: Vec<&String> = ids
-            .iter()
-            .filter(|id| mine[*id].acked.status == "scheduled")
-            .collect();
-        let result = if pick < 5 || scheduled.is_empty() {
-            let coach = rng.below(COACHES.len() as u64) as usize;
-            let duration = [30, 45, 60][rng.below(3) as usize];
-            let body = json!({"kind": "paid", "coachId": COACHES[coach], "clientId": format!("client-{}", rng.below(50)),
-                              "startsAt": w.slot(&mut rng), "durationMinutes": duration});
-            match send(
-                &c,
-                reqwest::Method::POST,
-                &format!("{base}/v1/sessions"),
-                &coaches[coach],
-                body,
-            ) {
-                Ok((201, s)) => match (s["id"].as_str(), Known::of(&s)) {
-                    (Some(id), Some(k)) => {
-                        mine.insert(
-                            id.to_owned(),
-                            Tracked {
-                                coach,
-                                acked: k,
-                                maybe: None,
-                            },
-                        );
-                        ids.push(id.to_owned());
-                        acknowledged += 1;
-                        Ok(())
-                    }
-                    _ => Err(Some(format!("booking: 201 without a session: {s}"))),
-                },
-                Ok((409, _)) => Ok(()),
-                Ok((status, body)) => Err(Some(format!("booking: {status} {body}"))),
-                Err(_) => Err(None),
-            }
-        } else {
-            let id = scheduled[rng.below(scheduled.len() as u64) as usize].clone();
-            let t = mine.get_mut(&id).expect("mine");
-            let (path, body, next) = if pick < 9 {
-                let at = w.slot(&mut rng);
-                let starts_at = at.parse::<DateTime<Utc>>().expect("slot").timestamp();
-                (
-                    format!("{base}/v1/sessions/{id}/reschedule"),
-                    json!({"startsAt": at}),
-                    Known {
-                        version: t.acked.version + 1,
-                        starts_at,
-                        status: "scheduled".into(),
-                    },
-                )
-            } else {
-                (
-                    format!("{base}/v1/sessions/{id}/cancel"),
-                    json!({}),
-                    Known {
-                        version: t.acked.version + 1,
-                        starts_at: t.acked.starts_at,
-                        status: "cancelled".into(),
-                    },
-                )
-            };
-            t.maybe = Some(next);
-            match send(&c, reqwest::Method::POST, &path, &coaches[t.coach], body) {
-                Ok((200, s)) => match Known::of(&s) {
-                    Some(k) if Some(&k) == t.maybe.as_ref() => {
-                        t.acked = k;
-                        t.maybe = None;
-                        acknowledged += 1;
-                        Ok(())
-                    }
-                    other => Err(Some(format!(
-                        "{path}: 200 with {other:?}, expected {:?}",
-                        t.maybe
-                    ))),
-                },
-                Ok((409, _)) => {
-                    t.maybe = None;
-                    Ok(())
-                }
-                Ok((status, body)) => Err(Some(format!("{path}: {status} {body}"))),
-                Err(_) => Err(None),
-            }
-        };
-        match result {
-            Ok(()) => {}
-            // The server is gone: the write in flight stays `maybe`.
-            Err(None) => break,
-            Err(Some(f)) => {
-                failures.push(f);
-                break;
-            }
-        }
-    }
-    let in_flight = mine.values().filter(|t| t.maybe.is_some()).count();
-    Outcome {
-        acknowledged,
-        in_flight,
-        sessions: mine,
-        failures,
     }
 }
