@@ -116,9 +116,10 @@ pub(crate) fn outcome(
             .iter()
             .map(|r| r.message().or(r.code()).unwrap_or("?"))
             .collect::<Vec<_>>();
-        return Outcome::Failed(StoreError::Unavailable(format!(
-            "DynamoDB cancelled the transaction: {detail:?}"
-        )));
+        return Outcome::Failed(errors::cancelled_failure(
+            reasons,
+            format!("DynamoDB cancelled the transaction: {detail:?}"),
+        ));
     }
     Outcome::Contended
 }
@@ -277,6 +278,11 @@ mod tests {
         let throttled = ["ThrottlingError", "TransactionConflict"].map(reason);
         assert!(matches!(
             outcome(&throttled, &roles, &changes),
+            Outcome::Failed(StoreError::Transient(_))
+        ));
+        let invalid = ["ValidationError", "None"].map(reason);
+        assert!(matches!(
+            outcome(&invalid, &roles, &changes),
             Outcome::Failed(StoreError::Unavailable(_))
         ));
         let taken = ["TransactionConflict", "ConditionalCheckFailed"].map(reason);

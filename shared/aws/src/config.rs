@@ -1,10 +1,14 @@
 //! The AWS SDK configuration every client of ours is built from (the Lambda functions and
-//! coaching-local): [`sdk_config`].
+//! coaching-local): [`sdk_config`], and the time bounds of the DynamoDB client
+//! ([`dynamodb_config`]).
 
 use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::SharedHttpClient;
+use aws_sdk_dynamodb::config::retry::RetryConfig;
+use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use crate::http::{HttpsClient, Roots};
 
@@ -26,6 +30,39 @@ pub async fn sdk_config() -> SdkConfig {
         loader = loader.credentials_provider(EnvironmentVariableCredentialsProvider::new());
     }
     loader.load().await
+}
+
+/// Connection establishment (DNS, TCP, TLS) to DynamoDB: an in-region endpoint connects in
+/// milliseconds; past this the endpoint is unreachable (a full listen backlog, a black hole).
+pub const DYNAMODB_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// One attempt, from sending the request to the whole response read. DynamoDB answers in
+/// milliseconds (a 100-item transaction in tens); an attempt this long is a frozen endpoint.
+pub const DYNAMODB_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
+/// One operation, every attempt and the backoff between them included: the longest a store call
+/// can take before the request answers 503 `store_unavailable`. Two frozen attempts fit.
+pub const DYNAMODB_OPERATION_TIMEOUT: Duration = Duration::from_secs(6);
+/// Attempts per operation (the SDK's standard mode): a refused connection or a throttled
+/// request (`ProvisionedThroughputExceededException`, `ThrottlingException`,
+/// `RequestLimitExceeded`) is retried with jittered exponential backoff before it is an error.
+pub const DYNAMODB_MAX_ATTEMPTS: u32 = 3;
+
+/// The DynamoDB client configuration: `config` with time bounds on every request, so that an
+/// endpoint that is unreachable, refuses connections, stops answering or keeps throttling costs
+/// a request at most [`DYNAMODB_OPERATION_TIMEOUT`] per store call instead of hanging (the SDK's
+/// defaults bound only the connect: a frozen endpoint kept a request waiting forever). The
+/// SDK enforces the attempt and operation timeouts with the Tokio sleep of `config`; the connect
+/// timeout is ours to apply ([`crate::http`]). Only DynamoDB: SQS long polling waits 20 s by
+/// design and bounds its own calls ([`crate::SqsQueue`]).
+pub fn dynamodb_config(config: &SdkConfig) -> aws_sdk_dynamodb::config::Builder {
+    aws_sdk_dynamodb::config::Builder::from(config)
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(DYNAMODB_CONNECT_TIMEOUT)
+                .operation_attempt_timeout(DYNAMODB_ATTEMPT_TIMEOUT)
+                .operation_timeout(DYNAMODB_OPERATION_TIMEOUT)
+                .build(),
+        )
+        .retry_config(RetryConfig::standard().with_max_attempts(DYNAMODB_MAX_ATTEMPTS))
 }
 
 fn env(name: &str) -> Option<String> {

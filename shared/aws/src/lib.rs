@@ -68,7 +68,10 @@ mod sqs;
 mod store;
 mod table;
 
-pub use config::sdk_config;
+pub use config::{
+    DYNAMODB_ATTEMPT_TIMEOUT, DYNAMODB_CONNECT_TIMEOUT, DYNAMODB_MAX_ATTEMPTS,
+    DYNAMODB_OPERATION_TIMEOUT, dynamodb_config, sdk_config,
+};
 pub use counter::RequestCounts;
 pub use sqs::{ReceivedMessage, SqsQueue, message_body, parse_message};
 pub use store::DynamoStore;

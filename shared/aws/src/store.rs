@@ -53,9 +53,10 @@ impl DynamoStore {
         DynamoStore::from_config(&crate::sdk_config().await, table)
     }
 
-    /// A store on `table` with one client built from `config` (plus the request counter).
+    /// A store on `table` with one client built from `config` (plus the request counter), its
+    /// requests bounded in time by [`crate::dynamodb_config`].
     pub fn from_config(config: &SdkConfig, table: &str) -> DynamoStore {
-        DynamoStore::counted(aws_sdk_dynamodb::config::Builder::from(config), table)
+        DynamoStore::counted(crate::config::dynamodb_config(config), table)
     }
 
     /// A store on `table` using `client`'s configuration (plus the request counter).

@@ -64,6 +64,10 @@ pub enum DomainError {
     /// 422 `idempotency_key_reused`.
     #[error("this Idempotency-Key was used with a different request")]
     IdempotencyKeyReused,
+    /// 503 `store_unavailable` with `Retry-After`: the store is unreachable, too slow or
+    /// throttling. The detail goes to the log, never to the caller.
+    #[error("the store is unavailable: {0}")]
+    StoreUnavailable(String),
     /// 500 `internal`: details go to the log, never to the caller.
     #[error("internal error: {0}")]
     Internal(String),

@@ -40,6 +40,10 @@ pub enum StoreError {
     /// The store failed; never caused by the caller's input.
     #[error("store failure: {0}")]
     Unavailable(String),
+    /// The store could not be reached, did not answer in time or throttled us (after the
+    /// adapter's own retries): the same request may well succeed a little later.
+    #[error("store unreachable or throttling: {0}")]
+    Transient(String),
 }
 
 /// The stored outcome of a session creation under an `Idempotency-Key`.

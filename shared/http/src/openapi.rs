@@ -14,8 +14,10 @@ use utoipa::{Modify, OpenApi};
 
 mod links;
 mod problems;
+mod unavailable;
 pub use links::Links;
 pub use problems::{PROBLEM_JSON, Problems};
+pub use unavailable::Unavailable;
 
 struct BearerAuth;
 
@@ -73,7 +75,7 @@ impl Modify for BearerAuth {
         routes::continuity::AgendaTemplateListDto, routes::continuity::ActionItemBody,
         routes::continuity::ActionItemPatchBody, routes::continuity::ActionItemListDto,
         MessageBody, MessageDto, MessageListDto)),
-    modifiers(&BearerAuth, &Links, &Problems),
+    modifiers(&BearerAuth, &Links, &Unavailable, &Problems),
     tags((name = "sessions"), (name = "rescheduling"), (name = "coaches"), (name = "notifications"),
         (name = "jobs"), (name = "evaluations"), (name = "org"), (name = "meta"))
 )]

@@ -46,6 +46,8 @@ pub struct ApiError {
     pub current_version: Option<u64>,
     /// The `WWW-Authenticate` challenge of a 401 (`Bearer` unless set).
     pub www_authenticate: Option<&'static str>,
+    /// The `Retry-After` of a 503, in seconds.
+    pub retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -58,6 +60,7 @@ impl ApiError {
             opens_at: None,
             current_version: None,
             www_authenticate: None,
+            retry_after: None,
         }
     }
     pub fn unauthenticated(detail: impl Into<String>) -> Self {
@@ -72,6 +75,13 @@ impl ApiError {
         e.errors.push(FieldError::new(field, message));
         e
     }
+    /// 503 with `Retry-After`: the store could not serve the request now (`store_unavailable`)
+    /// or the request ran out of time (`timeout`). Nothing internal in the detail.
+    pub fn unavailable(code: &'static str, detail: impl Into<String>) -> Self {
+        let mut e = Self::new(StatusCode::SERVICE_UNAVAILABLE, code, detail);
+        e.retry_after = Some(RETRY_AFTER_SECONDS);
+        e
+    }
     pub fn not_found(what: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
@@ -80,6 +90,16 @@ impl ApiError {
         )
     }
 }
+
+/// What a 503 asks the client to wait before trying again. The store adapter has already
+/// retried (for about its operation timeout, see `coaching_aws::sdk_config`), so the next try
+/// should not come at once; throttling and a restarting endpoint pass within seconds.
+pub const RETRY_AFTER_SECONDS: u32 = 2;
+
+/// The longest any request may take (the router's last resort, [`deadline`]): past the AWS
+/// SDK's operation timeout, so that a store call that gives up answers `store_unavailable`
+/// first, and well inside API Gateway's 30 s.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 fn title(status: StatusCode) -> &'static str {
     status.canonical_reason().unwrap_or("Error")
@@ -132,6 +152,13 @@ impl From<DomainError> for ApiError {
             D::IdempotencyKeyReused => {
                 ApiError::new(S::UNPROCESSABLE_ENTITY, "idempotency_key_reused", detail)
             }
+            D::StoreUnavailable(msg) => {
+                tracing::warn!(error = %msg, "store unavailable");
+                ApiError::unavailable(
+                    "store_unavailable",
+                    "the service cannot reach its data store right now; try again shortly",
+                )
+            }
             D::Internal(msg) => {
                 tracing::error!(error = %msg, "internal error");
                 ApiError::new(
@@ -175,6 +202,10 @@ impl IntoResponse for ApiError {
                 HeaderValue::from_static(self.www_authenticate.unwrap_or("Bearer")),
             );
         }
+        if let Some(seconds) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         res
     }
 }
@@ -191,6 +222,20 @@ pub async fn method_not_allowed_fallback() -> ApiError {
         "method_not_allowed",
         "this resource does not support that method",
     )
+}
+
+/// The last resort against a request that would hang (a store call stuck past its own timeouts,
+/// say): past [`REQUEST_TIMEOUT`] the request is dropped and answered 503 `timeout`. Dropping
+/// it is safe: every store write is one atomic commit, sent whole or not at all.
+pub async fn deadline(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(limit = ?REQUEST_TIMEOUT, "request timed out");
+            ApiError::unavailable("timeout", "the request took too long; try again shortly")
+                .into_response()
+        }
+    }
 }
 
 /// A panic in a handler becomes a 500 with nothing internal in the body.

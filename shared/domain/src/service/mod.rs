@@ -78,6 +78,7 @@ pub(crate) fn store_err(e: StoreError) -> DomainError {
             DomainError::conflict("a request with this Idempotency-Key is in flight")
         }
         StoreError::Unavailable(msg) => DomainError::Internal(msg),
+        StoreError::Transient(msg) => DomainError::StoreUnavailable(msg),
     }
 }
 

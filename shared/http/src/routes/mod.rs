@@ -11,7 +11,7 @@ pub(crate) mod reschedule;
 pub(crate) mod sessions;
 pub(crate) mod webhooks;
 
-use crate::problem::{method_not_allowed_fallback, not_found_fallback, panic_response};
+use crate::problem::{deadline, method_not_allowed_fallback, not_found_fallback, panic_response};
 use crate::{AppState, MAX_BODY_BYTES};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -143,8 +143,11 @@ pub fn router(state: AppState) -> Router {
     with_middleware(api)
 }
 
-/// Request ids, tracing, the body limit and panic catching, around any of our routers.
-fn with_middleware(api: Router) -> Router {
+/// Request ids, tracing, the body limit, the request deadline (503 `timeout`, see
+/// [`crate::problem::deadline`]) and panic catching (500 `internal`), around any of our
+/// routers. Public so that tests can put a route of their own (one that panics or hangs) behind
+/// exactly the production middleware.
+pub fn with_middleware(api: Router) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     api.layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).layer(
         ServiceBuilder::new()
@@ -160,6 +163,7 @@ fn with_middleware(api: Router) -> Router {
                     .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
             )
             .layer(PropagateRequestIdLayer::new(request_id))
-            .layer(CatchPanicLayer::custom(panic_response)),
+            .layer(CatchPanicLayer::custom(panic_response))
+            .layer(axum::middleware::from_fn(deadline)),
     )
 }
