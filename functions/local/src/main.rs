@@ -14,7 +14,7 @@ use coaching_domain::service::Services;
 use coaching_http::auth::{JwtAuthenticator, issue_token};
 use coaching_http::clock::{SystemClock, TestClock, UlidIds};
 use coaching_http::events::LogPublisher;
-use coaching_http::{AppState, router};
+use coaching_http::{AppState, router_with_docs};
 use config::{Config, StoreKind};
 use std::future::IntoFuture;
 use std::process::ExitCode;
@@ -215,7 +215,7 @@ async fn run(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     tracing::info!(addr = %config.addr, "coaching-local serving http://{}", config.addr);
-    let server = axum::serve(listener, router(state)).with_graceful_shutdown(stop.wait());
+    let server = axum::serve(listener, router_with_docs(state)).with_graceful_shutdown(stop.wait());
     let mut server = tokio::spawn(server.into_future());
     tokio::select! {
         ended = &mut server => {

@@ -1,7 +1,8 @@
 //! §10 analytics on DynamoDB, counted: the requests depend on the sessions in the range (and
 //! one look-up per client seen once there), never on how much history the coach has. Two
 //! coaches with the same month, one with three years of sessions before it, send the very same
-//! requests. Also the calendar feed's token: one GetItem to find it, one GetItem and one
+//! requests; so does one coach's month before and after the table grows 75-fold (three
+//! years of the coach's sessions before it, a year of scheduled ones after). Also the calendar feed's token: one GetItem to find it, one GetItem and one
 //! TransactWriteItems to replace it.
 
 mod common;
@@ -169,6 +170,85 @@ async fn analytics_requests_depend_on_the_range_not_on_the_coachs_history() {
         30 * 5000 + 5 * 2500
     );
     assert_eq!(big_history.len(), 1560);
+}
+
+/// A year of weekly scheduled sessions of every client of the month, after it.
+fn future(org: &OrgId, coach: &str, prefix: &str) -> Vec<Session> {
+    let mut out = Vec::new();
+    for k in 0..20 {
+        for w in 1..=52 {
+            let start =
+                at(0) + Duration::days(30) + Duration::weeks(w) + Duration::hours(i64::from(k));
+            out.push(session(
+                org,
+                &format!("{coach}-f-{k}-{w}"),
+                coach,
+                &format!("{prefix}-k{k}"),
+                start,
+            ));
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a DynamoDB endpoint: scripts/test starts moto"]
+async fn the_same_month_sends_the_same_requests_in_a_table_75_times_larger() {
+    let store = fresh_store().await;
+    let org = fresh_org();
+    let the_month = month(&org, "c-one", "one");
+    load(&store, &the_month).await;
+    store
+        .put_coach_settings(&org, &settings("c-one", 0))
+        .await
+        .unwrap();
+    let services = Services::new(Ports {
+        store: Arc::new(store.clone()) as Arc<dyn Store>,
+        clock: Arc::new(FixedClock(at(0) + Duration::days(40))),
+        ids: Arc::new(Counter::default()),
+        events: None,
+        queue: None,
+    });
+    let actor = Actor::new(
+        user("c-one"),
+        org.clone(),
+        Roles::default().with(Role::Coach),
+    );
+    let (from, to) = range();
+    let measure = async || {
+        let before = store.requests();
+        let figures = services
+            .coach_analytics(&actor, &user("c-one"), Some(from), Some(to))
+            .await
+            .unwrap();
+        (store.requests().since(&before).to_string(), figures)
+    };
+    let (small, small_figures) = measure().await;
+    let earlier = history(&org, "c-one", "one");
+    let later = future(&org, "c-one", "one");
+    load(&store, &earlier).await;
+    load(&store, &later).await;
+
+    let (large, large_figures) = measure().await;
+
+    eprintln!(
+        "analytics of one month: {small} with {} sessions in the table, {large} with {}",
+        the_month.len(),
+        the_month.len() + earlier.len() + later.len()
+    );
+    assert_eq!(small, "{GetItem=1, Query=11}");
+    assert_eq!(large, small, "the coach's other sessions add no request");
+    assert_eq!(the_month.len() + earlier.len() + later.len(), 2635);
+    assert_eq!(
+        small_figures.sessions_completed,
+        large_figures.sessions_completed
+    );
+    assert_eq!(small_figures.client_retention_rate, Some(0.5));
+    assert_eq!(
+        large_figures.client_retention_rate,
+        Some(1.0),
+        "the history is read where it counts"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

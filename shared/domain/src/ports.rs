@@ -254,6 +254,19 @@ pub trait SessionStore: Send + Sync {
         user: &UserId,
         key: &str,
     ) -> Result<Option<IdempotencyRecord>, StoreError>;
+    /// What `coach`'s analytics over `[from, to)` need (see
+    /// [`crate::analytics::AnalyticsInput`]), at a cost that MUST NOT grow with the coach's
+    /// sessions outside the range. The default reads through [`Self::sessions`]; a store with a
+    /// cheaper way (SQLite: columns and an index) overrides it.
+    async fn analytics_input(
+        &self,
+        org: &OrgId,
+        coach: &UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<crate::analytics::AnalyticsInput, StoreError> {
+        crate::analytics::through_session_queries(self, org, coach, from, to).await
+    }
 }
 
 #[async_trait]

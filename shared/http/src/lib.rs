@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod clock;
+pub mod docs;
 pub mod dto;
 pub mod events;
 pub mod extract;
@@ -43,6 +44,13 @@ impl std::fmt::Debug for AppState {
 /// the evaluation webhook included (what `coaching-local` serves).
 pub fn router(state: AppState) -> Router {
     routes::router(state)
+}
+
+/// [`router`] and `GET /docs`, the interactive API reference: what `coaching-local` serves.
+/// The api Lambda function serves [`router`] alone, keeping the reference's assets out of its
+/// zip (see [`docs`]).
+pub fn router_with_docs(state: AppState) -> Router {
+    routes::router(state).merge(docs::router())
 }
 
 /// Whether `secret` is a usable Standard Webhooks secret: `whsec_` and base64 of at least 24

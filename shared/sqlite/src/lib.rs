@@ -6,6 +6,7 @@
 //! Calls run inline: each is a handful of microseconds against a local file (a coachee's
 //! criteria statistics, which read and decode a whole period, a few milliseconds).
 
+mod analytics;
 mod calendar;
 pub mod check;
 mod coaches;

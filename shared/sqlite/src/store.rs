@@ -3,10 +3,12 @@
 use crate::outbox;
 use crate::pool::{Pool, SqliteOptions};
 use crate::{
-    coaches, commit, due, evaluation_reads, evaluations, generations, notifications, org, sessions,
+    analytics, coaches, commit, due, evaluation_reads, evaluations, generations, notifications,
+    org, sessions,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use coaching_domain::analytics::AnalyticsInput;
 use coaching_domain::coach::CoachSettings;
 use coaching_domain::evaluation::Evaluation;
 use coaching_domain::generation::GenerationJob;
@@ -113,6 +115,16 @@ impl SessionStore for SqliteStore {
         key: &str,
     ) -> Result<Option<IdempotencyRecord>, StoreError> {
         sessions::idempotency_record(&self.pool.reader(), org, user, key)
+    }
+
+    async fn analytics_input(
+        &self,
+        org: &OrgId,
+        coach: &UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<AnalyticsInput, StoreError> {
+        analytics::analytics_input(&self.pool.reader(), org, coach, from, to)
     }
 }
 

@@ -1,32 +1,25 @@
-//! §10: a coach's analytics and the calendar feed's token and sessions. Both read through the
-//! existing session queries, so what they cost depends on the sessions they need: those of the
-//! range (and one history look-up per client seen once), and those of the feed's window.
+//! §10: a coach's analytics and the calendar feed's token and sessions. What they cost depends
+//! on the sessions they need: those of the range (the store's `analytics_input`: the generic
+//! session queries plus one history look-up per client seen once, or SQLite's own reading),
+//! and those of the feed's window.
 
 use super::coaches::MAX_SESSION_MINUTES;
 use super::{Services, store_err};
 use crate::access::Actor;
-use crate::analytics::{Analytics, coach_analytics};
+use crate::analytics::{Analytics, analytics_from_facts};
 use crate::calendar::CalendarTokenHash;
 use crate::error::{DomainError, Errors};
 use crate::ids::UserId;
 use crate::ports::{Cursor, SessionQuery, SessionScope};
-use crate::session::{Session, SessionStatus};
+use crate::session::Session;
 use crate::time::check_instant;
 use crate::zone::Zone;
 use chrono::{DateTime, Duration, Utc};
-use std::collections::HashMap;
 
 /// The longest analytics range: three years (of 366 days, so any three calendar years fit).
 pub const MAX_ANALYTICS_DAYS: i64 = 3 * 366;
-/// Sessions per query while loading a range or a feed.
+/// Sessions per query while loading a feed.
 const PAGE: u32 = 500;
-/// Sessions of the first query for a client's earlier session with the coach: a client's
-/// first completed session is usually with their coach, so it is one or two sessions to read
-/// (a history look-up per client seen once adds up: 100 of them at 25 sessions each cost more
-/// than the range itself).
-const HISTORY_FIRST_PAGE: u32 = 2;
-/// Sessions per query after that (a client who started with other coaches).
-const HISTORY_PAGE: u32 = 50;
 
 /// What a calendar feed shows: whose it is, and their sessions of the window.
 #[derive(Debug, Clone)]
@@ -61,105 +54,13 @@ impl Services {
             .await
             .map_err(store_err)?
             .map_or_else(Zone::utc, |s| s.timezone);
-        let mut sessions = self.range_sessions(actor, coach, from, to).await?;
-        let history = self
-            .retention_history(actor, coach, &sessions, from)
-            .await?;
-        sessions.extend(history);
-        Ok(coach_analytics(&sessions, from, to, &zone))
-    }
-
-    /// The coach's sessions starting in `[from, to)` that can count: completed, cancelled (a
-    /// late-cancellation fee) and no-shows.
-    async fn range_sessions(
-        &self,
-        actor: &Actor,
-        coach: &UserId,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<Session>, DomainError> {
-        let query = SessionQuery {
-            scope: SessionScope::Coach(coach.clone()),
-            statuses: vec![
-                SessionStatus::Completed,
-                SessionStatus::Cancelled,
-                SessionStatus::NoShow,
-            ],
-            from: Some(from),
-            to: Some(to),
-            limit: PAGE,
-            after: None,
-        };
-        self.every_page(actor, query, |_| false).await
-    }
-
-    /// For each client with exactly one completed session in the range, their earliest
-    /// completed session with this coach before `from`, if any: what retention needs (a client
-    /// with two in the range counts already). One look-up per such client, through the
-    /// client's own list, stopping at the first session with this coach.
-    async fn retention_history(
-        &self,
-        actor: &Actor,
-        coach: &UserId,
-        in_range: &[Session],
-        from: DateTime<Utc>,
-    ) -> Result<Vec<Session>, DomainError> {
-        let mut completed: HashMap<&UserId, u32> = HashMap::new();
-        for s in in_range {
-            if s.status == SessionStatus::Completed && &s.coach_id == coach {
-                *completed.entry(&s.client_id).or_default() += 1;
-            }
-        }
-        let mut once: Vec<&UserId> = completed
-            .into_iter()
-            .filter(|(_, n)| *n == 1)
-            .map(|(c, _)| c)
-            .collect();
-        once.sort();
-        let mut found = Vec::new();
-        for client in once {
-            let query = SessionQuery {
-                scope: SessionScope::Client(client.clone()),
-                statuses: vec![SessionStatus::Completed],
-                from: None,
-                to: Some(from),
-                limit: HISTORY_FIRST_PAGE,
-                after: None,
-            };
-            let earlier = self
-                .every_page(actor, query, |s| &s.coach_id == coach)
-                .await?;
-            found.extend(earlier.into_iter().filter(|s| &s.coach_id == coach));
-        }
-        Ok(found)
-    }
-
-    /// Every session of `query`, page after page, until the pages end or a page holds a
-    /// session for which `stop` is true.
-    async fn every_page(
-        &self,
-        actor: &Actor,
-        mut query: SessionQuery,
-        stop: impl Fn(&Session) -> bool,
-    ) -> Result<Vec<Session>, DomainError> {
-        let mut out = Vec::new();
-        loop {
-            let page = self
-                .ports
-                .store
-                .sessions(&actor.org, &query)
-                .await
-                .map_err(store_err)?;
-            let done = page.items.iter().any(&stop);
-            out.extend(page.items);
-            match page.next {
-                Some(next) if !done => {
-                    query.after = Some(next);
-                    query.limit = query.limit.max(HISTORY_PAGE);
-                }
-                _ => return Ok(out),
-            }
-        }
+        let input = self
+            .ports
+            .store
+            .analytics_input(&actor.org, coach, from, to)
+            .await
+            .map_err(store_err)?;
+        Ok(analytics_from_facts(&input, from, to, &zone))
     }
 
     /// `POST /v1/calendar-token`: makes `hash` (of a fresh token the caller generated) the
