@@ -63,8 +63,7 @@ impl World {
         let (ana, bo, cy) = (coach(ANA), client(BO), admin("admin-cy"));
         app.coach_with_settings(ANA).await;
 
-        let session = app.book_paid(ANA, BO, SESSION_START, 60).await["id"].clone();
-        let session = session.as_str().expect("id").to_owned();
+        let session = id(&app.book_paid(ANA, BO, SESSION_START, 60).await);
         let notes = json!({"notes": "shared-notes-zq7", "privateNotes": "private-notes-zq7"});
         ok(app
             .patch(&format!("/v1/sessions/{session}"), &ana, &notes)
@@ -83,10 +82,7 @@ impl World {
         let r = app
             .post(&format!("/v1/sessions/{requested}/reschedule"), &bo, &moved)
             .await;
-        let request = ok(r)["rescheduleRequest"]["id"]
-            .as_str()
-            .expect("request")
-            .to_owned();
+        let request = field(&ok(r), "/rescheduleRequest/id");
 
         let comment = Some("refund-comment-zq7");
         let scores = json!([score(CRITERION, "Accuracy", Some(1.0), 4.0, comment)]);
@@ -99,10 +95,7 @@ impl World {
         let r = app
             .post(&format!("/v1/sessions/{review}/generate"), &ana, &json!({}))
             .await;
-        let generation = ok(r)["generation"]["id"]
-            .as_str()
-            .expect("generation")
-            .to_owned();
+        let generation = field(&ok(r), "/generation/id");
         app.run_worker().await;
         let criterion =
             json!({"summary": "criterion-summary-zq7", "linkedEvaluationIds": [EVALUATION]});
@@ -122,8 +115,10 @@ impl World {
         let message = id(&ok(app
             .post(&format!("/v1/sessions/{session}/messages"), &bo, &text)
             .await));
-        let cal = ok(app.post_empty("/v1/calendar-token", &ana).await);
-        let calendar = cal["token"].as_str().expect("calendar token").to_owned();
+        let calendar = field(
+            &ok(app.post_empty("/v1/calendar-token", &ana).await),
+            "/token",
+        );
         World {
             app,
             session,
@@ -223,8 +218,13 @@ fn ok(r: Resp) -> Value {
 }
 
 fn id(v: &Value) -> String {
-    v["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no id in {v}"))
+    field(v, "/id")
+}
+
+/// The string at the JSON `pointer` of `v`.
+fn field(v: &Value, pointer: &str) -> String {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("no {pointer} in {v}"))
         .to_owned()
 }
