@@ -1,7 +1,8 @@
 //! Reads `infra/template.yaml` and checks what cfn-lint cannot: that it deploys this workspace's
 //! binaries, the table the DynamoDB store expects, no more permission than each function needs,
 //! the authorizer on every route but the open ones, the generation queue's redrive and the
-//! worker's event source, and no secret in the template.
+//! worker's event source, no secret in the template, and one architecture parameter (arm64 by
+//! default) for every function.
 
 use serde_json::{Value, json};
 
@@ -668,5 +669,21 @@ fn the_ai_provider_is_a_parameter_and_its_key_comes_from_secrets_manager() {
             assert!(v["COACHING_AI_API_KEY"].is_null(), "{name}");
             assert!(v["COACHING_AI_PROVIDER"].is_null(), "{name}");
         }
+    }
+}
+
+#[test]
+fn every_function_runs_on_the_architecture_parameter_arm64_unless_told_x86_64() {
+    let t = template();
+    let architecture = &t["Parameters"]["Architecture"];
+    assert_eq!(architecture["Default"], "arm64");
+    assert_eq!(architecture["AllowedValues"], json!(["arm64", "x86_64"]));
+    assert_eq!(
+        t["Globals"]["Function"]["Architectures"],
+        json!([{"Ref": "Architecture"}])
+    );
+    // No function overrides the global: one parameter decides for all of them.
+    for (name, f) in resources_of_type(&t, "AWS::Serverless::Function") {
+        assert!(f["Properties"]["Architectures"].is_null(), "{name}");
     }
 }
