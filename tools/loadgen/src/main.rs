@@ -3,12 +3,14 @@
 //! Two modes, both loopback-only and bounded in request count and in time:
 //! - `get`: N workers, each on its own keep-alive connection, GET one URL in a loop;
 //! - `book`: N workers POST /v1/sessions with distinct, back-to-back slots;
-//! - `webhook`: N workers POST signed evaluation deliveries, each a distinct evaluation.
+//! - `webhook`: N workers POST signed evaluation deliveries, each a distinct evaluation;
+//! - `mixed`: reads, bookings and reschedules in a set proportion for a fixed time (mixed.rs).
 //!
 //! Prints one JSON line to stdout
 //! (`{mode, requests, ok, errors, seconds, rps, p50_ms, p90_ms, p99_ms, max_ms, ...}`) and one
 //! human line to stderr; exits non-zero when no request succeeded.
 
+mod mixed;
 mod stats;
 mod target;
 mod webhook;
@@ -46,6 +48,16 @@ enum Mode {
     Book(BookArgs),
     /// POST `count` signed `evaluation.completed` deliveries to the evaluation webhook.
     Webhook(WebhookMode),
+    /// Reads, bookings and reschedules (80/15/5 by default) at a fixed concurrency for a fixed time.
+    Mixed(MixedMode),
+}
+
+#[derive(Args)]
+struct MixedMode {
+    #[command(flatten)]
+    args: mixed::MixedArgs,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Args)]
@@ -162,6 +174,7 @@ fn main() -> ExitCode {
         Mode::Get(a) => a.common.threads,
         Mode::Book(a) => a.common.threads,
         Mode::Webhook(a) => a.common.threads,
+        Mode::Mixed(a) => a.common.threads,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(usize::try_from(threads).unwrap_or(1))
@@ -174,6 +187,18 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Mode::Mixed(m) = cli.mode {
+        return match runtime.block_on(mixed::run(m.args, &m.common)) {
+            Ok(report) => {
+                println!("{report}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("coaching-loadgen: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match runtime.block_on(run_mode(cli.mode)) {
         Ok(report) => {
             match serde_json::to_string(&report) {
@@ -269,6 +294,7 @@ async fn run_mode(mode: Mode) -> Result<Report, String> {
             };
             run(plan, &m.common).await
         }
+        Mode::Mixed(_) => Err("the mixed mode has its own runner".into()),
     }
 }
 
@@ -491,7 +517,7 @@ mod tests {
                 assert_eq!(a.duration_secs, 10);
                 assert_eq!(a.common.headers.len(), 1);
             }
-            Mode::Book(_) | Mode::Webhook(_) => panic!("expected get"),
+            Mode::Book(_) | Mode::Webhook(_) | Mode::Mixed(_) => panic!("expected get"),
         }
         assert!(
             Cli::try_parse_from([
