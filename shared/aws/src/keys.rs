@@ -474,6 +474,15 @@ mod tests {
     }
 
     #[test]
+    fn a_thread_has_a_partition_of_its_own_beside_its_sessions() {
+        let (org, s) = (OrgId::parse("o").unwrap(), SessionId::parse("s-1").unwrap());
+        assert_eq!(thread_pk(&org, &s), "ORG#o#SESSION#s-1#MESSAGES");
+        assert_ne!(thread_pk(&org, &s), session_pk(&org, &s));
+        // No session id ends in `#MESSAGES`: ids hold no `#`.
+        assert!(SessionId::parse("s-1#MESSAGES").is_err());
+    }
+
+    #[test]
     fn positions_order_by_sort_key_then_id() {
         assert!(position(5, "s-10") < position(6, "a"));
         assert!(position(5, "s-1") < position(5, "s-10"));

@@ -8,10 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MessageBody {
     /// Trimmed of surrounding whitespace, then 1 to 4,000 characters (else 400
-    /// `validation_failed` naming `text`).
+    /// `validation_failed` naming `text`): at least one character that is not whitespace.
     #[schema(
         min_length = 1,
         max_length = 4000,
+        pattern = r"\S",
         example = "Here is the article I mentioned."
     )]
     pub text: String,
