@@ -17,7 +17,7 @@
 //! refolding its output; the format we need is a handful of properties, escaping and folding,
 //! about forty lines below.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use coaching_domain::UserId;
 use coaching_domain::session::{Session, SessionStatus};
 use sha2::{Digest, Sha256};
@@ -123,9 +123,19 @@ pub fn etag(body: &str) -> String {
     tag
 }
 
-/// A UTC DATE-TIME, form #2 (`19970714T173000Z`).
+/// A UTC DATE-TIME, form #2 (`19970714T173000Z`). Written field by field: `format` with a
+/// strftime string parses that string again on every call, and a feed of 500 sessions makes
+/// 2,000 of these (the parsing was a tenth of the feed's CPU time).
 fn utc(t: DateTime<Utc>) -> String {
-    t.format("%Y%m%dT%H%M%SZ").to_string()
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// A TEXT value (RFC 5545 §3.3.11): `\`, `;`, `,` and newlines escaped. CR LF and a lone CR
@@ -153,22 +163,30 @@ fn text(value: &str) -> String {
 
 /// Appends the content line `name:value` folded (RFC 5545 §3.1): at most 75 octets per line
 /// before its CRLF, continuation lines starting with one space, never inside a UTF-8 sequence.
+///
+/// The line `name:value` is folded as its three parts are appended, without building it first
+/// (one allocation fewer per line, eleven per event): the cuts fall where they would in the
+/// whole line, since the joins of the parts are character boundaries too.
 fn line(out: &mut String, name: &str, value: &str) {
-    let content = format!("{name}:{value}");
-    let mut rest = content.as_str();
-    let mut room = MAX_LINE_OCTETS;
-    while rest.len() > room {
-        let mut cut = room;
-        while !rest.is_char_boundary(cut) {
-            cut -= 1;
+    // Octets already on the current physical line, and how many it may hold.
+    let (mut used, mut room) = (0, MAX_LINE_OCTETS);
+    for part in [name, ":", value] {
+        let mut rest = part;
+        while used + rest.len() > room {
+            let mut cut = room - used;
+            while !rest.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.push_str(&rest[..cut]);
+            out.push_str("\r\n ");
+            rest = &rest[cut..];
+            used = 0;
+            // The leading space takes one octet of every continuation line.
+            room = MAX_LINE_OCTETS - 1;
         }
-        out.push_str(&rest[..cut]);
-        out.push_str("\r\n ");
-        rest = &rest[cut..];
-        // The leading space takes one octet of every continuation line.
-        room = MAX_LINE_OCTETS - 1;
+        out.push_str(rest);
+        used += rest.len();
     }
-    out.push_str(rest);
     out.push_str("\r\n");
 }
 

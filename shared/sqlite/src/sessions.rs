@@ -33,11 +33,7 @@ pub(crate) fn sessions(
     q: &SessionQuery,
 ) -> Result<Page<Session>, StoreError> {
     let sql = query::list(org, q);
-    let docs = collect_docs(conn, &sql.text, params_from_iter(sql.args.iter()))?;
-    let items = docs
-        .iter()
-        .map(|d| from_json::<Session>("session", d))
-        .collect::<Result<Vec<_>, _>>()?;
+    let items = decode_sessions(conn, &sql.text, params_from_iter(sql.args.iter()))?;
     let full = q.limit > 0 && items.len() == q.limit as usize;
     let next = items.last().filter(|_| full).map(|s| Cursor {
         sort_key: session_sort_key(s),
@@ -86,6 +82,26 @@ pub(crate) fn idempotency_record(
         session: doc.session,
         created_at: doc.created_at,
     }))
+}
+
+/// The sessions whose documents are the first column of a cached statement's rows, decoded in
+/// place: a feed or a page of 500 would otherwise copy every document into a `String` first.
+fn decode_sessions(
+    conn: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> Result<Vec<Session>, StoreError> {
+    let mut st = conn.prepare_cached(sql).map_err(unavailable)?;
+    let mut rows = st.query(args).map_err(unavailable)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(unavailable)? {
+        let doc = row
+            .get_ref(0)
+            .and_then(|v| v.as_str().map_err(Into::into))
+            .map_err(unavailable)?;
+        out.push(from_json("session", doc)?);
+    }
+    Ok(out)
 }
 
 /// The first column of every row of a cached statement.
