@@ -6,7 +6,12 @@
 //! that must be refused (and every call of another org's admin) run first in that world, and a
 //! snapshot of the seeded org taken before and after them must be equal. Each caller allowed
 //! to change something then gets a fresh world of its own, so "allowed" always means a 2xx
-//! (never a 409 caused by an earlier caller's effect). Reads share one world.
+//! (never a 409 caused by an earlier caller's effect). Reads share one world. Bodies and times
+//! (`requests.rs`) are valid for an allowed caller, so only authorization decides.
+//!
+//! Leaks: another org's body must hold none of the seeded ids and texts, a client who takes
+//! part in nothing none but the knowledge base's, the participant client no private notes.
+//! `--nocapture` prints the status each caller got.
 
 mod callers;
 mod requests;
@@ -183,7 +188,7 @@ async fn run_operation(op: &Operation, row: &Row) -> Vec<String> {
     failures
 }
 
-/// One call of `op` by `caller`, checked against `expect` (and for another org, against leaks).
+/// One call of `op` by `caller`, checked against `expect` and against what it must not see.
 async fn check_call(world: &World, op: &Operation, caller: Caller, expect: Expect) -> Vec<String> {
     let call = requests::call_for(world, &op.key);
     world.app.set_now(&call.now);
