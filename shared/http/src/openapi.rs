@@ -12,9 +12,11 @@ use crate::routes;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+mod bodies;
 mod links;
 mod problems;
 mod unavailable;
+pub use bodies::OptionalBodies;
 pub use links::Links;
 pub use problems::{PROBLEM_JSON, Problems};
 pub use unavailable::Unavailable;
@@ -67,7 +69,7 @@ impl Modify for BearerAuth {
         SessionDto, SessionListDto, SessionReviewDto, ReviewBody, CreateSessionBody, PatchSessionBody, CancelBody, CompletedDto, JoinDto,
         NotificationDto, NotificationListDto, TestClockDto,
         RescheduleBody, RejectBody, RequestStatusDto, RescheduleRequestDto, RescheduleRequestedDto,
-        DecisionDto, RescheduleRequestListDto, JobActionDto, JobRunDto,
+        DecisionDto, RescheduleRequestListDto, JobNameDto, JobActionDto, JobRunDto,
         WebhookBody, ScoreDto, EvaluationDataDto, DeletedDataDto, WebhookOutcomeDto, WebhookAckDto,
         EvaluationDto, EvaluationListDto, RecentScoreDto, CriterionStatsRowDto, CriteriaStatsDto,
         CriterionBody, GenerateBody, GenerateAcceptedDto, OrgSettingsDto, WebhookSecretDto, KbArticleBody, KbArticleDto, KbArticleListDto,
@@ -75,7 +77,7 @@ impl Modify for BearerAuth {
         routes::continuity::AgendaTemplateListDto, routes::continuity::ActionItemBody,
         routes::continuity::ActionItemPatchBody, routes::continuity::ActionItemListDto,
         MessageBody, MessageDto, MessageListDto)),
-    modifiers(&BearerAuth, &Links, &Unavailable, &Problems),
+    modifiers(&BearerAuth, &Links, &Unavailable, &Problems, &OptionalBodies),
     tags((name = "sessions"), (name = "rescheduling"), (name = "coaches"), (name = "notifications"),
         (name = "jobs"), (name = "evaluations"), (name = "org"), (name = "meta"))
 )]

@@ -11,13 +11,13 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct AvailabilityDto {
     /// `mon` .. `sun`.
-    #[schema(example = "mon")]
+    #[schema(example = "mon", schema_with = weekday)]
     pub weekday: String,
     /// Wall-clock `HH:MM` in the coach's timezone.
-    #[schema(example = "09:00")]
+    #[schema(example = "09:00", pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
     pub start: String,
     /// Wall-clock `HH:MM`, after `start`; `24:00` is the end of the day.
-    #[schema(example = "17:00")]
+    #[schema(example = "17:00", pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
     pub end: String,
 }
 
@@ -30,26 +30,54 @@ pub struct CoachSettingsBody {
     pub timezone: String,
     #[serde(default)]
     pub availability: Vec<AvailabilityDto>,
-    /// Prices by duration in minutes: keys `30`, `45`, `60`.
+    /// Prices by duration in minutes: keys `30`, `45`, `60`, all in one currency.
     #[serde(default)]
+    #[schema(schema_with = price_list)]
     pub prices: BTreeMap<String, MoneyDto>,
     /// Minutes kept free after every session (default 0).
     #[schema(minimum = 0, maximum = 240)]
+    #[serde(default, deserialize_with = "super::integer::optional")]
     pub buffer_minutes: Option<i64>,
     /// How far ahead a booking must be (default 60).
     #[schema(minimum = 0, maximum = 86400)]
+    #[serde(default, deserialize_with = "super::integer::optional")]
     pub min_notice_minutes: Option<i64>,
     /// A client cancelling within this many hours of the start owes the late fee (default 24).
     #[schema(minimum = 0, maximum = 720)]
+    #[serde(default, deserialize_with = "super::integer::optional")]
     pub cancellation_window_hours: Option<i64>,
     /// Percent of the price a late client cancellation costs (default 50).
     #[schema(minimum = 0, maximum = 100)]
+    #[serde(default, deserialize_with = "super::integer::optional")]
     pub late_cancellation_fee_percent: Option<i64>,
     /// Percent of the price a no-show costs (default 100).
     #[schema(minimum = 0, maximum = 100)]
+    #[serde(default, deserialize_with = "super::integer::optional")]
     pub no_show_fee_percent: Option<i64>,
     /// Meeting link; `{sessionId}` is replaced (default `https://meet.example.com/{sessionId}`).
     pub join_url_template: Option<String>,
+}
+
+fn weekday() -> utoipa::openapi::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]))
+        .build()
+}
+
+/// A price for each paid duration the coach offers (`coaching_domain::coach`: 30, 45, 60).
+fn price_list() -> utoipa::openapi::Object {
+    use utoipa::ToSchema;
+    let money = utoipa::openapi::Ref::from_schema_name(MoneyDto::name());
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Object)
+        .property("30", money.clone())
+        .property("45", money.clone())
+        .property("60", money)
+        .additional_properties(Some(
+            utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+        ))
+        .build()
 }
 
 impl CoachSettingsBody {
@@ -140,9 +168,20 @@ pub struct SlotsDto {
 #[into_params(parameter_in = Query)]
 pub struct SlotsParams {
     /// Start of the range (default: now).
+    #[param(value_type = Option<String>, format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?Z$")]
     pub from: Option<DateTime<Utc>>,
-    /// End of the range, at most 62 days after `from` (default: `from` + 7 days).
+    /// End of the range, after `from` and at most 62 days after it (default: `from` + 7 days).
+    #[param(value_type = Option<String>, format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?Z$")]
     pub to: Option<DateTime<Utc>>,
     /// 15, 30, 45, 60 .. 120 (default 30).
+    #[param(schema_with = slot_durations)]
     pub duration_minutes: Option<u32>,
+}
+
+fn slot_durations() -> utoipa::openapi::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .enum_values(Some([15, 30, 45, 60, 75, 90, 105, 120]))
+        .description(Some("The slot length in minutes (default 30)."))
+        .build()
 }

@@ -1,6 +1,7 @@
 //! Wire types of §8: webhook bodies, evaluations, criteria stats, review criteria, org
 //! settings, knowledge-base articles and the webhook secret.
 
+use super::schema::{http_url, id, ids, instant, text, up_to};
 use chrono::{DateTime, Utc};
 use coaching_domain::evaluation::Evaluation;
 use coaching_domain::org::{KbArticle, OrgSettings};
@@ -10,23 +11,45 @@ use coaching_domain::webhook::{EvaluationInput, ScoreInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-/// A webhook delivery: `type` decides what `data` must hold.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct WebhookBody {
-    /// `evaluation.completed` or `evaluation.deleted`.
-    #[serde(rename = "type")]
-    #[schema(example = "evaluation.completed")]
-    pub type_: String,
-    /// [`EvaluationDataDto`] for `evaluation.completed`, `{evaluationId}` for `evaluation.deleted`.
-    #[schema(value_type = EvaluationDataDto)]
-    pub data: serde_json::Value,
+fn text_128() -> utoipa::openapi::Object {
+    text(128)
 }
+fn text_200() -> utoipa::openapi::Object {
+    text(200)
+}
+fn up_to_128() -> utoipa::openapi::Object {
+    up_to(128)
+}
+/// The domain's `MAX_COMMENT_CHARS` of an evaluation comment.
+fn comment_text() -> utoipa::openapi::Object {
+    up_to(coaching_domain::webhook::MAX_COMMENT_CHARS)
+}
+fn linked_ids() -> utoipa::openapi::Array {
+    ids(50)
+}
+fn criterion_ids() -> utoipa::openapi::Array {
+    ids(20)
+}
+fn summary_text() -> utoipa::openapi::Object {
+    up_to(10_000)
+}
+fn keywords() -> utoipa::openapi::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(text(100))
+        .min_items(Some(1))
+        .max_items(Some(20))
+        .build()
+}
+
+pub use super::webhook::WebhookBody;
 
 /// One criterion's score. `score: null` (or absent) means not applicable.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ScoreDto {
+    #[schema(schema_with = id)]
     pub criterion_id: String,
+    #[schema(schema_with = text_200)]
     pub criterion_name: String,
     /// 0 to `maxScore`; `null`: not applicable (not scored).
     #[schema(minimum = 0)]
@@ -37,6 +60,7 @@ pub struct ScoreDto {
     #[serde(default)]
     pub soft: bool,
     #[serde(default)]
+    #[schema(schema_with = comment_text)]
     pub comment: Option<String>,
 }
 
@@ -44,19 +68,27 @@ pub struct ScoreDto {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EvaluationDataDto {
+    #[schema(schema_with = id)]
     pub evaluation_id: String,
+    #[schema(schema_with = id)]
     pub coachee_id: String,
+    #[schema(schema_with = text_128)]
     pub scorecard_id: String,
     /// Defaults to `scorecardId`.
     #[serde(default)]
+    #[schema(schema_with = text_200)]
     pub scorecard_name: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = up_to_128)]
     pub ticket_id: Option<String>,
     /// An http(s) URL.
     #[serde(default)]
+    #[schema(schema_with = http_url)]
     pub ticket_url: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = up_to_128)]
     pub evaluator_id: Option<String>,
+    #[schema(schema_with = instant)]
     pub evaluated_at: DateTime<Utc>,
     #[schema(max_items = 100)]
     pub scores: Vec<ScoreDto>,
@@ -95,6 +127,7 @@ impl EvaluationDataDto {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletedDataDto {
+    #[schema(schema_with = id)]
     pub evaluation_id: String,
 }
 
@@ -182,8 +215,11 @@ pub struct EvaluationListDto {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EvaluationParams {
+    #[param(value_type = Option<String>, format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?Z$")]
     pub from: Option<DateTime<Utc>>,
+    #[param(value_type = Option<String>, format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?Z$")]
     pub to: Option<DateTime<Utc>>,
+    #[param(min_length = 1, max_length = 128, pattern = "\\S")]
     pub scorecard_id: Option<String>,
     /// 1 to 200, default 50.
     #[param(minimum = 1, maximum = 200)]
@@ -195,8 +231,12 @@ pub struct EvaluationParams {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct StatsParams {
+    #[param(value_type = Option<String>, format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?Z$")]
     pub from: Option<DateTime<Utc>>,
+    /// After `from`.
+    #[param(value_type = Option<String>, format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?Z$")]
     pub to: Option<DateTime<Utc>>,
+    #[param(min_length = 1, max_length = 128, pattern = "\\S")]
     pub scorecard_id: Option<String>,
 }
 
@@ -274,14 +314,14 @@ impl From<CriteriaStats> for CriteriaStatsDto {
 pub struct CriterionBody {
     /// At most 10,000 characters.
     #[serde(default)]
-    #[schema(max_length = 10000)]
+    #[schema(schema_with = summary_text)]
     pub summary: String,
     /// The coachee's evaluations inside the review period (at most 50).
     #[serde(default)]
-    #[schema(max_items = 50)]
+    #[schema(schema_with = linked_ids)]
     pub linked_evaluation_ids: Vec<String>,
     /// Defaults to the criterion's name in the newest evaluation of the period.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(schema_with = text_200)]
     pub name: Option<String>,
 }
 
@@ -291,7 +331,7 @@ pub struct CriterionBody {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GenerateBody {
     #[serde(default)]
-    #[schema(max_items = 20)]
+    #[schema(schema_with = criterion_ids)]
     pub criterion_ids: Vec<String>,
     /// Also consider soft criteria when choosing (as the org setting `includeSoftCriteria` does).
     #[serde(default)]
@@ -343,13 +383,13 @@ pub struct WebhookSecretDto {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KbArticleBody {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(schema_with = text_200)]
     pub title: String,
     /// An http(s) URL.
-    #[schema(max_length = 2048)]
+    #[schema(schema_with = http_url)]
     pub url: String,
-    /// 1 to 20 keywords, matched case-insensitively.
-    #[schema(min_items = 1, max_items = 20)]
+    /// 1 to 20 keywords of 1 to 100 characters, matched case-insensitively.
+    #[schema(schema_with = keywords)]
     pub keywords: Vec<String>,
 }
 

@@ -12,10 +12,10 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct AnalyticsParams {
     /// Inclusive, RFC 3339. Required (a missing one is 400 naming it).
-    #[param(required = true)]
+    #[param(required = true, value_type = Option<String>, format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?Z$")]
     pub from: Option<DateTime<Utc>>,
     /// Exclusive, RFC 3339; after `from`, at most 1,098 days later. Required.
-    #[param(required = true)]
+    #[param(required = true, value_type = Option<String>, format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?Z$")]
     pub to: Option<DateTime<Utc>>,
 }
 

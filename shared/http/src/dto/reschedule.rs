@@ -1,5 +1,6 @@
 //! Wire types of §6 (rescheduling) and of the admin job runs (§9).
 
+use super::schema::{grid_instant, up_to};
 use super::session::SessionDto;
 use chrono::{DateTime, Utc};
 use coaching_domain::reschedule::{RequestStatus, RescheduleRequest};
@@ -12,8 +13,10 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RescheduleBody {
     /// The new start: a free slot of the coach (the session itself excluded), on the 15-minute grid.
+    #[schema(schema_with = grid_instant)]
     pub starts_at: DateTime<Utc>,
     /// At most 2000 characters; shown to the other side.
+    #[schema(schema_with = reason_text)]
     pub reason: Option<String>,
 }
 
@@ -22,7 +25,12 @@ pub struct RescheduleBody {
 #[serde(deny_unknown_fields)]
 pub struct RejectBody {
     /// At most 2000 characters; shown to the client.
+    #[schema(schema_with = reason_text)]
     pub reason: Option<String>,
+}
+
+fn reason_text() -> utoipa::openapi::Object {
+    up_to(2000)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -127,8 +135,20 @@ pub struct RequestListParams {
     /// Only requests in this status.
     pub status: Option<RequestStatusDto>,
     /// 1..200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    /// The `nextCursor` of the page before (any other value is 400).
     pub cursor: Option<String>,
+}
+
+/// A job `POST /v1/admin/jobs/{job}/run` runs (any other name is 404).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum JobNameDto {
+    /// Delivers due `reminder_24h` and `reminder_1h`.
+    Reminders,
+    /// Expires reschedule requests whose `expiresAt` has passed.
+    RescheduleExpiry,
 }
 
 /// What a job did with one due record.

@@ -63,6 +63,18 @@ pub fn text(max: usize) -> Object {
         .build()
 }
 
+/// An absolute http(s) URL of at most 2048 characters (`coaching_domain::webhook::is_http_url`
+/// accepts more spellings; this is the plain one every client sends).
+pub fn http_url() -> Object {
+    string()
+        .format(Some(SchemaFormat::Custom("uri".to_owned())))
+        .pattern(Some(
+            "^https?://[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?(/[!-~]*)?$",
+        ))
+        .max_length(Some(2048))
+        .build()
+}
+
 /// Free text of at most `max` characters (blank allowed).
 pub fn up_to(max: usize) -> Object {
     string().max_length(Some(max)).build()

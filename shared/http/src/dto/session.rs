@@ -86,12 +86,46 @@ pub struct RecurrenceDto {
 }
 
 pub use super::booking::{CreateSessionBody, ReviewInputDto};
+use super::schema::{grid_instant, id, instant, text, up_to};
+
+fn agenda_text() -> utoipa::openapi::Object {
+    text(500)
+}
+fn name_text() -> utoipa::openapi::Object {
+    text(200)
+}
+/// The domain's `MAX_NOTES_CHARS` (lifecycle rules).
+fn notes_text() -> utoipa::openapi::Object {
+    up_to(100_000)
+}
+fn reason_text() -> utoipa::openapi::Object {
+    up_to(2000)
+}
+fn list_role() -> utoipa::openapi::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["coach", "client", "admin"]))
+        .description(Some(
+            "Only sessions where the caller has that role (`admin`: all of the org's, for an admin).",
+        ))
+        .build()
+}
+fn status_list() -> utoipa::openapi::Object {
+    let one = "(draft|scheduled|completed|cancelled|no_show)";
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(format!("^{one}(,{one})*$")))
+        .description(Some("One status or several, comma-separated: `scheduled,completed`."))
+        .build()
+}
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AgendaItemInput {
     /// Keep an item's id to keep its identity; omit for a new item.
+    #[schema(schema_with = id)]
     pub id: Option<String>,
+    #[schema(schema_with = agenda_text)]
     pub text: String,
     #[serde(default)]
     pub done: bool,
@@ -101,14 +135,20 @@ pub struct AgendaItemInput {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PatchSessionBody {
+    #[schema(schema_with = name_text)]
     pub name: Option<String>,
     /// Visible to the client. Lines starting `[]` or `- [ ]` become action items (`@YYYY-MM-DD` sets the due date).
+    #[schema(schema_with = notes_text)]
     pub notes: Option<String>,
     /// Coach and admins only.
+    #[schema(schema_with = notes_text)]
     pub private_notes: Option<String>,
-    /// Replaces the agenda.
+    /// Replaces the agenda (at most 100 items).
+    #[schema(max_items = 100)]
     pub agenda: Option<Vec<AgendaItemInput>>,
-    /// Schedules a draft review session (notifies the coachee). Moving a scheduled session is `/reschedule`.
+    /// Schedules a draft review session (notifies the coachee); any other session is 400
+    /// (moving a scheduled session is `/reschedule`). A free slot of the coach, else 409.
+    #[schema(schema_with = grid_instant)]
     pub starts_at: Option<DateTime<Utc>>,
 }
 
@@ -116,6 +156,8 @@ pub struct PatchSessionBody {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CancelBody {
+    /// Shown to the other side.
+    #[schema(schema_with = reason_text)]
     pub reason: Option<String>,
 }
 
@@ -374,8 +416,9 @@ impl From<&coaching_domain::session::SessionRating> for SessionReviewDto {
 #[serde(deny_unknown_fields)]
 pub struct ReviewBody {
     #[schema(minimum = 1, maximum = 5)]
+    #[serde(deserialize_with = "super::integer::required")]
     pub rating: i64,
-    #[schema(max_length = 2000)]
+    #[schema(schema_with = reason_text)]
     pub comment: Option<String>,
 }
 
@@ -454,16 +497,22 @@ pub struct SessionListDto {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// `coach` or `client`: only sessions where the caller has that role.
+    /// Only sessions where the caller has that role (`admin`: all of the org's, for an admin).
+    #[param(schema_with = list_role)]
     pub role: Option<String>,
     /// One status or several, comma-separated: `scheduled,completed`.
+    #[param(schema_with = status_list)]
     pub status: Option<String>,
     /// Sessions starting at or after this instant.
+    #[param(value_type = Option<String>, format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?Z$")]
     pub from: Option<DateTime<Utc>>,
     /// Sessions starting before this instant.
+    #[param(value_type = Option<String>, format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?Z$")]
     pub to: Option<DateTime<Utc>>,
     /// 1..200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    /// The `nextCursor` of the page before (any other value is 400).
     pub cursor: Option<String>,
 }
 
@@ -506,12 +555,15 @@ pub struct NotificationListDto {
 #[into_params(parameter_in = Query)]
 pub struct NotificationParams {
     /// 1..200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    /// The `nextCursor` of the page before (any other value is 400).
     pub cursor: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TestClockDto {
+    #[schema(schema_with = instant)]
     pub now: DateTime<Utc>,
 }

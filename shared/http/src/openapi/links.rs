@@ -34,6 +34,14 @@ const SESSION_CONSUMERS: &[(&str, &str)] = &[
     ("listMessages", "id"),
 ];
 
+/// Operations that honour `If-Match`: a link to them also passes the producer's `ETag`, so a
+/// client following it writes the version it just read.
+const IF_MATCH_CONSUMERS: &[&str] = &[
+    "patchSession",
+    "putReviewCriterion",
+    "deleteReviewCriterion",
+];
+
 /// The links the document carries. A consumer not in the document (yet) is left out.
 pub(crate) const PRODUCERS: &[Producer] = &[
     Producer {
@@ -132,10 +140,13 @@ impl Modify for Links {
                 if !known.iter().any(|k| k == consumer) {
                     continue;
                 }
-                let link = Link::builder()
+                let mut link = Link::builder()
                     .operation_id(*consumer)
-                    .parameter(*parameter, producer.value)
-                    .build();
+                    .parameter(*parameter, producer.value);
+                if IF_MATCH_CONSUMERS.contains(consumer) && response.headers.contains_key("ETag") {
+                    link = link.parameter("If-Match", "$response.header.ETag");
+                }
+                let link = link.build();
                 response
                     .links
                     .insert((*consumer).to_owned(), RefOr::T(link));

@@ -21,12 +21,28 @@ use http::StatusCode;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+fn text_200() -> utoipa::openapi::Object {
+    crate::dto::schema::text(200)
+}
+fn text_300() -> utoipa::openapi::Object {
+    crate::dto::schema::text(300)
+}
+fn template_items() -> utoipa::openapi::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(crate::dto::schema::text(500))
+        .min_items(Some(1))
+        .max_items(Some(50))
+        .build()
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AgendaTemplateBody {
     /// 1 to 200 characters.
+    #[schema(schema_with = text_200)]
     pub name: String,
     /// 1 to 50 items of 1 to 500 characters.
+    #[schema(schema_with = template_items)]
     pub items: Vec<String>,
 }
 
@@ -74,11 +90,13 @@ pub struct PageParams {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ActionItemBody {
     /// 1 to 300 characters.
+    #[schema(schema_with = text_300)]
     pub title: String,
     #[serde(default)]
     pub due_date: Option<NaiveDate>,
     /// The coach or the client of the session; default the client.
     #[serde(default)]
+    #[schema(schema_with = crate::dto::schema::id)]
     pub assignee_id: Option<String>,
 }
 
@@ -93,6 +111,7 @@ fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ActionItemPatchBody {
     #[serde(default)]
+    #[schema(schema_with = text_300)]
     pub title: Option<String>,
     /// `null` clears the due date.
     #[serde(default, deserialize_with = "double_option")]
@@ -107,6 +126,7 @@ pub struct ActionItemPatchBody {
 #[into_params(parameter_in = Query)]
 pub struct ActionItemParams {
     /// Default: the caller.
+    #[param(min_length = 1, max_length = 128, pattern = "^[A-Za-z0-9._:@|-]{1,128}$")]
     pub assignee_id: Option<String>,
     /// `true`: only items not done.
     pub open: Option<bool>,

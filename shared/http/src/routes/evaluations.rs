@@ -89,7 +89,7 @@ fn criterion_id(raw: String) -> Result<CriterionId, ApiError> {
 /// `review.ticketLinks` follow the linked evaluations. `If-Match` is honoured.
 #[utoipa::path(put, operation_id = "putReviewCriterion", path = "/v1/sessions/{id}/criteria/{criterionId}", tag = "evaluations",
     request_body = CriterionBody,
-    params(("id" = String, Path), ("criterionId" = String, Path),
+    params(("id" = String, Path), ("criterionId" = String, Path, example = "empathy"),
         ("If-Match" = Option<String>, Header, description = "The version read (ETag)")),
     security(("bearer" = [])),
     responses((status = 200, body = SessionDto, headers(("ETag" = String))),
@@ -120,7 +120,7 @@ pub async fn put_criterion(
 
 /// Removes one criterion of a review session (its coach or an admin).
 #[utoipa::path(delete, operation_id = "deleteReviewCriterion", path = "/v1/sessions/{id}/criteria/{criterionId}", tag = "evaluations",
-    params(("id" = String, Path), ("criterionId" = String, Path),
+    params(("id" = String, Path), ("criterionId" = String, Path, example = "empathy"),
         ("If-Match" = Option<String>, Header, description = "The version read (ETag)")),
     security(("bearer" = [])),
     responses((status = 200, body = SessionDto, headers(("ETag" = String))),

@@ -145,7 +145,7 @@ pub async fn approve(
 /// The coach (or an admin) rejects, with an optional reason: the session keeps its time and the
 /// client is notified (`reschedule_rejected`). 409 `conflict` as for approve.
 #[utoipa::path(post, operation_id = "rejectRescheduleRequest", path = "/v1/reschedule-requests/{id}/reject", tag = "rescheduling",
-    request_body(content = Option<RejectBody>), params(("id" = String, Path)), security(("bearer" = [])),
+    request_body(content = RejectBody, description = "Optional: an empty body rejects without a reason"), params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = DecisionDto), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn reject(
@@ -174,7 +174,7 @@ pub async fn reject(
 /// exactly what the every-minute schedule would do at that time, for every org; the answer
 /// shows the caller's org's part.
 #[utoipa::path(post, operation_id = "runJob", path = "/v1/admin/jobs/{job}/run", tag = "jobs",
-    params(("job" = String, Path, description = "`reminders` or `reschedule-expiry`")),
+    params(("job" = JobNameDto, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = JobRunDto), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem, description = "No such job")))]

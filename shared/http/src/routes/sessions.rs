@@ -66,7 +66,8 @@ fn to_command(b: CreateSessionBody) -> Result<CreateSession, DomainError> {
 /// Books a session. With `Idempotency-Key`, the same key and body returns the first response
 /// again (`Idempotent-Replayed: true`); the same key with another body is 422.
 #[utoipa::path(post, operation_id = "createSession", path = "/v1/sessions", tag = "sessions", request_body = CreateSessionBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: 1-255 visible ASCII characters")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", min_length = 1, max_length = 255,
+        description = "Makes retries safe: 1-255 visible ASCII characters")),
     security(("bearer" = [])),
     responses((status = 201, body = SessionDto, headers(("ETag" = String), ("Location" = String))),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -217,7 +218,7 @@ pub async fn patch(
 /// Cancels a scheduled session (either participant or an admin). A client inside the coach's
 /// cancellation window owes `lateCancellationFeePercent` of the price; a coach never does. A
 /// pending reschedule request becomes `superseded`; no reminder follows a cancellation.
-#[utoipa::path(post, operation_id = "cancelSession", path = "/v1/sessions/{id}/cancel", tag = "sessions", request_body(content = Option<CancelBody>),
+#[utoipa::path(post, operation_id = "cancelSession", path = "/v1/sessions/{id}/cancel", tag = "sessions", request_body(content = CancelBody, description = "Optional: an empty body cancels without a reason"),
     params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = SessionDto), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
