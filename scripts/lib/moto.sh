@@ -6,8 +6,9 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Creates .venv and installs moto[server], cfn-lint and standardwebhooks (the reference
-# signer the webhook interop test checks against) into it (skipped when already there).
+# Creates .venv and installs moto[server], cfn-lint, standardwebhooks (the reference
+# signer the webhook interop test checks against) and schemathesis (pinned: its checks and
+# warnings change between releases; scripts/schemathesis) into it (skipped when already there).
 setup_python_tools() {
     if [[ ! -x "$VENV/bin/python" ]]; then
         python3 -m venv "$VENV"
@@ -15,6 +16,9 @@ setup_python_tools() {
     if [[ ! -x "$VENV/bin/moto_server" || ! -x "$VENV/bin/cfn-lint" ]] \
         || ! "$VENV/bin/python" -c 'import standardwebhooks' 2>/dev/null; then
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check 'moto[server]>=5,<6' cfn-lint 'standardwebhooks>=1.1,<2'
+    fi
+    if [[ "$("$VENV/bin/st" --version 2>/dev/null)" != *"4.32.5"* ]]; then
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check 'schemathesis==4.32.5'
     fi
     export PATH="$VENV/bin:$PATH"
 }
