@@ -138,7 +138,7 @@ impl World {
             let Some((id, _)) = self.pick(r >> 8) else {
                 return (2, self.book(client).await);
             };
-            if (r >> 40) % 4 == 0 {
+            if (r >> 40).is_multiple_of(4) {
                 let n = (r >> 8) % self.next_slot[0].load(Ordering::Relaxed).max(1);
                 let from = self.first + Minutes::minutes(self.args.slot_minutes * n as i64);
                 let url = format!(

@@ -55,7 +55,7 @@ impl Plan {
         for i in 0..u64::from(self.completed) {
             let h = mix(i);
             let start = first + Duration::minutes(spacing * i as i64);
-            let client = if h % 25 == 0 {
+            let client = if h.is_multiple_of(25) {
                 format!("ana-new-{i}")
             } else {
                 format!("ana-client-{}", (h >> 8) % REGULARS)
