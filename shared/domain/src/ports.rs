@@ -112,12 +112,12 @@ pub struct Changes {
     /// index; see [`ContinuityStore`]): an adapter that cannot derive them without a read takes
     /// them from here. Ids that another put of the set carries are moves, not drops.
     pub dropped_action_items: Vec<crate::ids::ActionItemId>,
+    /// New messages (see [`MessageStore`]): each MUST NOT be stored yet.
+    pub messages: Vec<crate::message::Message>,
 }
 
 impl Changes {
     /// The one org every part of the set belongs to (`None` for a set naming none). Lock keys
-    /// New messages (see [`MessageStore`]): each MUST NOT be stored yet.
-    pub messages: Vec<crate::message::Message>,
     /// carry no org: they take the set's. A set spanning several orgs is refused.
     pub fn org(&self) -> Result<Option<&OrgId>, StoreError> {
         let mut orgs = self
@@ -162,11 +162,11 @@ impl Changes {
             && self.reminders.is_empty()
             && self.generations.is_empty()
             && self.dropped_action_items.is_empty()
+            && self.messages.is_empty()
     }
 }
 
 /// Whose sessions a list shows.
-            && self.messages.is_empty()
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionScope {
     /// Sessions the user coaches (drafts included).
@@ -588,23 +588,6 @@ pub trait CalendarStore: Send + Sync {
     ) -> Result<Option<(OrgId, UserId)>, StoreError>;
 }
 
-/// Every store port; each store adapter implements all of them.
-pub trait Store:
-    CoachStore
-    + SessionStore
-    + NotificationStore
-    + RescheduleStore
-    + DueStore
-    + OutboxStore
-    + EvaluationStore
-    + OrgStore
-    + GenerationStore
-    + ContinuityStore
-    + CalendarStore
-{
-}
-impl<T> Store for T where
-    T: CoachStore
 /// Session threads (§7): messages are written through [`Changes::messages`], in the transaction
 /// of their `message_received` notification, so neither is ever stored without the other.
 #[async_trait]
@@ -622,6 +605,24 @@ pub trait MessageStore: Send + Sync {
     ) -> Result<Page<crate::message::Message>, StoreError>;
 }
 
+/// Every store port; each store adapter implements all of them.
+pub trait Store:
+    CoachStore
+    + SessionStore
+    + NotificationStore
+    + RescheduleStore
+    + DueStore
+    + OutboxStore
+    + EvaluationStore
+    + OrgStore
+    + GenerationStore
+    + ContinuityStore
+    + CalendarStore
+    + MessageStore
+{
+}
+impl<T> Store for T where
+    T: CoachStore
         + SessionStore
         + NotificationStore
         + RescheduleStore
@@ -632,10 +633,10 @@ pub trait MessageStore: Send + Sync {
         + GenerationStore
         + ContinuityStore
         + CalendarStore
+        + MessageStore
 {
 }
 
-    + MessageStore
 /// A generation that produced nothing usable: the reason, fit to show the coach (never a key or
 /// a provider's raw reply), and how many attempts were made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -650,7 +651,6 @@ pub struct GenerateError {
 pub trait Generator: Send + Sync {
     /// `builtin` or `openai` (what `generation.provider` shows).
     fn provider(&self) -> &str;
-        + MessageStore
     /// The model named (`generation.model`); `None` for the builtin generator.
     fn model(&self) -> Option<&str>;
     /// Generates for `input`. An adapter MUST make at most 3 attempts, retrying only what may

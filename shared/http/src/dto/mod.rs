@@ -5,6 +5,7 @@ pub mod coach;
 pub mod evaluation;
 pub mod insights;
 pub mod message;
+pub mod notification;
 pub mod reschedule;
 pub mod schema;
 pub mod session;

@@ -537,6 +537,7 @@ pub struct JoinDto {
 pub struct NotificationDto {
     pub id: String,
     #[serde(rename = "type")]
+    #[schema(value_type = crate::dto::notification::NotificationTypeDto)]
     pub type_: String,
     pub session_id: Option<String>,
     pub created_at: DateTime<Utc>,
