@@ -54,7 +54,9 @@ pub mod integer {
         match n.as_f64() {
             // Exactly representable and inside i64: the cast is lossless.
             Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
-            _ => Err(E::custom(format!("invalid value: {n}, expected an integer"))),
+            _ => Err(E::custom(format!(
+                "invalid value: {n}, expected an integer"
+            ))),
         }
     }
 

@@ -115,7 +115,9 @@ fn status_list() -> utoipa::openapi::Object {
     utoipa::openapi::schema::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
         .pattern(Some(format!("^{one}(,{one})*$")))
-        .description(Some("One status or several, comma-separated: `scheduled,completed`."))
+        .description(Some(
+            "One status or several, comma-separated: `scheduled,completed`.",
+        ))
         .build()
 }
 

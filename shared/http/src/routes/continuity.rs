@@ -126,7 +126,11 @@ pub struct ActionItemPatchBody {
 #[into_params(parameter_in = Query)]
 pub struct ActionItemParams {
     /// Default: the caller.
-    #[param(min_length = 1, max_length = 128, pattern = "^[A-Za-z0-9._:@|-]{1,128}$")]
+    #[param(
+        min_length = 1,
+        max_length = 128,
+        pattern = "^[A-Za-z0-9._:@|-]{1,128}$"
+    )]
     pub assignee_id: Option<String>,
     /// `true`: only items not done.
     pub open: Option<bool>,
