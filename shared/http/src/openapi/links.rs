@@ -154,3 +154,38 @@ impl Modify for Links {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use utoipa::OpenApi as _;
+
+    #[test]
+    fn every_linked_operation_is_in_the_document() {
+        let mut doc = crate::openapi::ApiDocs::openapi();
+        let known = operation_ids(&mut doc);
+
+        for p in PRODUCERS {
+            assert!(known.iter().any(|k| k == p.operation), "{}", p.operation);
+            for (consumer, _) in p.consumers {
+                assert!(known.iter().any(|k| k == consumer), "{consumer}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_operation_taking_a_session_id_is_linked_from_create_session() {
+        let doc = serde_json::to_value(crate::openapi::ApiDocs::openapi()).unwrap();
+        let links = &doc["paths"]["/v1/sessions"]["post"]["responses"]["201"]["links"];
+
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            if !path.starts_with("/v1/sessions/{id}") {
+                continue;
+            }
+            for (_, op) in item.as_object().unwrap() {
+                let id = op["operationId"].as_str().unwrap();
+                assert!(links[id].is_object(), "{id} ({path}) is not linked");
+            }
+        }
+    }
+}

@@ -110,3 +110,33 @@ impl Modify for Problems {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi as _;
+
+    #[test]
+    fn every_error_answer_is_problem_json_and_names_its_code() {
+        let doc = serde_json::to_value(crate::openapi::ApiDocs::openapi()).unwrap();
+        let mut uncoded = Vec::new();
+
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for (status, r) in op["responses"].as_object().unwrap() {
+                    if !status.starts_with('4') && !status.starts_with('5') || r["$ref"].is_string()
+                    {
+                        continue;
+                    }
+                    let at = format!("{method} {path} {status}");
+                    assert!(r["content"]["application/json"].is_null(), "{at}");
+                    assert!(r["content"][super::PROBLEM_JSON].is_object(), "{at}");
+                    let description = r["description"].as_str().unwrap_or_default();
+                    if !description.contains('`') {
+                        uncoded.push(format!("{at}: {description:?}"));
+                    }
+                }
+            }
+        }
+        assert!(uncoded.is_empty(), "no problem code named: {uncoded:#?}");
+    }
+}

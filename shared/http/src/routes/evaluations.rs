@@ -125,7 +125,7 @@ pub async fn put_criterion(
     security(("bearer" = [])),
     responses((status = 200, body = SessionDto, headers(("ETag" = String))),
         (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem, description = "No such session or criterion"),
+        (status = 404, body = Problem, description = "`not_found`: no such session or criterion"),
         (status = 409, body = Problem), (status = 412, body = Problem),
         (status = 422, body = Problem, description = "`not_a_review_session`")))]
 pub async fn delete_criterion(

@@ -32,8 +32,8 @@ const FEED_CACHE_CONTROL: &str = "private, max-age=300";
     responses((status = 200, body = AnalyticsDto),
         (status = 400, body = Problem, description = "`validation_failed`: `from` or `to` missing or malformed, `to` not after `from`, or more than 1,098 days apart"),
         (status = 401, body = Problem),
-        (status = 403, body = Problem, description = "Neither that coach nor an admin"),
-        (status = 404, body = Problem, description = "Not a valid coach id"),
+        (status = 403, body = Problem, description = "`forbidden`: neither that coach nor an admin"),
+        (status = 404, body = Problem, description = "`not_found`: not a valid coach id"),
         (status = 500, body = Problem, description = "`internal`: the store failed")))]
 pub async fn analytics(
     State(state): State<AppState>,

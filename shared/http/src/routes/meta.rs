@@ -31,7 +31,7 @@ fn test_clock(state: &AppState) -> Result<&crate::clock::TestClock, ApiError> {
 /// Freezes the clock every rule and job uses at `now` (only with `COACHING_TEST_CLOCK=1`).
 #[utoipa::path(put, operation_id = "setTestClock", path = "/v1/test-clock", tag = "meta", request_body = TestClockDto,
     security(("bearer" = [])),
-    responses((status = 200, body = TestClockDto), (status = 401, body = Problem), (status = 404, body = Problem, description = "Test clock disabled")))]
+    responses((status = 200, body = TestClockDto), (status = 401, body = Problem), (status = 404, body = Problem, description = "`not_found`: the test clock is off (COACHING_TEST_CLOCK unset)")))]
 pub async fn set_test_clock(
     State(state): State<AppState>,
     Caller(_): Caller,

@@ -31,8 +31,8 @@ fn request_id(raw: String) -> Result<RescheduleRequestId, ApiError> {
         (status = 202, body = RescheduleRequestedDto, description = "A request waits for the coach"),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "slot_unavailable, or conflict (a pending request exists, the session started)"),
-        (status = 422, body = Problem, description = "reschedule_window_closed or invalid_transition")))]
+        (status = 409, body = Problem, description = "`slot_unavailable`, or `conflict` (a pending request exists, the session started)"),
+        (status = 422, body = Problem, description = "`reschedule_window_closed` or `invalid_transition`")))]
 pub async fn reschedule(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -177,7 +177,7 @@ pub async fn reject(
     params(("job" = JobNameDto, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = JobRunDto), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem, description = "No such job")))]
+        (status = 404, body = Problem, description = "`not_found`: no such job")))]
 pub async fn run_job(
     State(state): State<AppState>,
     Caller(actor): Caller,

@@ -71,9 +71,9 @@ fn to_command(b: CreateSessionBody) -> Result<CreateSession, DomainError> {
     security(("bearer" = [])),
     responses((status = 201, body = SessionDto, headers(("ETag" = String), ("Location" = String))),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem, description = "Unknown coach"),
-        (status = 409, body = Problem, description = "slot_unavailable or already_exists"),
-        (status = 422, body = Problem, description = "idempotency_key_reused")))]
+        (status = 404, body = Problem, description = "`not_found`: unknown coach (or one without settings)"),
+        (status = 409, body = Problem, description = "`slot_unavailable` or `already_exists` (an intro with this coach)"),
+        (status = 422, body = Problem, description = "`idempotency_key_reused`: the same key with another body")))]
 pub async fn create(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -184,7 +184,8 @@ pub async fn list(
     security(("bearer" = [])),
     responses((status = 200, body = SessionDto, headers(("ETag" = String))), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
+        (status = 409, body = Problem), (status = 412, body = Problem),
+        (status = 422, body = Problem, description = "`invalid_transition`: the session is cancelled, completed or a no-show")))]
 pub async fn patch(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -221,7 +222,8 @@ pub async fn patch(
 #[utoipa::path(post, operation_id = "cancelSession", path = "/v1/sessions/{id}/cancel", tag = "sessions", request_body(content = CancelBody, description = "Optional: an empty body cancels without a reason"),
     params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = SessionDto), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+        (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem, description = "`invalid_transition`: not a scheduled session")))]
 pub async fn cancel(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -239,7 +241,8 @@ pub async fn cancel(
 #[utoipa::path(post, operation_id = "completeSession", path = "/v1/sessions/{id}/complete", tag = "sessions", params(("id" = String, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = CompletedDto), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+        (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem, description = "`invalid_transition`: not a scheduled session")))]
 pub async fn complete(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -262,7 +265,8 @@ pub async fn complete(
 #[utoipa::path(post, operation_id = "markNoShow", path = "/v1/sessions/{id}/no-show", tag = "sessions", params(("id" = String, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = SessionDto), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+        (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem, description = "`invalid_transition`: not a scheduled session")))]
 pub async fn no_show(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -324,7 +328,7 @@ pub async fn request_review(
 #[utoipa::path(post, operation_id = "reviewSession", path = "/v1/sessions/{id}/review", tag = "sessions", request_body = ReviewBody,
     params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 201, body = SessionReviewDto), (status = 400, body = Problem),
-        (status = 401, body = Problem), (status = 403, body = Problem, description = "Not the session's client"),
+        (status = 401, body = Problem), (status = 403, body = Problem, description = "`forbidden`: not the session's client"),
         (status = 404, body = Problem), (status = 409, body = Problem, description = "`already_exists`: reviewed already"),
         (status = 422, body = Problem, description = "`invalid_transition`: the session is not completed")))]
 pub async fn review(
