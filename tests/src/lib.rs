@@ -324,7 +324,14 @@ pub async fn fresh_dynamo_store() -> Arc<dyn Store> {
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     );
-    let store = coaching_aws::DynamoStore::connect(&table).await;
+    // Longer bounds than production's (3 s an attempt): moto on a busy machine is far slower
+    // than DynamoDB (the 200-generation drain test saw an attempt pass 3 s and fail).
+    let store = coaching_aws::DynamoStore::connect_with_timeouts(
+        &table,
+        std::time::Duration::from_secs(30),
+        std::time::Duration::from_secs(60),
+    )
+    .await;
     store.ensure_table().await.expect("table");
     Arc::new(store)
 }

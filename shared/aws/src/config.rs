@@ -54,12 +54,22 @@ pub const DYNAMODB_MAX_ATTEMPTS: u32 = 3;
 /// timeout is ours to apply ([`crate::http`]). Only DynamoDB: SQS long polling waits 20 s by
 /// design and bounds its own calls ([`crate::SqsQueue`]).
 pub fn dynamodb_config(config: &SdkConfig) -> aws_sdk_dynamodb::config::Builder {
+    dynamodb_config_with(config, DYNAMODB_ATTEMPT_TIMEOUT, DYNAMODB_OPERATION_TIMEOUT)
+}
+
+/// [`dynamodb_config`] with other attempt and operation timeouts: for tests on moto, which on a
+/// busy machine can take longer than 3 s for one request, never for AWS.
+pub fn dynamodb_config_with(
+    config: &SdkConfig,
+    attempt: Duration,
+    operation: Duration,
+) -> aws_sdk_dynamodb::config::Builder {
     aws_sdk_dynamodb::config::Builder::from(config)
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(DYNAMODB_CONNECT_TIMEOUT)
-                .operation_attempt_timeout(DYNAMODB_ATTEMPT_TIMEOUT)
-                .operation_timeout(DYNAMODB_OPERATION_TIMEOUT)
+                .operation_attempt_timeout(attempt)
+                .operation_timeout(operation)
                 .build(),
         )
         .retry_config(RetryConfig::standard().with_max_attempts(DYNAMODB_MAX_ATTEMPTS))

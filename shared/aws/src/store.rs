@@ -53,6 +53,18 @@ impl DynamoStore {
         DynamoStore::from_config(&crate::sdk_config().await, table)
     }
 
+    /// [`connect`](Self::connect) with other attempt and operation timeouts than
+    /// [`crate::dynamodb_config`]'s (see [`crate::dynamodb_config_with`]): for tests on moto.
+    pub async fn connect_with_timeouts(
+        table: &str,
+        attempt: std::time::Duration,
+        operation: std::time::Duration,
+    ) -> DynamoStore {
+        let config =
+            crate::config::dynamodb_config_with(&crate::sdk_config().await, attempt, operation);
+        DynamoStore::counted(config, table)
+    }
+
     /// A store on `table` with one client built from `config` (plus the request counter), its
     /// requests bounded in time by [`crate::dynamodb_config`].
     pub fn from_config(config: &SdkConfig, table: &str) -> DynamoStore {
