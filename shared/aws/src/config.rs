@@ -53,8 +53,27 @@ pub const DYNAMODB_MAX_ATTEMPTS: u32 = 3;
 /// SDK enforces the attempt and operation timeouts with the Tokio sleep of `config`; the connect
 /// timeout is ours to apply ([`crate::http`]). Only DynamoDB: SQS long polling waits 20 s by
 /// design and bounds its own calls ([`crate::SqsQueue`]).
+///
+/// `COACHING_DYNAMODB_ATTEMPT_TIMEOUT_MS` and `COACHING_DYNAMODB_OPERATION_TIMEOUT_MS` override
+/// the two bounds (whole milliseconds; anything else is ignored): a local DynamoDB-protocol server
+/// such as moto can take seconds for one transaction on a busy machine, and a deployment may
+/// choose its own budget.
 pub fn dynamodb_config(config: &SdkConfig) -> aws_sdk_dynamodb::config::Builder {
-    dynamodb_config_with(config, DYNAMODB_ATTEMPT_TIMEOUT, DYNAMODB_OPERATION_TIMEOUT)
+    let attempt =
+        env_millis("COACHING_DYNAMODB_ATTEMPT_TIMEOUT_MS").unwrap_or(DYNAMODB_ATTEMPT_TIMEOUT);
+    let operation = env_millis("COACHING_DYNAMODB_OPERATION_TIMEOUT_MS")
+        .unwrap_or(DYNAMODB_OPERATION_TIMEOUT)
+        .max(attempt);
+    dynamodb_config_with(config, attempt, operation)
+}
+
+fn env_millis(name: &str) -> Option<Duration> {
+    env(name)?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|ms| *ms > 0)
+        .map(Duration::from_millis)
 }
 
 /// [`dynamodb_config`] with other attempt and operation timeouts: for tests on moto, which on a
