@@ -67,7 +67,7 @@ fn every_acknowledged_write_survives_a_kill_and_the_store_checks_clean() {
         let lost = workload.verify(&server.base, &mut sessions);
         assert!(lost.is_empty(), "round {round} (seed {seed}): {lost:#?}");
         assert_eq!(
-            workload.book_one(&server.base, &mut rng),
+            workload.book_one(&server.base, &mut rng, round),
             201,
             "serves again"
         );

@@ -148,11 +148,16 @@ impl Workload {
         t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
     }
 
-    /// Books one session as a coach; returns the status (201, or 409 when the time is taken).
-    pub fn book_one(&self, base: &str, rng: &mut Rng) -> u16 {
+    /// Books one session as a coach on day `61 + round`, a day the load never books (it books 2
+    /// to 60 days ahead) and no other round uses, so the answer is 201 unless the server does
+    /// not serve; returns the status.
+    pub fn book_one(&self, base: &str, rng: &mut Rng, round: u64) -> u16 {
         let coach = rng.below(COACHES.len() as u64) as usize;
+        let at = self.midnight
+            + Days::days(61 + round as i64)
+            + Days::minutes(15 * rng.below(96) as i64);
         let body = json!({"kind": "paid", "coachId": COACHES[coach], "clientId": "client-x",
-                          "startsAt": self.slot(rng), "durationMinutes": 30});
+                          "startsAt": at.format("%Y-%m-%dT%H:%M:%SZ").to_string(), "durationMinutes": 30});
         let url = format!("{base}/v1/sessions");
         send(
             &connection(),
