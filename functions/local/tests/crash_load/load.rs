@@ -61,8 +61,15 @@ pub fn load(
             let id = scheduled[rng.below(scheduled.len() as u64) as usize].clone();
             let t = mine.get_mut(&id).expect("mine");
             let (path, body, next) = if pick < 9 {
-                let at = w.slot(&mut rng);
-                let starts_at = at.parse::<DateTime<Utc>>().expect("slot").timestamp();
+                // A move to the current start is refused with 400 (nothing to move): draw
+                // another time.
+                let (at, starts_at) = loop {
+                    let at = w.slot(&mut rng);
+                    let starts_at = at.parse::<DateTime<Utc>>().expect("slot").timestamp();
+                    if starts_at != t.acked.starts_at {
+                        break (at, starts_at);
+                    }
+                };
                 (
                     format!("{base}/v1/sessions/{id}/reschedule"),
                     json!({"startsAt": at}),
