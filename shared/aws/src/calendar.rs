@@ -84,6 +84,11 @@ pub(crate) async fn put_calendar_token(
                     "DynamoDB cancelled the calendar token transaction: {detail}"
                 )));
             }
+            Cancellation::Throttled(detail) => {
+                return Err(StoreError::Transient(format!(
+                    "DynamoDB throttled the calendar token transaction: {detail}"
+                )));
+            }
         }
     }
 }
@@ -141,6 +146,8 @@ enum Cancellation {
     /// The new hash already names a token (of two random 256-bit tokens: never).
     HashTaken,
     Failed(String),
+    /// Throttled: a 503 with `Retry-After`, not a failure of ours.
+    Throttled(String),
 }
 
 /// The reasons come one per item in request order: the user's item, the new hash's, the old's.
@@ -151,6 +158,7 @@ fn cancellation(reasons: &[CancellationReason]) -> Cancellation {
         }
         crate::errors::Cancelled::Condition(_) => Cancellation::HashTaken,
         crate::errors::Cancelled::Failed(detail) => Cancellation::Failed(detail),
+        crate::errors::Cancelled::Throttled(detail) => Cancellation::Throttled(detail),
     }
 }
 
@@ -203,6 +211,10 @@ mod tests {
         assert!(matches!(
             cancellation(&reasons(&["ValidationError", "None"])),
             Cancellation::Failed(_)
+        ));
+        assert!(matches!(
+            cancellation(&reasons(&["ThrottlingError", "None"])),
+            Cancellation::Throttled(_)
         ));
     }
 }

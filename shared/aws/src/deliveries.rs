@@ -120,6 +120,11 @@ pub(crate) async fn record_delivery(
                     "DynamoDB cancelled the delivery transaction: {detail}"
                 )));
             }
+            Cancellation::Throttled(detail) => {
+                return Err(StoreError::Transient(format!(
+                    "DynamoDB throttled the delivery transaction: {detail}"
+                )));
+            }
         }
     }
 }
@@ -160,6 +165,8 @@ enum Cancellation {
     Contended,
     /// Anything else (throttling, validation): the reasons, for the log.
     Failed(String),
+    /// Throttled: a 503 with `Retry-After`, not a failure of ours.
+    Throttled(String),
 }
 
 /// The reasons come one per item in request order: the webhook id's, then the evaluation's.
@@ -169,6 +176,7 @@ fn cancellation(reasons: &[CancellationReason]) -> Cancellation {
         crate::errors::Cancelled::Condition(_) => Cancellation::Outranked,
         crate::errors::Cancelled::Contended => Cancellation::Contended,
         crate::errors::Cancelled::Failed(detail) => Cancellation::Failed(detail),
+        crate::errors::Cancelled::Throttled(detail) => Cancellation::Throttled(detail),
     }
 }
 
@@ -209,6 +217,10 @@ mod tests {
         );
         assert!(matches!(
             cancellation(&reasons(["ThrottlingError", "TransactionConflict"])),
+            Cancellation::Throttled(_)
+        ));
+        assert!(matches!(
+            cancellation(&reasons(["ValidationError", "None"])),
             Cancellation::Failed(_)
         ));
         assert!(matches!(cancellation(&[]), Cancellation::Failed(_)));

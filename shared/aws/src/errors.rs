@@ -90,7 +90,9 @@ pub(crate) enum Cancelled {
     Condition(usize),
     /// Only concurrent transactions stood in the way: worth another attempt.
     Contended,
-    /// Anything else (throttling, validation): the reasons, for the log.
+    /// Throttling stopped it: transient, worth a 503 with `Retry-After` (the reasons, for the log).
+    Throttled(String),
+    /// Anything else (validation): the reasons, for the log.
     Failed(String),
 }
 
@@ -119,5 +121,9 @@ pub(crate) fn cancelled(
         .iter()
         .map(|r| r.message().or(r.code()).unwrap_or("?"))
         .collect();
-    Cancelled::Failed(format!("{detail:?}"))
+    let detail = format!("{detail:?}");
+    if codes.iter().any(|c| THROTTLED_REASONS.contains(c)) {
+        return Cancelled::Throttled(detail);
+    }
+    Cancelled::Failed(detail)
 }
