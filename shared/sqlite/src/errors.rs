@@ -12,9 +12,18 @@ pub(crate) fn is_unique_violation(e: &rusqlite::Error) -> bool {
     )
 }
 
-/// Any failure that is not the caller's doing.
+/// Any failure that is not the caller's doing: transient (503 with `Retry-After`) when the
+/// database stayed busy or locked past the busy timeout, a failure otherwise.
 pub(crate) fn unavailable(e: rusqlite::Error) -> StoreError {
-    StoreError::Unavailable(format!("sqlite: {e}"))
+    let busy = matches!(
+        e.sqlite_error_code(),
+        Some(ffi::ErrorCode::DatabaseBusy | ffi::ErrorCode::DatabaseLocked)
+    );
+    if busy {
+        StoreError::Transient(format!("sqlite: {e}"))
+    } else {
+        StoreError::Unavailable(format!("sqlite: {e}"))
+    }
 }
 
 /// `unique` when `e` is a uniqueness violation, else [`unavailable`].
@@ -44,6 +53,23 @@ mod tests {
         c.execute("INSERT INTO t VALUES ('a', 'b', 'c')", [])
             .unwrap();
         c
+    }
+
+    #[test]
+    fn a_database_busy_past_its_timeout_is_transient() {
+        let dir = std::env::temp_dir().join(format!("busy-{}.db", std::process::id()));
+        let holder = Connection::open(&dir).unwrap();
+        holder
+            .execute_batch("CREATE TABLE IF NOT EXISTS t (a TEXT); BEGIN IMMEDIATE;")
+            .unwrap();
+        let other = Connection::open(&dir).unwrap();
+        other.busy_timeout(std::time::Duration::ZERO).unwrap();
+
+        let e = other.execute("INSERT INTO t VALUES ('x')", []).unwrap_err();
+
+        assert!(matches!(unavailable(e), StoreError::Transient(_)));
+        drop(holder);
+        let _ = std::fs::remove_file(&dir);
     }
 
     #[test]
