@@ -128,6 +128,27 @@ impl CheckReport {
             detail: detail.into(),
         });
     }
+
+    /// `doc` decoded, or `None` with a [`Invariant::Document`] problem about `subject` reported.
+    fn decoded<T: serde::de::DeserializeOwned>(
+        &mut self,
+        org: &str,
+        subject: &str,
+        doc: &str,
+    ) -> Option<T> {
+        match serde_json::from_str(doc) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.problem(
+                    Invariant::Document,
+                    org,
+                    subject,
+                    format!("does not decode: {e}"),
+                );
+                None
+            }
+        }
+    }
 }
 
 /// Every stored session that decodes, by (org, id): what the record checks look things up in.

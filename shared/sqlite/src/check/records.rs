@@ -23,17 +23,8 @@ pub(super) fn reminders(
     report.counts.reminders = found.len();
     for [org, session, kind, due_ms, doc] in found {
         let subject = format!("reminder {kind} of session {session}");
-        let r: Reminder = match serde_json::from_str(&doc) {
-            Ok(r) => r,
-            Err(e) => {
-                report.problem(
-                    Invariant::Document,
-                    &org,
-                    subject,
-                    format!("does not decode: {e}"),
-                );
-                continue;
-            }
+        let Some(r) = report.decoded::<Reminder>(&org, &subject, &doc) else {
+            continue;
         };
         if (r.org.as_str(), r.session_id.as_str(), r.kind.as_str())
             != (org.as_str(), session.as_str(), kind.as_str())
@@ -101,17 +92,8 @@ pub(super) fn generations(
     report.counts.generations = found.len();
     for [org, id, session, status, claims, due_ms, doc] in found {
         let subject = format!("generation {id}");
-        let j: GenerationJob = match serde_json::from_str(&doc) {
-            Ok(j) => j,
-            Err(e) => {
-                report.problem(
-                    Invariant::Document,
-                    &org,
-                    subject,
-                    format!("does not decode: {e}"),
-                );
-                continue;
-            }
+        let Some(j) = report.decoded::<GenerationJob>(&org, &subject, &doc) else {
+            continue;
         };
         let doc_status = serde_json::to_value(j.status).ok();
         let doc_status = doc_status.as_ref().and_then(|v| v.as_str()).unwrap_or("");

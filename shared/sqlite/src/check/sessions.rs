@@ -33,17 +33,9 @@ pub(super) fn load(conn: &Connection, report: &mut CheckReport) -> Result<Sessio
     {
         let (org, id) = (org.unwrap_or_default(), id.unwrap_or_default());
         let subject = format!("session {id}");
-        let s: Session = match serde_json::from_str(doc.as_deref().unwrap_or("")) {
-            Ok(s) => s,
-            Err(e) => {
-                report.problem(
-                    Invariant::Document,
-                    &org,
-                    subject,
-                    format!("does not decode: {e}"),
-                );
-                continue;
-            }
+        let Some(s) = report.decoded::<Session>(&org, &subject, doc.as_deref().unwrap_or(""))
+        else {
+            continue;
         };
         let expected = [
             ("org", Some(s.org.as_str().to_owned()), Some(org.clone())),
