@@ -156,7 +156,7 @@ pub async fn delete_criterion(
         (status = 400, body = Problem, description = "`validation_failed`: e.g. a criterion the period never scored"),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "`conflict`: a generation is queued or running"),
-        (status = 422, body = Problem, description = "`no_evaluations` (the period has none), `not_a_review_session` or `invalid_transition`")))]
+        (status = 422, body = Problem, description = "`no_evaluations` (the period has none), `no_markdowns` (no selectable criterion of the period has a markdown and none was named), `not_a_review_session` or `invalid_transition`")))]
 pub async fn generate(
     State(state): State<AppState>,
     Caller(actor): Caller,
