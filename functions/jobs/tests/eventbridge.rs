@@ -6,8 +6,11 @@
 use aws_config::BehaviorVersion;
 use coaching_domain::ports::{EventPublisher, OutboxEvent};
 use coaching_jobs::EventBridgePublisher;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::BTreeSet;
+
+mod common;
+use common::{drain, route_to_queue};
 
 async fn config() -> aws_config::SdkConfig {
     let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
@@ -49,66 +52,15 @@ async fn published_events_reach_the_bus_rules_in_put_events_batches_of_ten() {
     let sqs = aws_sdk_sqs::Client::new(&config);
     let bus = unique("coaching-bus");
     eb.create_event_bus().name(&bus).send().await.unwrap();
-    let queue = sqs
-        .create_queue()
-        .queue_name(unique("coaching-events"))
-        .send()
-        .await
-        .unwrap();
-    let queue_url = queue.queue_url().unwrap().to_owned();
-    let queue_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap()
-        .attributes()
-        .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
-        .clone();
     let rule = unique("all-coaching-events");
-    eb.put_rule()
-        .name(&rule)
-        .event_bus_name(&bus)
-        .event_pattern(json!({"source": ["coaching"]}).to_string())
-        .send()
-        .await
-        .unwrap();
-    eb.put_targets()
-        .rule(&rule)
-        .event_bus_name(&bus)
-        .targets(
-            aws_sdk_eventbridge::types::Target::builder()
-                .id("queue")
-                .arn(&queue_arn)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let queue_url = route_to_queue(&eb, &sqs, &bus, &rule, &unique("coaching-events")).await;
     let publisher = EventBridgePublisher::new(eb.clone(), &bus);
     let sent = events(23);
 
     let accepted = publisher.publish(&sent).await;
 
     assert_eq!(accepted, vec![true; 23]);
-    let mut received: Vec<Value> = Vec::new();
-    for _ in 0..20 {
-        let out = sqs
-            .receive_message()
-            .queue_url(&queue_url)
-            .max_number_of_messages(10)
-            .send()
-            .await
-            .unwrap();
-        for m in out.messages() {
-            received.push(serde_json::from_str(m.body().unwrap()).unwrap());
-        }
-        if received.len() >= sent.len() {
-            break;
-        }
-    }
+    let received = drain(&sqs, &queue_url, sent.len()).await;
     assert_eq!(received.len(), 23);
     for r in &received {
         assert_eq!(r["source"], "coaching");

@@ -17,6 +17,9 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
+mod common;
+use common::{drain, route_to_queue};
+
 /// A booked session: its `session_booked` notifications wait in the outbox.
 async fn booked() -> TestApp {
     let app = spawn_app().await;
@@ -194,65 +197,16 @@ async fn events_for_a_missing_bus_stay_in_the_outbox_until_the_bus_exists() {
     assert!(waiting >= 2, "{waiting} events");
     // The bus appears (with a rule sending everything to a queue, to see what arrives).
     eb.create_event_bus().name(&bus).send().await.unwrap();
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(format!("coaching-faults-{nanos:x}"))
-        .send()
-        .await
-        .unwrap()
-        .queue_url()
-        .unwrap()
-        .to_owned();
-    let queue_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap()
-        .attributes()
-        .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
-        .clone();
-    eb.put_rule()
-        .name("everything")
-        .event_bus_name(&bus)
-        .event_pattern(json!({"source": ["coaching"]}).to_string())
-        .send()
-        .await
-        .unwrap();
-    eb.put_targets()
-        .rule("everything")
-        .event_bus_name(&bus)
-        .targets(
-            aws_sdk_eventbridge::types::Target::builder()
-                .id("queue")
-                .arn(&queue_arn)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let name = format!("coaching-faults-{nanos:x}");
+    let queue_url = route_to_queue(&eb, &sqs, &bus, "everything", &name).await;
     later(&app, 61);
     let relayed = services.relay_events(now(&app)).await.unwrap();
     assert_eq!((relayed.published(), relayed.failed()), (waiting, 0));
-    let mut received = Vec::new();
-    for _ in 0..20 {
-        let out = sqs
-            .receive_message()
-            .queue_url(&queue_url)
-            .max_number_of_messages(10)
-            .send()
-            .await
-            .unwrap();
-        for m in out.messages() {
-            let event: Value = serde_json::from_str(m.body().unwrap()).unwrap();
-            received.push(event["detail"].clone());
-        }
-        if received.len() >= waiting {
-            break;
-        }
-    }
+    let received: Vec<Value> = drain(&sqs, &queue_url, waiting)
+        .await
+        .into_iter()
+        .map(|event| event["detail"].clone())
+        .collect();
     assert_eq!(received.len(), waiting);
     assert_eq!(ids(&received).len(), waiting, "each event once");
     later(&app, 61);
