@@ -105,6 +105,17 @@ fn history(org: &OrgId, coach: &str, prefix: &str) -> Vec<Session> {
     out
 }
 
+/// The use cases over `store`, at a fixed time 40 days after the month's start.
+fn services_on(store: &coaching_aws::DynamoStore) -> Services {
+    Services::new(Ports {
+        store: Arc::new(store.clone()) as Arc<dyn Store>,
+        clock: Arc::new(FixedClock(at(0) + Duration::days(40))),
+        ids: Arc::new(Counter::default()),
+        events: None,
+        queue: None,
+    })
+}
+
 async fn load(store: &coaching_aws::DynamoStore, sessions: &[Session]) {
     let sets: Vec<Changes> = sessions.iter().map(|s| insert(&[s])).collect();
     store.load(&sets).await.unwrap();
@@ -126,13 +137,7 @@ async fn analytics_requests_depend_on_the_range_not_on_the_coachs_history() {
             .await
             .unwrap();
     }
-    let services = Services::new(Ports {
-        store: Arc::new(store.clone()) as Arc<dyn Store>,
-        clock: Arc::new(FixedClock(at(0) + Duration::days(40))),
-        ids: Arc::new(Counter::default()),
-        events: None,
-        queue: None,
-    });
+    let services = services_on(&store);
     let (from, to) = range();
 
     let mut counts = Vec::new();
@@ -202,13 +207,7 @@ async fn the_same_month_sends_the_same_requests_in_a_table_75_times_larger() {
         .put_coach_settings(&org, &settings("c-one", 0))
         .await
         .unwrap();
-    let services = Services::new(Ports {
-        store: Arc::new(store.clone()) as Arc<dyn Store>,
-        clock: Arc::new(FixedClock(at(0) + Duration::days(40))),
-        ids: Arc::new(Counter::default()),
-        events: None,
-        queue: None,
-    });
+    let services = services_on(&store);
     let actor = Actor::new(
         user("c-one"),
         org.clone(),
