@@ -44,6 +44,19 @@ impl Zone {
         Ok(Zone { tz })
     }
 
+    /// Every name [`Zone::named`] accepts as the database spells it, sorted: what the API
+    /// document lists for a coach's `timezone`.
+    pub fn names() -> Vec<String> {
+        let mut names: Vec<String> = jiff::tz::db()
+            .available()
+            .map(|name| name.as_str().to_owned())
+            .filter(|name| Zone::named(name).is_ok())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// The zone's name as the database spells it.
     pub fn name(&self) -> &str {
         self.tz.iana_name().unwrap_or("UTC")
@@ -335,6 +348,22 @@ mod against_chrono_tz {
             prop_assert_eq!(
                 zone.from_local_datetime(&local).map(|t| t.to_utc()),
                 tz.from_local_datetime(&local).map(|t| t.to_utc())
+            );
+        }
+    }
+
+    #[test]
+    fn the_listed_names_are_the_iana_ones() {
+        let names = Zone::names();
+        for expected in ["Europe/Berlin", "America/New_York", "UTC", "Asia/Kolkata"] {
+            assert!(names.iter().any(|n| n == expected), "{expected} missing");
+        }
+        assert!(!names.iter().any(|n| n == "Etc/Unknown"));
+        for tz in chrono_tz::TZ_VARIANTS {
+            assert!(
+                names.iter().any(|n| n == tz.name()),
+                "{} missing",
+                tz.name()
             );
         }
     }

@@ -25,8 +25,9 @@ pub struct AvailabilityDto {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CoachSettingsBody {
-    /// IANA timezone, e.g. `Europe/Berlin`.
-    #[schema(example = "Europe/Berlin")]
+    /// IANA timezone, e.g. `Europe/Berlin` (one of the names of the tz database the server
+    /// bundles).
+    #[schema(example = "Europe/Berlin", schema_with = timezone_name)]
     pub timezone: String,
     #[serde(default)]
     pub availability: Vec<AvailabilityDto>,
@@ -54,8 +55,19 @@ pub struct CoachSettingsBody {
     #[schema(minimum = 0, maximum = 100)]
     #[serde(default, deserialize_with = "super::integer::optional")]
     pub no_show_fee_percent: Option<i64>,
-    /// Meeting link; `{sessionId}` is replaced (default `https://meet.example.com/{sessionId}`).
+    /// Meeting link: an http(s) URL without spaces, at most 2,048 characters; `{sessionId}` is
+    /// replaced (default `https://meet.example.com/{sessionId}`).
+    #[schema(schema_with = super::schema::http_url)]
     pub join_url_template: Option<String>,
+}
+
+/// The IANA time zone names the server knows (`coaching_domain::zone::Zone::names`).
+fn timezone_name() -> utoipa::openapi::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(coaching_domain::zone::Zone::names()))
+        .examples(["Europe/Berlin"])
+        .build()
 }
 
 fn weekday() -> utoipa::openapi::Object {

@@ -59,7 +59,8 @@ pub struct ScoreDto {
     pub max_score: f64,
     #[serde(default)]
     pub soft: bool,
-    #[serde(default)]
+    /// Absent when the evaluator wrote none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(schema_with = comment_text)]
     pub comment: Option<String>,
 }
