@@ -13,7 +13,10 @@
 
 mod publisher;
 
-pub use publisher::{EventBridgePublisher, MAX_ENTRIES_PER_PUT, SOURCE};
+pub use publisher::{
+    EventBridgePublisher, MAX_ENTRIES_PER_PUT, PUT_EVENTS_OPERATION_TIMEOUT, SOURCE,
+    eventbridge_client,
+};
 
 use chrono::{DateTime, Utc};
 use coaching_domain::ports::{Clock, GenerationQueue, Ports};
@@ -119,7 +122,7 @@ pub async fn serve(job: Job) -> Result<(), Error> {
         clock: Arc::new(SystemClock),
         ids: Arc::new(UlidIds::new()),
         events: Some(Arc::new(EventBridgePublisher::new(
-            aws_sdk_eventbridge::Client::new(&config),
+            eventbridge_client(&config),
             &bus,
         ))),
         queue,

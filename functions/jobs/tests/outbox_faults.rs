@@ -174,6 +174,50 @@ async fn an_entry_eventbridge_refuses_stays_in_the_outbox_and_goes_out_with_a_la
     assert!(left.is_empty(), "{left:?}");
 }
 
+/// A `PutEvents` endpoint that accepts connections and reads requests but never answers.
+async fn frozen_endpoint() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_frozen_eventbridge_costs_a_relay_at_most_the_call_bound_and_the_events_stay() {
+    let app = booked().await;
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(frozen_endpoint().await)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+        .load()
+        .await;
+    let services = relay(&app, coaching_jobs::eventbridge_client(&config), "coaching");
+
+    let bound = coaching_jobs::PUT_EVENTS_OPERATION_TIMEOUT + std::time::Duration::from_secs(2);
+    let relayed = tokio::time::timeout(bound, services.relay_events(now(&app)))
+        .await
+        .expect("the relay gives up on a frozen EventBridge within the call's bound")
+        .unwrap();
+
+    assert_eq!(relayed.published(), 0);
+    let waiting = relayed.failed();
+    assert!(waiting >= 2, "{waiting} events");
+    // Still in the outbox: once the relay's claims lapse they can be claimed again.
+    later(&app, 61);
+    let at = now(&app);
+    let left = app
+        .store
+        .claim_events(at, at + Duration::seconds(60), 100)
+        .await
+        .unwrap();
+    assert_eq!(left.len(), waiting);
+}
+
 #[tokio::test]
 #[ignore = "needs moto: scripts/test starts it"]
 async fn events_for_a_missing_bus_stay_in_the_outbox_until_the_bus_exists() {
