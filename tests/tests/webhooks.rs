@@ -104,10 +104,14 @@ async fn a_correctly_signed_evaluation_is_applied_and_listed_as_sent() {
         "ticketUrl",
         "evaluatorId",
         "evaluatedAt",
-        "scores",
     ] {
         assert_eq!(e[field], data[field], "{field}: {e:#?}");
     }
+    // As sent, except that a score without a comment has none (rather than `null`).
+    let mut scores = data["scores"].clone();
+    scores[1].as_object_mut().unwrap().remove("comment");
+    assert_eq!(e["scores"], scores, "{e:#?}");
+    assert!(e["scores"][1].get("comment").is_none(), "{e:#?}");
     assert_eq!(e["receivedAt"], START, "received at the app's time");
 }
 
