@@ -372,6 +372,7 @@ fn assemble(
         auth: Arc::new(JwtAuthenticator::new(SECRET)),
         test_clock: Some(clock.clone()),
         webhook_secret: webhook_secret.map(Arc::<str>::from),
+        public_url: None,
     };
     TestApp {
         router: router(state),

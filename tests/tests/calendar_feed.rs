@@ -113,6 +113,49 @@ async fn any_user_gets_a_token_whose_feed_needs_no_bearer_and_lists_their_sessio
 }
 
 #[tokio::test]
+async fn the_feed_url_is_absolute_on_the_host_the_token_was_asked_from() {
+    let app = spawn_app().await;
+    let issued = |headers: &'static [(&'static str, &'static str)]| {
+        let app = &app;
+        async move {
+            let r = app
+                .request(
+                    Method::POST,
+                    "/v1/calendar-token",
+                    Some(&client("client-bo")),
+                    None,
+                    headers,
+                )
+                .await;
+            r.assert_status(201);
+            (
+                r.body["token"].as_str().unwrap().to_owned(),
+                r.body["url"].as_str().unwrap().to_owned(),
+            )
+        }
+    };
+
+    let (token, url) = issued(&[("host", "127.0.0.1:3000")]).await;
+    assert_eq!(
+        url,
+        format!("http://127.0.0.1:3000/v1/calendar/{token}.ics")
+    );
+    // Behind API Gateway or another proxy that terminates TLS.
+    let (token, url) = issued(&[
+        ("host", "coaching.example.com"),
+        ("x-forwarded-proto", "https"),
+    ])
+    .await;
+    assert_eq!(
+        url,
+        format!("https://coaching.example.com/v1/calendar/{token}.ics")
+    );
+    // The URL serves the feed (its path, as the app is called without a network here).
+    let path = url.strip_prefix("https://coaching.example.com").unwrap();
+    text(&fetch(&app, path, &[]).await);
+}
+
+#[tokio::test]
 async fn a_move_keeps_the_uid_moves_dtstart_and_bumps_sequence_and_a_cancel_shows_cancelled() {
     let app = spawn_app().await;
     app.coach_with_settings("coach-ana").await;

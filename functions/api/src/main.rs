@@ -48,6 +48,12 @@ async fn main() -> Result<(), lambda_http::Error> {
         test_clock: None,
         // Evaluation deliveries go to the coaching-webhooks function on AWS.
         webhook_secret: None,
+        // Optional (a custom domain with a base path): else the feed URL is built from the
+        // request's Host and X-Forwarded-Proto, which API Gateway sets.
+        public_url: std::env::var("COACHING_PUBLIC_URL")
+            .ok()
+            .and_then(|u| coaching_http::public_url(&u))
+            .map(Into::into),
     });
     lambda_http::run(app).await
 }

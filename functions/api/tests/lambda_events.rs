@@ -35,6 +35,7 @@ fn app_and_store() -> (Router, Arc<coaching_sqlite::SqliteStore>) {
         test_clock: None,
         // Evaluation deliveries go to the coaching-webhooks function on AWS.
         webhook_secret: None,
+        public_url: None,
     });
     (app, store)
 }

@@ -22,6 +22,9 @@ pub struct Config {
     pub webhook_secret: Option<String>,
     /// `COACHING_QUEUE_URL`: generations go through this SQS queue instead of the embedded one.
     pub queue_url: Option<String>,
+    /// `COACHING_PUBLIC_URL`: the base of the absolute URLs the API hands out (the calendar
+    /// feed); unset: the host each request was sent to.
+    pub public_url: Option<String>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -69,6 +72,12 @@ impl Config {
                 "COACHING_WEBHOOK_SECRET must look like whsec_<base64 of at least 24 bytes>".into(),
             );
         }
+        let public_url = match var("COACHING_PUBLIC_URL") {
+            None => None,
+            Some(u) => Some(coaching_http::public_url(&u).ok_or_else(|| {
+                format!("COACHING_PUBLIC_URL={u} is not an http(s) URL such as https://coaching.example.com")
+            })?),
+        };
         Ok(Config {
             addr,
             store,
@@ -77,6 +86,7 @@ impl Config {
             test_clock,
             webhook_secret,
             queue_url: var("COACHING_QUEUE_URL"),
+            public_url,
         })
     }
 }

@@ -210,6 +210,7 @@ async fn run(config: Config) -> Result<(), String> {
         auth: Arc::new(JwtAuthenticator::new(config.jwt_secret.as_bytes())),
         test_clock,
         webhook_secret: config.webhook_secret.as_deref().map(Into::into),
+        public_url: config.public_url.as_deref().map(Into::into),
     };
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await

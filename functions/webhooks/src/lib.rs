@@ -54,6 +54,7 @@ pub fn app(services: Services, webhook_secret: Option<Arc<str>>) -> Router {
         auth: Arc::new(NoBearerRoutes),
         test_clock: None,
         webhook_secret,
+        public_url: None,
     })
 }
 

@@ -30,6 +30,10 @@ pub struct AppState {
     /// `COACHING_WEBHOOK_SECRET`: the Standard Webhooks secret (`whsec_…`) that verifies
     /// deliveries of orgs that have not rotated their own. `None`: such orgs' deliveries are 401.
     pub webhook_secret: Option<Arc<str>>,
+    /// `COACHING_PUBLIC_URL`: the API's public base URL (`https://api.example.com`, no trailing
+    /// slash), for the absolute URLs the API hands out (the calendar feed). `None`: taken from
+    /// the request's `Host` and `X-Forwarded-Proto` ([`routes::insights::feed_url`]).
+    pub public_url: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -62,6 +66,20 @@ pub fn webhook_secret_is_valid(secret: &str) -> bool {
             .decode(b64)
             .is_ok_and(|k| k.len() >= 24)
     })
+}
+
+/// `COACHING_PUBLIC_URL` as the API uses it: an http(s) URL with a host and at most a path
+/// prefix (no query, no fragment), without its trailing slashes; `None` when it is not one.
+pub fn public_url(value: &str) -> Option<String> {
+    let uri: http::Uri = value.trim().parse().ok()?;
+    let scheme = uri.scheme_str()?;
+    if !matches!(scheme, "http" | "https") || uri.host().is_none_or(str::is_empty) {
+        return None;
+    }
+    if uri.query().is_some() || value.contains('#') {
+        return None;
+    }
+    Some(value.trim().trim_end_matches('/').to_owned())
 }
 
 /// Only `POST /v1/orgs/{orgId}/webhooks/evaluations` (and `/health`), with the same middleware:

@@ -18,6 +18,41 @@ use coaching_domain::calendar::CalendarTokenHash;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use sha2::{Digest, Sha256};
 
+/// The feed's URL for `token`: on `public_url` when configured; else on the request's `Host`
+/// (a valid authority) with the scheme of `X-Forwarded-Proto` (API Gateway and most proxies
+/// set it; `http` without it, as `coaching-local` serves); else, with no usable `Host`,
+/// relative to the API's base URL.
+pub fn feed_url(public_url: Option<&str>, headers: &HeaderMap, token: &str) -> String {
+    let path = format!("/v1/calendar/{token}.ics");
+    if let Some(base) = public_url {
+        return format!("{base}{path}");
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.parse::<http::uri::Authority>().ok())
+        .filter(|a| !a.host().is_empty() && a.as_str().find('@').is_none());
+    let Some(host) = host else {
+        return path;
+    };
+    let scheme = match headers
+        .get("x-forwarded-proto")
+        .and_then(|p| p.to_str().ok())
+        .map(|p| {
+            p.split(',')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .as_deref()
+    {
+        Some("https") => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}{path}")
+}
+
 /// Random bytes in a calendar token.
 const TOKEN_BYTES: usize = 32;
 /// How long a calendar app may reuse a feed before asking again (with `If-None-Match`).
@@ -76,8 +111,8 @@ fn plausible(token: &str) -> bool {
 }
 
 /// Issues the caller's calendar feed token (any authenticated user) and returns it this once,
-/// with the feed's URL relative to the API's base URL (the server knows no public base URL).
-/// The caller's previous token stops working.
+/// with the feed's absolute URL to subscribe to (on `COACHING_PUBLIC_URL` when set, else on the
+/// host the request was sent to). The caller's previous token stops working.
 #[utoipa::path(post, operation_id = "issueCalendarToken", path = "/v1/calendar-token", tag = "sessions", security(("bearer" = [])),
     responses((status = 201, body = CalendarTokenDto, headers(("Cache-Control" = String, description = "no-store"))),
         (status = 401, body = Problem),
@@ -85,13 +120,14 @@ fn plausible(token: &str) -> bool {
 pub async fn issue_calendar_token(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let token = new_token()?;
     state
         .services
         .put_calendar_token(&actor, &token_hash(&token))
         .await?;
-    let url = format!("/v1/calendar/{token}.ics");
+    let url = feed_url(state.public_url.as_deref(), &headers, &token);
     let mut res = (StatusCode::CREATED, Json(CalendarTokenDto { token, url })).into_response();
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -166,6 +202,86 @@ pub async fn calendar_feed(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (name, value) in pairs {
+            h.insert(*name, HeaderValue::from_str(value).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn the_feed_url_is_absolute_on_the_configured_base_or_the_requests_host() {
+        let none = HeaderMap::new();
+        assert_eq!(
+            feed_url(
+                Some("https://api.example.com/prod"),
+                &headers(&[("host", "10.0.0.1")]),
+                "t"
+            ),
+            "https://api.example.com/prod/v1/calendar/t.ics"
+        );
+        assert_eq!(
+            feed_url(None, &headers(&[("host", "127.0.0.1:3000")]), "t"),
+            "http://127.0.0.1:3000/v1/calendar/t.ics"
+        );
+        assert_eq!(
+            feed_url(
+                None,
+                &headers(&[
+                    ("host", "abc.execute-api.eu-west-1.amazonaws.com"),
+                    ("x-forwarded-proto", "https")
+                ]),
+                "t"
+            ),
+            "https://abc.execute-api.eu-west-1.amazonaws.com/v1/calendar/t.ics"
+        );
+        // Only http or https, whatever else the header says.
+        assert_eq!(
+            feed_url(
+                None,
+                &headers(&[("host", "h"), ("x-forwarded-proto", "javascript")]),
+                "t"
+            ),
+            "http://h/v1/calendar/t.ics"
+        );
+        // No host, or one that is no authority: the path alone.
+        assert_eq!(feed_url(None, &none, "t"), "/v1/calendar/t.ics");
+        for bad in ["a b", "u@evil.example", "/path", ""] {
+            assert_eq!(
+                feed_url(None, &headers(&[("host", bad)]), "t"),
+                "/v1/calendar/t.ics",
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_public_url_setting_is_an_http_url_without_query_or_trailing_slash() {
+        use crate::public_url;
+        assert_eq!(
+            public_url("https://api.example.com/").as_deref(),
+            Some("https://api.example.com")
+        );
+        assert_eq!(
+            public_url("http://127.0.0.1:3000").as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
+        assert_eq!(
+            public_url("https://x.example/prod").as_deref(),
+            Some("https://x.example/prod")
+        );
+        for bad in [
+            "ftp://x.example",
+            "api.example.com",
+            "https://",
+            "https://x.example/?a=1",
+            "https://x.example/#f",
+        ] {
+            assert_eq!(public_url(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn tokens_are_43_base64url_characters_of_32_random_bytes() {
