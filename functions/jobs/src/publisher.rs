@@ -5,14 +5,10 @@
 
 use async_trait::async_trait;
 use aws_sdk_eventbridge::Client;
-use aws_sdk_eventbridge::config::timeout::TimeoutConfig;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use coaching_domain::ports::{EventPublisher, OutboxEvent};
 use std::time::Duration;
 
-/// Connection establishment to EventBridge (DNS, TCP, TLS): past this the endpoint is
-/// unreachable.
-pub const PUT_EVENTS_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// One `PutEvents` attempt, sent to read: EventBridge answers in milliseconds.
 pub const PUT_EVENTS_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
 /// One `PutEvents` call with its retries: the longest a frozen or unreachable EventBridge holds
@@ -20,17 +16,15 @@ pub const PUT_EVENTS_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
 /// for a minute, and go out with a later relay.
 pub const PUT_EVENTS_OPERATION_TIMEOUT: Duration = Duration::from_secs(6);
 
-/// The EventBridge client of `config` with time bounds on every call (the SDK's defaults bound
+/// The EventBridge client of `config` with time bounds on every call (connecting as to
+/// DynamoDB: 2 s) (the SDK's defaults bound
 /// only the connect: a frozen endpoint would hold the scheduled job until Lambda's timeout).
 pub fn eventbridge_client(config: &aws_config::SdkConfig) -> Client {
     let conf = aws_sdk_eventbridge::config::Builder::from(config)
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(PUT_EVENTS_CONNECT_TIMEOUT)
-                .operation_attempt_timeout(PUT_EVENTS_ATTEMPT_TIMEOUT)
-                .operation_timeout(PUT_EVENTS_OPERATION_TIMEOUT)
-                .build(),
-        )
+        .timeout_config(coaching_aws::time_bounds(
+            PUT_EVENTS_ATTEMPT_TIMEOUT,
+            PUT_EVENTS_OPERATION_TIMEOUT,
+        ))
         .build();
     Client::from_conf(conf)
 }

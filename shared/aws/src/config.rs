@@ -84,14 +84,19 @@ pub fn dynamodb_config_with(
     operation: Duration,
 ) -> aws_sdk_dynamodb::config::Builder {
     aws_sdk_dynamodb::config::Builder::from(config)
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(DYNAMODB_CONNECT_TIMEOUT)
-                .operation_attempt_timeout(attempt)
-                .operation_timeout(operation)
-                .build(),
-        )
+        .timeout_config(time_bounds(attempt, operation))
         .retry_config(RetryConfig::standard().with_max_attempts(DYNAMODB_MAX_ATTEMPTS))
+}
+
+/// Timeouts for an AWS service client that answers in milliseconds (DynamoDB, EventBridge): the
+/// connect bound of [`DYNAMODB_CONNECT_TIMEOUT`], one attempt and one operation (every attempt and
+/// the backoff between them).
+pub fn time_bounds(attempt: Duration, operation: Duration) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(DYNAMODB_CONNECT_TIMEOUT)
+        .operation_attempt_timeout(attempt)
+        .operation_timeout(operation)
+        .build()
 }
 
 fn env(name: &str) -> Option<String> {

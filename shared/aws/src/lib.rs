@@ -70,7 +70,7 @@ mod table;
 
 pub use config::{
     DYNAMODB_ATTEMPT_TIMEOUT, DYNAMODB_CONNECT_TIMEOUT, DYNAMODB_MAX_ATTEMPTS,
-    DYNAMODB_OPERATION_TIMEOUT, dynamodb_config, dynamodb_config_with, sdk_config,
+    DYNAMODB_OPERATION_TIMEOUT, dynamodb_config, dynamodb_config_with, sdk_config, time_bounds,
 };
 pub use counter::RequestCounts;
 pub use sqs::{ReceivedMessage, SqsQueue, message_body, parse_message};
