@@ -16,9 +16,9 @@ pub const PUT_EVENTS_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
 /// for a minute, and go out with a later relay.
 pub const PUT_EVENTS_OPERATION_TIMEOUT: Duration = Duration::from_secs(6);
 
-/// The EventBridge client of `config` with time bounds on every call (connecting as to
-/// DynamoDB: 2 s) (the SDK's defaults bound
-/// only the connect: a frozen endpoint would hold the scheduled job until Lambda's timeout).
+/// The EventBridge client of `config` with time bounds on every call: connect 2 s (as to
+/// DynamoDB), an attempt and the whole call as above. The SDK's defaults bound only the
+/// connect: a frozen endpoint would hold the scheduled job until Lambda's timeout.
 pub fn eventbridge_client(config: &aws_config::SdkConfig) -> Client {
     let conf = aws_sdk_eventbridge::config::Builder::from(config)
         .timeout_config(coaching_aws::time_bounds(

@@ -31,7 +31,7 @@ pub fn feed_url(public_url: Option<&str>, headers: &HeaderMap, token: &str) -> S
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.parse::<http::uri::Authority>().ok())
-        .filter(|a| !a.host().is_empty() && a.as_str().find('@').is_none());
+        .filter(|a| !a.host().is_empty() && !a.as_str().contains('@'));
     let Some(host) = host else {
         return path;
     };
