@@ -49,8 +49,21 @@ class RoleTokens:
         case.headers["Authorization"] = f"Bearer {data}"
 
 
-def _sign(msg_id, timestamp, body):
-    key = base64.b64decode(WEBHOOK_SECRET.removeprefix("whsec_"))
+# Secrets orgs rotated during the run (POST /v1/org/webhook-secret): they replace the derived one.
+_ROTATED = {}
+
+
+def _org_key(org):
+    """The key that verifies `org`'s deliveries: its rotated secret, else the one the server
+    derives from the master: HMAC-SHA256(master key, "org:" + org id)."""
+    if org in _ROTATED:
+        return base64.b64decode(_ROTATED[org].removeprefix("whsec_"))
+    master = base64.b64decode(WEBHOOK_SECRET.removeprefix("whsec_"))
+    return hmac.new(master, b"org:" + org.encode(), hashlib.sha256).digest()
+
+
+def _sign(org, msg_id, timestamp, body):
+    key = _org_key(org)
     signed = msg_id.encode() + b"." + str(timestamp).encode() + b"." + body
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
@@ -140,7 +153,8 @@ def before_call(context, case, kwargs):
     case.headers = case.headers or {}
     case.headers["webhook-id"] = msg_id
     case.headers["webhook-timestamp"] = str(timestamp)
-    case.headers["webhook-signature"] = _sign(msg_id, timestamp, raw)
+    org = str((case.path_parameters or {}).get("orgId", ""))
+    case.headers["webhook-signature"] = _sign(org, msg_id, timestamp, raw)
 
 
 _TRACE = os.environ.get("ST_TRACE")
@@ -171,9 +185,9 @@ def after_call(context, case, response):
     if case.operation.path == "/v1/test-clock" and case.operation.method.upper() == "PUT" and _CLOCK_NOW:
         _restore_clock(response)
     if case.operation.path == "/v1/org/webhook-secret" and response.status_code == 201:
-        # The org's secret was rotated: sign the following deliveries with the new one.
-        global WEBHOOK_SECRET
-        WEBHOOK_SECRET = response.json()["secret"]
+        # The org's secret was rotated (every token here is of org acme): sign the following
+        # deliveries to acme with the new one.
+        _ROTATED["acme"] = response.json()["secret"]
     if not _TRACE:
         return
     meta = case.meta

@@ -98,6 +98,13 @@ impl Resp {
     pub fn is_problem(&self) -> bool {
         self.content_type().starts_with("application/problem+json")
     }
+    /// A response header's value, when present and text.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
     pub fn etag(&self) -> String {
         self.headers
             .get(http::header::ETAG)
@@ -636,9 +643,18 @@ pub fn sign(secret: &str, webhook_id: &str, timestamp: i64, body: &[u8]) -> Stri
         .expect("a UTF-8 body")
 }
 
+/// The secret that verifies `org`'s deliveries in a test app that has not rotated one: derived
+/// from the master [`WEBHOOK_SECRET`] and the org id (what `GET /v1/org/webhook-secret` shows
+/// its admins). `None` for an id that cannot be an org.
+pub fn org_secret(org: &str) -> Option<String> {
+    let org = coaching_domain::OrgId::parse(org).ok()?;
+    coaching_http::webhook_secret::derive_for_org(WEBHOOK_SECRET, &org)
+}
+
 /// One delivery to an evaluation webhook, as an evaluation system sends it: the raw body, its
 /// `webhook-id` and `webhook-timestamp`, and the `webhook-signature` header (by default the
-/// signature under [`WEBHOOK_SECRET`]). Each part can be changed to build a bad delivery.
+/// signature under the org's secret, [`org_secret`]). Each part can be changed to build a bad
+/// delivery.
 #[derive(Debug, Clone)]
 pub struct Delivery {
     pub org: String,
@@ -652,7 +668,7 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    /// `body` for [`ORG`], signed with [`WEBHOOK_SECRET`] at the real time now.
+    /// `body` for [`ORG`], signed with [`ORG`]'s secret at the real time now.
     pub fn new(webhook_id: &str, body: &Value) -> Self {
         Self::raw(webhook_id, serde_json::to_vec(body).expect("json"))
     }
@@ -662,15 +678,32 @@ impl Delivery {
         let timestamp = now_unix();
         Self {
             org: ORG.to_owned(),
-            signature: Some(sign(WEBHOOK_SECRET, webhook_id, timestamp, &body)),
+            signature: Some(sign(
+                &org_secret(ORG).expect("ORG is an org id"),
+                webhook_id,
+                timestamp,
+                &body,
+            )),
             webhook_id: webhook_id.to_owned(),
             timestamp: timestamp.to_string(),
             body,
             omit: Vec::new(),
         }
     }
-    /// To `org` instead of [`ORG`] (the signature does not depend on it).
+    /// To `org` instead of [`ORG`], as `org`'s evaluation system sends it: signed again with
+    /// that org's secret (an id that cannot be an org keeps the signature it had).
     pub fn to_org(mut self, org: &str) -> Self {
+        self.org = org.to_owned();
+        match org_secret(org) {
+            Some(secret) => {
+                let ts = self.timestamp.parse().unwrap_or_else(|_| now_unix());
+                self.signed_at(&secret, ts)
+            }
+            None => self,
+        }
+    }
+    /// The same bytes and headers posted to another org's path: a replay across tenants.
+    pub fn replayed_to(mut self, org: &str) -> Self {
         self.org = org.to_owned();
         self
     }
@@ -684,9 +717,10 @@ impl Delivery {
     pub fn signed_with(self, secret: &str) -> Self {
         self.signed_at(secret, now_unix())
     }
-    /// Re-signed with [`WEBHOOK_SECRET`] at `timestamp` (e.g. a few seconds before now).
+    /// Re-signed with its org's secret at `timestamp` (e.g. a few seconds before now).
     pub fn at(self, timestamp: i64) -> Self {
-        self.signed_at(WEBHOOK_SECRET, timestamp)
+        let secret = org_secret(&self.org).expect("an org id");
+        self.signed_at(&secret, timestamp)
     }
     /// The body replaced after signing (a tampered delivery).
     pub fn tampered(mut self, body: &Value) -> Self {

@@ -53,6 +53,7 @@ fn claims(exp_offset_secs: i64) -> Claims {
         roles: RolesClaim::List(vec!["coach".into(), "admin".into()]),
         exp: (now + exp_offset_secs) as u64,
         iat: (now - 7200) as u64,
+        nbf: None,
     }
 }
 
@@ -169,6 +170,102 @@ async fn a_token_whose_subject_is_not_a_valid_id_is_401() {
     assert_all_unauthenticated(&app, &session, Some(&format!("Bearer {bad_sub}"))).await;
 
     assert_untouched(&app, &session).await;
+}
+
+#[tokio::test]
+async fn a_token_not_valid_yet_is_401_on_every_endpoint() {
+    let (app, session) = world().await;
+    let mut c = claims(3600);
+    c.nbf = Some((chrono::Utc::now().timestamp() + 600) as u64);
+    let early = signed(&c, SECRET);
+
+    assert_all_unauthenticated(&app, &session, Some(&format!("Bearer {early}"))).await;
+
+    assert_untouched(&app, &session).await;
+}
+
+#[tokio::test]
+async fn a_token_issued_in_the_future_is_401_on_every_endpoint() {
+    let (app, session) = world().await;
+    let mut c = claims(3600);
+    c.iat = (chrono::Utc::now().timestamp() + 600) as u64;
+    let future = signed(&c, SECRET);
+
+    assert_all_unauthenticated(&app, &session, Some(&format!("Bearer {future}"))).await;
+
+    assert_untouched(&app, &session).await;
+}
+
+#[tokio::test]
+async fn nbf_and_iat_a_few_seconds_ahead_are_within_the_leeway() {
+    let (app, session) = world().await;
+    let mut c = claims(3600);
+    let now = chrono::Utc::now().timestamp();
+    c.nbf = Some((now + 10) as u64);
+    c.iat = (now + 10) as u64;
+    let skewed = signed(&c, SECRET);
+
+    let r = app
+        .request(
+            Method::GET,
+            &format!("/v1/sessions/{session}"),
+            None,
+            None,
+            &[("authorization", &format!("Bearer {skewed}"))],
+        )
+        .await;
+
+    r.assert_status(200);
+}
+
+#[tokio::test]
+async fn a_token_without_a_roles_claim_is_401_on_every_endpoint() {
+    let (app, session) = world().await;
+    let now = chrono::Utc::now().timestamp();
+    let no_roles = jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &json!({"sub": "coach-ana", "org": ORG, "exp": now + 3600, "iat": now}),
+        &EncodingKey::from_secret(SECRET),
+    )
+    .expect("encode");
+
+    assert_all_unauthenticated(&app, &session, Some(&format!("Bearer {no_roles}"))).await;
+
+    assert_untouched(&app, &session).await;
+}
+
+#[tokio::test]
+async fn a_401_says_what_is_wrong_without_the_parser_s_internals() {
+    let (app, session) = world().await;
+    // alg "none": the parser's own message lists the algorithms it knows.
+    let none = format!(
+        "{}.{}.",
+        base64_url(br#"{"alg":"none","typ":"JWT"}"#),
+        coach("coach-ana").split('.').nth(1).expect("payload")
+    );
+
+    for bad in [none.as_str(), "not.a.jwt", "a.b"] {
+        let r = app
+            .request(
+                Method::GET,
+                &format!("/v1/sessions/{session}"),
+                None,
+                None,
+                &[("authorization", &format!("Bearer {bad}"))],
+            )
+            .await;
+
+        r.assert_problem(401, "unauthenticated");
+        let detail = r.body["detail"].as_str().unwrap_or_default().to_owned();
+        for internal in ["variant", "expected one of", "HS384", "line ", "column"] {
+            assert!(!detail.contains(internal), "{bad}: {detail}");
+        }
+    }
+}
+
+fn base64_url(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 #[tokio::test]

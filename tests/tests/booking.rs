@@ -907,3 +907,24 @@ async fn bookable_hours_follow_berlin_wall_clock_after_the_spring_change() {
     too_early.assert_problem(409, "slot_unavailable");
     too_late.assert_problem(409, "slot_unavailable");
 }
+
+#[tokio::test]
+async fn a_booking_body_naming_a_key_twice_is_400_naming_it_and_books_nothing() {
+    let app = spawn_app().await;
+    app.coach_with_settings("coach-ana").await;
+    let body = format!(
+        r#"{{"kind":"paid","coachId":"coach-ana","clientId":"client-bo","startsAt":"{MON_0900}","durationMinutes":60,"durationMinutes":30}}"#
+    );
+
+    let r = app
+        .send(
+            Call::new(http::Method::POST, "/v1/sessions")
+                .token(&client("client-bo"))
+                .raw(body.into_bytes())
+                .content_type("application/json"),
+        )
+        .await;
+
+    r.assert_invalid_field("durationMinutes");
+    assert!(app.session_ids(&admin("admin-cy"), "").await.is_empty());
+}

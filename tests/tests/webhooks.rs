@@ -240,7 +240,7 @@ async fn several_signatures_are_accepted_when_one_of_them_is_right() {
     let app = spawn_app().await;
     let ts = now_unix();
     let body = serde_json::to_vec(&ev("ev-1", 3.0)).expect("json");
-    let right = sign(WEBHOOK_SECRET, "msg_1", ts, &body);
+    let right = sign(&org_secret(ORG).unwrap(), "msg_1", ts, &body);
     let wrong = sign(OTHER_SECRET, "msg_1", ts, &body);
     let right_b64 = right.trim_start_matches("v1,");
 
@@ -262,7 +262,7 @@ async fn several_signatures_none_of_them_right_are_401() {
     let ts = now_unix();
     let body = serde_json::to_vec(&ev("ev-1", 3.0)).expect("json");
     let wrong = sign(OTHER_SECRET, "msg_1", ts, &body);
-    let right_b64 = sign(WEBHOOK_SECRET, "msg_1", ts, &body)
+    let right_b64 = sign(&org_secret(ORG).unwrap(), "msg_1", ts, &body)
         .trim_start_matches("v1,")
         .to_owned();
 
@@ -289,7 +289,7 @@ async fn several_signatures_none_of_them_right_are_401() {
 }
 
 #[tokio::test]
-async fn an_org_that_set_no_secret_of_its_own_is_verified_with_the_default_secret() {
+async fn an_org_that_set_no_secret_of_its_own_is_verified_with_the_secret_derived_for_it() {
     let app = spawn_app().await;
     let delivery = Delivery::new("msg_1", &ev("ev-1", 3.0)).to_org(NEW_ORG);
 
@@ -302,6 +302,103 @@ async fn an_org_that_set_no_secret_of_its_own_is_verified_with_the_default_secre
     assert_eq!(theirs.len(), 1);
     assert_eq!(theirs[0]["id"], "ev-1");
     assert!(stored(&app).await.is_empty(), "ORG sees another org's");
+}
+
+#[tokio::test]
+async fn a_delivery_signed_for_one_org_is_401_at_every_other_org_and_stores_nothing() {
+    let app = spawn_app().await;
+    let ours = Delivery::new("msg_1", &ev("ev-1", 3.0));
+
+    // The exact bytes and headers that ORG's evaluation system sent, replayed to other orgs'
+    // paths: an org that exists, and one nobody has seen.
+    let at_theirs = app.deliver(&ours.clone().replayed_to(NEW_ORG)).await;
+    let at_unseen = app
+        .deliver(&ours.clone().replayed_to("never-seen-org"))
+        .await;
+
+    assert_refused(&at_theirs);
+    assert_refused(&at_unseen);
+    let theirs = app
+        .all_evaluations(KIM, &token("admin-ivy", NEW_ORG, &[Role::Admin]), "")
+        .await;
+    assert!(theirs.is_empty(), "{theirs:#?}");
+    // The same webhook-id still applies once at its own org: the refusals recorded nothing.
+    assert_outcome(&app.deliver(&ours).await, "applied");
+}
+
+#[tokio::test]
+async fn the_master_secret_itself_verifies_no_org() {
+    let app = spawn_app().await;
+
+    for org in [ORG, NEW_ORG] {
+        let r = app
+            .deliver(
+                &Delivery::new("msg_1", &ev("ev-1", 3.0))
+                    .to_org(org)
+                    .signed_with(WEBHOOK_SECRET),
+            )
+            .await;
+
+        assert_refused(&r);
+    }
+    assert!(stored(&app).await.is_empty());
+}
+
+#[tokio::test]
+async fn an_admin_reads_the_org_secret_that_verifies_its_deliveries_and_it_is_no_other_orgs() {
+    let app = spawn_app().await;
+
+    let ours = app.get("/v1/org/webhook-secret", &admin("admin-cy")).await;
+    let theirs = app
+        .get(
+            "/v1/org/webhook-secret",
+            &token("admin-ivy", NEW_ORG, &[Role::Admin]),
+        )
+        .await;
+
+    ours.assert_status(200);
+    assert_eq!(ours.header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(ours.body["source"], "derived");
+    let secret = ours.body["secret"].as_str().unwrap().to_owned();
+    assert_ne!(secret, WEBHOOK_SECRET);
+    assert_ne!(theirs.body["secret"], ours.body["secret"]);
+    // What the admin read is what an evaluation system signs with.
+    let r = app
+        .deliver(&Delivery::new("msg_1", &ev("ev-1", 3.0)).signed_with(&secret))
+        .await;
+    assert_outcome(&r, "applied");
+}
+
+#[tokio::test]
+async fn after_a_rotation_the_admin_reads_the_rotated_secret() {
+    let app = spawn_app().await;
+    let rotated_secret = rotated(&app).await;
+
+    let r = app.get("/v1/org/webhook-secret", &admin("admin-cy")).await;
+
+    r.assert_status(200);
+    assert_eq!(r.body["secret"], rotated_secret.as_str());
+    assert_eq!(r.body["source"], "rotated");
+}
+
+#[tokio::test]
+async fn only_admins_read_the_webhook_secret() {
+    let app = spawn_app().await;
+
+    for who in [coach("coach-ana"), client("client-bo")] {
+        app.get("/v1/org/webhook-secret", &who)
+            .await
+            .assert_problem(403, "forbidden");
+    }
+}
+
+#[tokio::test]
+async fn without_a_master_or_a_rotated_secret_there_is_no_secret_to_read() {
+    let app = spawn_app_with_webhook_secret(None).await;
+
+    app.get("/v1/org/webhook-secret", &admin("admin-cy"))
+        .await
+        .assert_problem(404, "not_found");
 }
 
 #[tokio::test]
@@ -1145,4 +1242,21 @@ async fn list_all(app: &TestApp, coachee: &str) -> Vec<Value> {
         }
     }
     panic!("endless paging")
+}
+
+#[tokio::test]
+async fn a_delivery_naming_a_key_twice_is_400_naming_it_and_stores_nothing() {
+    let app = spawn_app().await;
+    // coacheeId twice: a parser that keeps the first and one that keeps the last would store
+    // this evaluation for different people.
+    let body = r#"{"type":"evaluation.completed","data":{"evaluationId":"ev-1","coacheeId":"agent-kim","coacheeId":"agent-zed","scorecardId":"sc","evaluatedAt":"2026-11-20T10:00:00Z","scores":[]}}"#;
+
+    let r = app.deliver(&Delivery::raw("msg_1", body)).await;
+
+    r.assert_invalid_field("data.coacheeId");
+    assert!(stored(&app).await.is_empty());
+    let theirs = app
+        .all_evaluations("agent-zed", &admin("admin-cy"), "")
+        .await;
+    assert!(theirs.is_empty());
 }

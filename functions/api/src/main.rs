@@ -46,8 +46,12 @@ async fn main() -> Result<(), lambda_http::Error> {
         services,
         auth: Arc::new(ClaimsAuthenticator),
         test_clock: None,
-        // Evaluation deliveries go to the coaching-webhooks function on AWS.
-        webhook_secret: None,
+        // Evaluation deliveries go to the coaching-webhooks function on AWS; the master secret
+        // is here so that GET /v1/org/webhook-secret can show an org's admins their derived one.
+        webhook_secret: std::env::var("COACHING_WEBHOOK_SECRET")
+            .ok()
+            .filter(|s| coaching_http::webhook_secret_is_valid(s))
+            .map(Into::into),
         // Optional (a custom domain with a base path): else the feed URL is built from the
         // request's Host and X-Forwarded-Proto, which API Gateway sets.
         public_url: std::env::var("COACHING_PUBLIC_URL")

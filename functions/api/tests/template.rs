@@ -369,17 +369,21 @@ fn the_webhook_secret_comes_from_secrets_manager_never_from_the_template() {
         );
     }
 
-    let secret = &t["Resources"]["WebhooksFunction"]["Properties"]["Environment"]["Variables"]["COACHING_WEBHOOK_SECRET"];
-    let branches = secret["Fn::If"]
-        .as_array()
-        .expect("optional through Fn::If");
-    assert_eq!(branches.len(), 3);
-    assert_eq!(branches[0], "HasWebhookSecret");
-    assert_eq!(
-        branches[1]["Fn::Sub"],
-        "{{resolve:secretsmanager:${WebhookSecretId}:SecretString}}"
-    );
-    assert_eq!(branches[2]["Ref"], "AWS::NoValue");
+    // The webhooks function verifies with it; the api function shows admins their org's
+    // derived secret.
+    for function in ["WebhooksFunction", "ApiFunction"] {
+        let secret = &t["Resources"][function]["Properties"]["Environment"]["Variables"]["COACHING_WEBHOOK_SECRET"];
+        let branches = secret["Fn::If"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{function}: optional through Fn::If"));
+        assert_eq!(branches.len(), 3);
+        assert_eq!(branches[0], "HasWebhookSecret");
+        assert_eq!(
+            branches[1]["Fn::Sub"],
+            "{{resolve:secretsmanager:${WebhookSecretId}:SecretString}}"
+        );
+        assert_eq!(branches[2]["Ref"], "AWS::NoValue");
+    }
 
     // The condition is "a secret was named"; the parameter names a secret, it holds none.
     assert_eq!(
@@ -390,12 +394,12 @@ fn the_webhook_secret_comes_from_secrets_manager_never_from_the_template() {
     assert_eq!(parameter["Type"], "String");
     assert_eq!(parameter["Default"], "");
 
-    // No other function, and not the Globals, sees the secret.
+    // No other function (the worker, the jobs), and not the Globals, sees the secret.
     assert!(
         t["Globals"]["Function"]["Environment"]["Variables"]["COACHING_WEBHOOK_SECRET"].is_null()
     );
     for (name, f) in resources_of_type(&t, "AWS::Serverless::Function") {
-        if name != "WebhooksFunction" {
+        if name != "WebhooksFunction" && name != "ApiFunction" {
             assert!(
                 f["Properties"]["Environment"]["Variables"]["COACHING_WEBHOOK_SECRET"].is_null(),
                 "{name}"

@@ -18,13 +18,32 @@ pub struct Config {
     pub jwt_secret: String,
     pub jwt_secret_is_default: bool,
     pub test_clock: bool,
-    /// `COACHING_WEBHOOK_SECRET`: verifies deliveries of orgs without their own secret.
+    /// `COACHING_WEBHOOK_SECRET`: the master from which each org without a rotated secret of
+    /// its own derives the one that verifies its deliveries.
     pub webhook_secret: Option<String>,
     /// `COACHING_QUEUE_URL`: generations go through this SQS queue instead of the embedded one.
     pub queue_url: Option<String>,
     /// `COACHING_PUBLIC_URL`: the base of the absolute URLs the API hands out (the calendar
     /// feed); unset: the host each request was sent to.
     pub public_url: Option<String>,
+    /// `COACHING_HEADER_READ_TIMEOUT_MS` (default 10,000): how long a client may take to send
+    /// a request's headers, and how long a keep-alive connection may sit idle.
+    pub header_read_timeout: std::time::Duration,
+    /// `COACHING_MAX_CONNECTIONS` (default 10,000; lowered to fit the file-descriptor limit).
+    pub max_connections: usize,
+}
+
+/// A positive whole number of at most `max` from `name`, else `default`.
+fn number(name: &str, default: u64, max: u64) -> Result<u64, String> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| format!("{name}={v}: use a whole number from 1 to {max}")),
+    }
 }
 
 fn var(name: &str) -> Option<String> {
@@ -87,6 +106,17 @@ impl Config {
             webhook_secret,
             queue_url: var("COACHING_QUEUE_URL"),
             public_url,
+            header_read_timeout: std::time::Duration::from_millis(number(
+                "COACHING_HEADER_READ_TIMEOUT_MS",
+                10_000,
+                600_000,
+            )?),
+            max_connections: usize::try_from(number(
+                "COACHING_MAX_CONNECTIONS",
+                10_000,
+                1_000_000,
+            )?)
+            .unwrap_or(10_000),
         })
     }
 }

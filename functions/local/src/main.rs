@@ -3,6 +3,7 @@
 
 mod check;
 mod config;
+mod serve;
 mod shutdown;
 mod ticker;
 mod worker;
@@ -16,7 +17,6 @@ use coaching_http::clock::{SystemClock, TestClock, UlidIds};
 use coaching_http::events::LogPublisher;
 use coaching_http::{AppState, router_with_docs};
 use config::{Config, StoreKind};
-use std::future::IntoFuture;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -216,13 +216,21 @@ async fn run(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     tracing::info!(addr = %config.addr, "coaching-local serving http://{}", config.addr);
-    let server = axum::serve(listener, router_with_docs(state)).with_graceful_shutdown(stop.wait());
-    let mut server = tokio::spawn(server.into_future());
+    let limits = serve::Limits {
+        header_read_timeout: config.header_read_timeout,
+        max_connections: serve::connection_cap(config.max_connections),
+    };
+    tracing::info!(
+        max_connections = limits.max_connections,
+        header_read_timeout_ms = limits.header_read_timeout.as_millis() as u64,
+        "connection bounds"
+    );
+    let server = serve::serve(listener, router_with_docs(state), limits, stop.clone());
+    let mut server = tokio::spawn(server);
     tokio::select! {
         ended = &mut server => {
             return match ended {
-                Ok(Ok(())) => Err("the server stopped by itself".into()),
-                Ok(Err(e)) => Err(format!("server failed: {e}")),
+                Ok(()) => Err("the server stopped by itself".into()),
                 Err(e) => Err(format!("server failed: {e}")),
             };
         }
@@ -237,11 +245,10 @@ async fn run(config: Config) -> Result<(), String> {
         server
     };
     match tokio::time::timeout(shutdown::GRACE, stopped).await {
-        Ok(Ok(Ok(()))) => {
+        Ok(Ok(())) => {
             tracing::info!("stopped");
             Ok(())
         }
-        Ok(Ok(Err(e))) => Err(format!("server failed while stopping: {e}")),
         Ok(Err(e)) => Err(format!("server failed while stopping: {e}")),
         Err(_) => {
             tracing::warn!(grace = ?shutdown::GRACE,

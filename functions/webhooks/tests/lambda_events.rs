@@ -20,8 +20,13 @@ use standardwebhooks::Webhook;
 use std::sync::Arc;
 use tower::ServiceExt;
 
-/// The secret the fixtures were signed with (`COACHING_WEBHOOK_SECRET` in these tests).
+/// The master secret (`COACHING_WEBHOOK_SECRET` in these tests).
 const SECRET: &str = "whsec_Y29hY2hpbmctd2ViaG9va3MtZml4dHVyZS1rZXktMzIh";
+
+/// Org acme's secret, derived from [`SECRET`]: what acme's evaluation system signs with.
+fn acme_secret() -> String {
+    coaching_http::webhook_secret::derive_for_org(SECRET, &acme()).unwrap()
+}
 /// Another valid secret (base64 of 32 bytes).
 const OTHER_SECRET: &str = "whsec_b3RoZXItc2VuZGVyLW90aGVyLWtleS0zMi1ieXRlcw==";
 const PLAIN: &str = "apigw_v2_webhook_completed.json";
@@ -127,7 +132,7 @@ fn assert_unauthenticated(status: u16, headers: &http::HeaderMap, body: &Value) 
 async fn a_correctly_signed_delivery_is_applied_and_stored() {
     let app = spawn_app(Some(SECRET));
 
-    let (status, headers, body) = call(&app, &signed(PLAIN, SECRET)).await;
+    let (status, headers, body) = call(&app, &signed(PLAIN, &acme_secret())).await;
 
     assert_eq!(status, 200, "{body}");
     assert_eq!(headers["content-type"], "application/json");
@@ -150,7 +155,8 @@ async fn a_base64_encoded_body_is_verified_over_its_decoded_bytes() {
     let encoded = event["body"].as_str().unwrap().as_bytes().to_vec();
 
     // Signed over the base64 text API Gateway put in the event: not what the sender signed.
-    let (status, headers, body) = call(&app, &signed_over(event.clone(), SECRET, &encoded)).await;
+    let (status, headers, body) =
+        call(&app, &signed_over(event.clone(), &acme_secret(), &encoded)).await;
     assert_unauthenticated(status, &headers, &body);
 
     // Signed over the decoded bytes (UTF-8 with non-ASCII text): lambda_http hands the Router
@@ -161,7 +167,7 @@ async fn a_base64_encoded_body_is_verified_over_its_decoded_bytes() {
             .unwrap()
             .contains("Höflichkeit")
     );
-    let (status, _, body) = call(&app, &signed_over(event, SECRET, &decoded)).await;
+    let (status, _, body) = call(&app, &signed_over(event, &acme_secret(), &decoded)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["outcome"], "applied");
     let evaluation = app
@@ -174,6 +180,16 @@ async fn a_base64_encoded_body_is_verified_over_its_decoded_bytes() {
         evaluation.scores[0].criterion_name,
         "Empathie & Höflichkeit"
     );
+}
+
+#[tokio::test]
+async fn a_delivery_signed_with_the_master_secret_itself_is_401() {
+    let app = spawn_app(Some(SECRET));
+
+    let (status, headers, body) = call(&app, &signed(PLAIN, SECRET)).await;
+
+    assert_unauthenticated(status, &headers, &body);
+    assert!(!stored(&app, "eval-1001").await);
 }
 
 #[tokio::test]
@@ -191,7 +207,7 @@ async fn a_bad_signature_is_401_problem_json_and_stores_nothing() {
     );
     assert!(!stored(&app, "eval-1001").await);
     // The webhook id was not recorded either: the genuine delivery of it still applies.
-    let (status, _, body) = call(&app, &signed(PLAIN, SECRET)).await;
+    let (status, _, body) = call(&app, &signed(PLAIN, &acme_secret())).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["outcome"], "applied");
 }
@@ -199,7 +215,7 @@ async fn a_bad_signature_is_401_problem_json_and_stores_nothing() {
 #[tokio::test]
 async fn a_tampered_body_is_401() {
     let app = spawn_app(Some(SECRET));
-    let mut event = signed(PLAIN, SECRET);
+    let mut event = signed(PLAIN, &acme_secret());
     let body = event["body"]
         .as_str()
         .unwrap()
@@ -226,7 +242,7 @@ async fn the_fixture_as_recorded_is_refused_because_its_timestamp_is_stale() {
 #[tokio::test]
 async fn a_replayed_delivery_is_acknowledged_as_a_duplicate() {
     let app = spawn_app(Some(SECRET));
-    let event = signed(PLAIN, SECRET);
+    let event = signed(PLAIN, &acme_secret());
     let (status, _, first) = call(&app, &event).await;
     assert_eq!(status, 200, "{first}");
     assert_eq!(first["outcome"], "applied");
@@ -235,7 +251,7 @@ async fn a_replayed_delivery_is_acknowledged_as_a_duplicate() {
     let (status, _, again) = call(&app, &event).await;
     assert_eq!(status, 200, "{again}");
     assert_eq!(again, serde_json::json!({"outcome": "duplicate"}));
-    let (status, _, resent) = call(&app, &signed(PLAIN, SECRET)).await;
+    let (status, _, resent) = call(&app, &signed(PLAIN, &acme_secret())).await;
     assert_eq!(status, 200, "{resent}");
     assert_eq!(resent["outcome"], "duplicate");
 }
@@ -244,7 +260,7 @@ async fn a_replayed_delivery_is_acknowledged_as_a_duplicate() {
 async fn without_a_default_secret_an_org_without_its_own_is_401() {
     let app = spawn_app(None);
 
-    let (status, headers, body) = call(&app, &signed(PLAIN, SECRET)).await;
+    let (status, headers, body) = call(&app, &signed(PLAIN, &acme_secret())).await;
 
     assert_unauthenticated(status, &headers, &body);
 }
@@ -257,7 +273,7 @@ async fn an_org_that_rotated_its_secret_is_verified_with_it_only() {
         .await
         .unwrap();
 
-    let (status, headers, body) = call(&app, &signed(PLAIN, SECRET)).await;
+    let (status, headers, body) = call(&app, &signed(PLAIN, &acme_secret())).await;
     assert_unauthenticated(status, &headers, &body);
 
     let (status, _, body) = call(&app, &signed(PLAIN, OTHER_SECRET)).await;

@@ -24,6 +24,7 @@ pub(crate) async fn commit(
     if changes.is_empty() {
         return Ok(());
     }
+    changes.check_sizes()?;
     let plan = Plan::of(table, changes)?;
     let mut attempt = 0;
     loop {

@@ -3,6 +3,22 @@
 
 use chrono::NaiveDate;
 
+/// The most `notes`, and the most `privateNotes`, a session holds: UTF-8 bytes, so that a
+/// session with both at the limit still fits one stored record (a DynamoDB item holds 400 KB).
+pub const MAX_NOTES_BYTES: usize = 32_768;
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+pub fn clip_bytes(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
 /// An action item found in notes: its title (without the marker and the due tag) and due date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoteItem {

@@ -44,7 +44,18 @@ pub enum StoreError {
     /// adapter's own retries): the same request may well succeed a little later.
     #[error("store unreachable or throttling: {0}")]
     Transient(String),
+    /// A session of the change set would be stored larger than [`MAX_SESSION_DOC_BYTES`];
+    /// nothing of the set was applied.
+    #[error("{0}")]
+    TooLarge(String),
 }
+
+/// The largest session a store keeps, as the JSON of its document: a DynamoDB item holds at
+/// most 400 KB (the document, its keys and index attributes), and SQLite keeps the same bound
+/// so that both stores accept the same sessions. Notes, private notes, name and agenda each at
+/// their limit fit (about 330 KB at worst, escapes included); what a session can hold beyond
+/// that (action items, generated review criteria) is refused as a whole rather than lost.
+pub const MAX_SESSION_DOC_BYTES: usize = 350_000;
 
 /// The stored outcome of a session creation under an `Idempotency-Key`.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,6 +163,22 @@ impl Changes {
         })
     }
 
+    /// `TooLarge` when a session of the set would be stored larger than
+    /// [`MAX_SESSION_DOC_BYTES`]. Both adapters call it before writing anything.
+    pub fn check_sizes(&self) -> Result<(), StoreError> {
+        for put in &self.sessions {
+            let bytes = serde_json::to_vec(&put.session)
+                .map(|v| v.len())
+                .unwrap_or(0);
+            if bytes > MAX_SESSION_DOC_BYTES {
+                return Err(StoreError::TooLarge(format!(
+                    "the session would hold {bytes} bytes, more than the {MAX_SESSION_DOC_BYTES} a session may: shorten its agenda, notes or action items"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.sessions.is_empty()
             && self.acquire_locks.is_empty()
@@ -229,7 +256,8 @@ pub trait CoachStore: Send + Sync {
 
 #[async_trait]
 pub trait SessionStore: Send + Sync {
-    /// Applies `changes` atomically (see [`Changes`]).
+    /// Applies `changes` atomically (see [`Changes`]). MUST refuse the whole set with
+    /// `TooLarge` when [`Changes::check_sizes`] does, writing nothing.
     async fn commit(&self, changes: Changes) -> Result<(), StoreError>;
     /// MUST return `None` for an id of another org.
     async fn session(&self, org: &OrgId, id: &SessionId) -> Result<Option<Session>, StoreError>;

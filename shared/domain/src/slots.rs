@@ -137,7 +137,40 @@ pub fn check_slot(
     Ok(())
 }
 
+/// The starts that `busy` forbids for a slot of `duration`: a candidate `[t, t + duration)` is
+/// blocked by a busy session exactly when `t` lies strictly inside
+/// `(start - duration - buffer_now, end + max(its buffer, buffer_now))` ([`blocked_by`]'s
+/// condition solved for `t`). Sorted by start and merged where they overlap.
+fn blocked_starts(
+    busy: &[Busy],
+    duration: Duration,
+    buffer_now: u32,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let before = Duration::minutes(i64::from(buffer_now));
+    let mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = busy
+        .iter()
+        .map(|b| {
+            let after = Duration::minutes(i64::from(b.buffer_minutes.max(buffer_now)));
+            (b.interval.start - duration - before, b.interval.end + after)
+        })
+        .collect();
+    spans.sort_unstable();
+    let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::with_capacity(spans.len());
+    for (lo, hi) in spans {
+        match merged.last_mut() {
+            // Open intervals: (a, b) and (c, d) with c < b leave no start between them free.
+            Some(last) if lo < last.1 => last.1 = last.1.max(hi),
+            _ => merged.push((lo, hi)),
+        }
+    }
+    merged
+}
+
 /// Every free slot of `duration_minutes` starting in `[from, to)`, in order.
+///
+/// Linear in the candidates plus the busy sessions (after sorting them): the candidates are
+/// visited in time order and the forbidden starts swept alongside, so a 62-day query against a
+/// full calendar costs microseconds per day, not candidates × sessions.
 pub fn free_slots(
     settings: &CoachSettings,
     busy: &[Busy],
@@ -149,13 +182,19 @@ pub fn free_slots(
     let duration = Duration::minutes(i64::from(duration_minutes));
     let earliest =
         ceil_to_grid(from.max(now + Duration::minutes(i64::from(settings.min_notice_minutes))));
+    let blocked = blocked_starts(busy, duration, settings.buffer_minutes);
+    let mut next_block = 0;
     let mut out = Vec::new();
     for window in availability_intervals(settings, earliest, to + duration) {
         let mut t = ceil_to_grid(window.start.max(earliest));
         while t < to && t + duration <= window.end {
-            let candidate = Interval::new(t, t + duration);
-            if !blocked_by(&candidate, busy, settings.buffer_minutes) {
-                out.push(candidate);
+            // Candidates only move forward: spans that end at or before t never matter again.
+            while next_block < blocked.len() && blocked[next_block].1 <= t {
+                next_block += 1;
+            }
+            let free = blocked.get(next_block).is_none_or(|&(lo, _)| t <= lo);
+            if free {
+                out.push(Interval::new(t, t + duration));
             }
             t += Duration::minutes(GRID_MINUTES);
         }

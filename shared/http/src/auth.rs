@@ -38,25 +38,21 @@ pub enum RolesClaim {
     Text(String),
 }
 
-fn default_roles() -> RolesClaim {
-    RolesClaim::List(Vec::new())
-}
-
 /// The claims of our tokens.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
     #[serde(alias = "custom:org")]
     pub org: String,
-    #[serde(
-        default = "default_roles",
-        alias = "cognito:groups",
-        deserialize_with = "roles_claim"
-    )]
+    /// Required: a token that says nothing of its roles is refused (401), not taken as none.
+    #[serde(alias = "cognito:groups", deserialize_with = "roles_claim")]
     pub roles: RolesClaim,
     pub exp: u64,
     #[serde(default)]
     pub iat: u64,
+    /// Not before (unix seconds), when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
 }
 
 fn roles_claim<'de, D: Deserializer<'de>>(d: D) -> Result<RolesClaim, D::Error> {
@@ -70,6 +66,35 @@ pub fn actor_from_claims(sub: &str, org: &str, roles: Roles) -> Result<Actor, Au
     let org = OrgId::parse(org)
         .map_err(|_| AuthFailure("the token's org is not a valid organisation id".into()))?;
     Ok(Actor::new(user, org, roles))
+}
+
+/// How far (seconds) `exp`, `nbf` and `iat` may be off the server's clock.
+pub const LEEWAY_SECONDS: u64 = 30;
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// A 401's detail for a token jsonwebtoken refused: what is wrong, in words a client can act on,
+/// and never the parser's own message (which names its internals, e.g. the algorithms it knows).
+fn why_refused(kind: &jsonwebtoken::errors::ErrorKind) -> AuthFailure {
+    use jsonwebtoken::errors::ErrorKind as K;
+    let detail = match kind {
+        K::ExpiredSignature => "the token has expired (exp)",
+        K::ImmatureSignature => "the token is not valid yet (nbf)",
+        K::InvalidSignature => "the token's signature does not verify",
+        K::InvalidAlgorithm | K::InvalidAlgorithmName | K::MissingAlgorithm => {
+            "the token must be signed with HS256"
+        }
+        K::MissingRequiredClaim(_) | K::Json(_) => {
+            "the token's claims must include sub, org, roles and exp, each of the right type"
+        }
+        _ => "the token is not a well-formed JWT",
+    };
+    AuthFailure(detail.into())
 }
 
 /// Verifies `Authorization: Bearer <HS256 JWT>` with a shared secret.
@@ -88,7 +113,8 @@ impl JwtAuthenticator {
     pub fn new(secret: &[u8]) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_required_spec_claims(&["exp", "sub"]);
-        validation.leeway = 30;
+        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_nbf = true;
         Self {
             key: DecodingKey::from_secret(secret),
             validation,
@@ -111,8 +137,15 @@ impl Authenticator for JwtAuthenticator {
             .ok_or_else(|| AuthFailure("the Authorization header must be 'Bearer <token>'".into()))?
             .trim();
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
-            .map_err(|e| AuthFailure(format!("invalid token: {e}")))?;
+            .map_err(|e| why_refused(e.kind()))?;
         let c = data.claims;
+        // jsonwebtoken checks exp and nbf but not iat: a token issued in the future (beyond
+        // the same leeway) was minted with a wrong clock or to outlive its lifetime.
+        if c.iat > unix_now().saturating_add(LEEWAY_SECONDS) {
+            return Err(AuthFailure(
+                "the token was issued in the future (iat)".into(),
+            ));
+        }
         actor_from_claims(&c.sub, &c.org, parse_roles(&c.roles))
     }
 }
@@ -136,6 +169,7 @@ pub fn issue_token(
         roles: RolesClaim::List(roles.iter().map(|r| r.as_str().to_owned()).collect()),
         exp: now + ttl_secs,
         iat: now,
+        nbf: None,
     };
     jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),

@@ -8,7 +8,8 @@ use http::StatusCode;
 use http::request::Parts;
 use serde::de::DeserializeOwned;
 
-/// A JSON body. Malformed JSON or a wrong field is 400 `validation_failed` naming the field;
+/// A JSON body. Malformed JSON, a wrong field or a key given twice in one object is 400
+/// `validation_failed` naming the field;
 /// a body over 1 MiB is 413; a non-JSON content type is 415.
 #[derive(Debug, Clone)]
 pub struct ApiJson<T>(pub T);
@@ -101,6 +102,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Some(path) = crate::duplicate_keys::first_duplicate(bytes) {
+        return Err(ApiError::validation(
+            path,
+            "this key appears more than once in its object",
+        ));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

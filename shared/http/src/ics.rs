@@ -1,5 +1,5 @@
 //! The iCalendar (RFC 5545) feed of a user's sessions (§10 `GET /v1/calendar/{token}.ics`) and
-//! its strong ETag.
+//! its strong ETag, computed from what the feed lists rather than from its bytes.
 //!
 //! The body depends only on the sessions (never on the time of the request except through the
 //! history window), so a calendar app polling an unchanged feed gets byte-identical bodies and
@@ -22,6 +22,7 @@ use coaching_domain::UserId;
 use coaching_domain::session::{Session, SessionStatus};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// `PRODID` of the feed.
 pub const PRODID: &str = "-//coaching//sessions feed 1.0//EN";
@@ -37,90 +38,140 @@ pub const REFRESH: &str = "PT1H";
 /// The longest content line in octets, CRLF excluded (RFC 5545 §3.1).
 const MAX_LINE_OCTETS: usize = 75;
 
-/// The feed of `user`'s sessions; see [`calendar_with_join_urls`]. No join URL: `POST
-/// /v1/sessions/{id}/join` hands it out only from 15 minutes before the start.
+/// The feed of `user`'s sessions; see [`Feed`]. No join URL: `POST /v1/sessions/{id}/join`
+/// hands it out only from 15 minutes before the start.
 pub fn calendar(user: &UserId, sessions: &[Session], now: DateTime<Utc>) -> String {
-    calendar_with_join_urls(user, sessions, now, |_| None)
+    Feed::of(user, sessions, now).render(|_| None)
 }
 
-/// The feed of `user`'s sessions: one `VEVENT` per session of `sessions` in which `user` is
-/// the coach or the client, that has a time (drafts have none) and that ended at most
-/// [`HISTORY_DAYS`] before `now`. Others' sessions are skipped, whatever the caller passes.
-///
-/// `STATUS` is `CANCELLED` for a cancelled session (calendar apps then remove or strike it)
-/// and `CONFIRMED` for the others (scheduled, completed, no-show: the time was held).
-/// `SEQUENCE` is the session's `sequence` (bumped on every move), `UID` `<session id>@coaching`.
-/// `DESCRIPTION` names the kind and, when `join_url` gives one, the join URL.
+/// The feed of `user`'s sessions with a join URL per event where `join_url` gives one.
 pub fn calendar_with_join_urls(
     user: &UserId,
     sessions: &[Session],
     now: DateTime<Utc>,
     join_url: impl Fn(&Session) -> Option<String>,
 ) -> String {
-    let oldest_end = now - Duration::days(HISTORY_DAYS);
-    let mut events: Vec<(&Session, DateTime<Utc>, DateTime<Utc>)> = sessions
-        .iter()
-        .filter(|s| &s.coach_id == user || &s.client_id == user)
-        .filter(|s| s.status != SessionStatus::Draft)
-        .filter_map(|s| Some((s, s.starts_at?, s.ends_at()?)))
-        .filter(|(_, _, end)| *end >= oldest_end)
-        .collect();
-    events.sort_by(|a, b| (a.1, &a.0.id).cmp(&(b.1, &b.0.id)));
-
-    let mut out = String::with_capacity(256 + events.len() * 400);
-    for (name, value) in [
-        ("BEGIN", "VCALENDAR"),
-        ("VERSION", "2.0"),
-        ("PRODID", PRODID),
-        ("CALSCALE", "GREGORIAN"),
-        ("METHOD", "PUBLISH"),
-        ("NAME", CALENDAR_NAME),
-        ("X-WR-CALNAME", CALENDAR_NAME),
-        ("REFRESH-INTERVAL;VALUE=DURATION", REFRESH),
-        ("X-PUBLISHED-TTL", REFRESH),
-    ] {
-        line(&mut out, name, value);
-    }
-    for (s, start, end) in events {
-        let status = match s.status {
-            SessionStatus::Cancelled => "CANCELLED",
-            _ => "CONFIRMED",
-        };
-        let summary = if s.name.trim().is_empty() {
-            "Coaching session"
-        } else {
-            s.name.as_str()
-        };
-        let mut description = format!("Kind: {}", s.kind.as_str());
-        if let Some(url) = join_url(s) {
-            let _ = write!(description, "\nJoin: {url}");
-        }
-        line(&mut out, "BEGIN", "VEVENT");
-        line(&mut out, "UID", &text(&format!("{}@coaching", s.id)));
-        line(&mut out, "DTSTAMP", &utc(s.updated_at));
-        line(&mut out, "DTSTART", &utc(start));
-        line(&mut out, "DTEND", &utc(end));
-        line(&mut out, "SEQUENCE", &s.sequence.to_string());
-        line(&mut out, "STATUS", status);
-        line(&mut out, "SUMMARY", &text(summary));
-        line(&mut out, "DESCRIPTION", &text(&description));
-        line(&mut out, "LAST-MODIFIED", &utc(s.updated_at));
-        line(&mut out, "END", "VEVENT");
-    }
-    line(&mut out, "END", "VCALENDAR");
-    out
+    Feed::of(user, sessions, now).render(join_url)
 }
 
-/// A strong ETag of a feed body: the quoted hex SHA-256 of its bytes.
-pub fn etag(body: &str) -> String {
-    let digest = Sha256::digest(body.as_bytes());
-    let mut tag = String::with_capacity(66);
-    tag.push('"');
-    for byte in digest {
-        let _ = write!(tag, "{byte:02x}");
+/// The most characters of a session's notes a feed's `DESCRIPTION` carries: enough for the
+/// agenda a calendar shows, while notes of up to 32 KB per session do not make a feed of
+/// hundreds of sessions megabytes long (a calendar app downloads it every hour).
+pub const MAX_DESCRIPTION_NOTES: usize = 1_000;
+
+/// Changes whenever [`Feed::render`] writes other bytes for the same sessions, so that an ETag
+/// of the old format never matches a body of the new one.
+const FORMAT: &[u8] = b"coaching-ics-2";
+
+static RENDERS: AtomicU64 = AtomicU64::new(0);
+
+/// How many feeds this process rendered: a test's way to see that a 304 rendered none.
+pub fn renders() -> u64 {
+    RENDERS.load(Ordering::Relaxed)
+}
+
+/// The events of one user's feed: one per session of `sessions` in which `user` is the coach or
+/// the client, that has a time (drafts have none) and that ended at most [`HISTORY_DAYS`]
+/// before `now`, ordered by start. Others' sessions are skipped, whatever the caller passes.
+#[derive(Debug)]
+pub struct Feed<'a> {
+    events: Vec<(&'a Session, DateTime<Utc>, DateTime<Utc>)>,
+}
+
+impl<'a> Feed<'a> {
+    pub fn of(user: &UserId, sessions: &'a [Session], now: DateTime<Utc>) -> Self {
+        let oldest_end = now - Duration::days(HISTORY_DAYS);
+        let mut events: Vec<_> = sessions
+            .iter()
+            .filter(|s| &s.coach_id == user || &s.client_id == user)
+            .filter(|s| s.status != SessionStatus::Draft)
+            .filter_map(|s| Some((s, s.starts_at?, s.ends_at()?)))
+            .filter(|(_, _, end)| *end >= oldest_end)
+            .collect();
+        events.sort_by(|a, b| (a.1, &a.0.id).cmp(&(b.1, &b.0.id)));
+        Feed { events }
     }
-    tag.push('"');
-    tag
+
+    /// A strong ETag (quoted hex SHA-256) of what the feed lists: each event's session id and
+    /// version, which every stored change of a session bumps. Two bodies of equal ETags are
+    /// equal, and computing it renders nothing, so answering 304 costs no rendering.
+    pub fn etag(&self) -> String {
+        let mut hash = Sha256::new();
+        hash.update(FORMAT);
+        for (s, _, _) in &self.events {
+            hash.update(s.id.as_str().as_bytes());
+            hash.update(b"\0");
+            hash.update(s.version.to_be_bytes());
+        }
+        let mut tag = String::with_capacity(66);
+        tag.push('"');
+        for byte in hash.finalize() {
+            let _ = write!(tag, "{byte:02x}");
+        }
+        tag.push('"');
+        tag
+    }
+
+    /// The iCalendar body. `STATUS` is `CANCELLED` for a cancelled session (calendar apps then
+    /// remove or strike it) and `CONFIRMED` for the others (scheduled, completed, no-show: the
+    /// time was held). `SEQUENCE` is the session's `sequence` (bumped on every move), `UID`
+    /// `<session id>@coaching`. `DESCRIPTION` names the kind, the join URL when `join_url` gives
+    /// one, and the first [`MAX_DESCRIPTION_NOTES`] characters of the shared notes (never the
+    /// private ones: a feed URL travels to calendar servers).
+    pub fn render(&self, join_url: impl Fn(&Session) -> Option<String>) -> String {
+        RENDERS.fetch_add(1, Ordering::Relaxed);
+        let mut out = String::with_capacity(256 + self.events.len() * 400);
+        for (name, value) in [
+            ("BEGIN", "VCALENDAR"),
+            ("VERSION", "2.0"),
+            ("PRODID", PRODID),
+            ("CALSCALE", "GREGORIAN"),
+            ("METHOD", "PUBLISH"),
+            ("NAME", CALENDAR_NAME),
+            ("X-WR-CALNAME", CALENDAR_NAME),
+            ("REFRESH-INTERVAL;VALUE=DURATION", REFRESH),
+            ("X-PUBLISHED-TTL", REFRESH),
+        ] {
+            line(&mut out, name, value);
+        }
+        for &(s, start, end) in &self.events {
+            let status = match s.status {
+                SessionStatus::Cancelled => "CANCELLED",
+                _ => "CONFIRMED",
+            };
+            let summary = if s.name.trim().is_empty() {
+                "Coaching session"
+            } else {
+                s.name.as_str()
+            };
+            let mut description = format!("Kind: {}", s.kind.as_str());
+            if let Some(url) = join_url(s) {
+                let _ = write!(description, "\nJoin: {url}");
+            }
+            let notes = s.notes.trim();
+            if !notes.is_empty() {
+                description.push_str("\n\n");
+                let mut chars = notes.chars();
+                description.extend(chars.by_ref().take(MAX_DESCRIPTION_NOTES));
+                if chars.next().is_some() {
+                    description.push('…');
+                }
+            }
+            line(&mut out, "BEGIN", "VEVENT");
+            line(&mut out, "UID", &text(&format!("{}@coaching", s.id)));
+            line(&mut out, "DTSTAMP", &utc(s.updated_at));
+            line(&mut out, "DTSTART", &utc(start));
+            line(&mut out, "DTEND", &utc(end));
+            line(&mut out, "SEQUENCE", &s.sequence.to_string());
+            line(&mut out, "STATUS", status);
+            line(&mut out, "SUMMARY", &text(summary));
+            line(&mut out, "DESCRIPTION", &text(&description));
+            line(&mut out, "LAST-MODIFIED", &utc(s.updated_at));
+            line(&mut out, "END", "VEVENT");
+        }
+        line(&mut out, "END", "VCALENDAR");
+        out
+    }
 }
 
 /// A UTC DATE-TIME, form #2 (`19970714T173000Z`). Written field by field: `format` with a

@@ -4,12 +4,14 @@ pub mod auth;
 pub mod clock;
 pub mod docs;
 pub mod dto;
+pub mod duplicate_keys;
 pub mod events;
 pub mod extract;
 pub mod ics;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
+pub mod webhook_secret;
 
 use auth::Authenticator;
 use axum::Router;
@@ -27,8 +29,9 @@ pub struct AppState {
     pub auth: Arc<dyn Authenticator>,
     /// Set only when `COACHING_TEST_CLOCK=1`: enables `PUT /v1/test-clock`.
     pub test_clock: Option<Arc<TestClock>>,
-    /// `COACHING_WEBHOOK_SECRET`: the Standard Webhooks secret (`whsec_…`) that verifies
-    /// deliveries of orgs that have not rotated their own. `None`: such orgs' deliveries are 401.
+    /// `COACHING_WEBHOOK_SECRET`: the master Standard Webhooks secret (`whsec_…`) from which
+    /// each org that has not rotated its own derives its secret ([`webhook_secret`]); it
+    /// verifies nothing itself. `None`: such orgs' deliveries are 401.
     pub webhook_secret: Option<Arc<str>>,
     /// `COACHING_PUBLIC_URL`: the API's public base URL (`https://api.example.com`, no trailing
     /// slash), for the absolute URLs the API hands out (the calendar feed). `None`: taken from
@@ -60,12 +63,7 @@ pub fn router_with_docs(state: AppState) -> Router {
 /// Whether `secret` is a usable Standard Webhooks secret: `whsec_` and base64 of at least 24
 /// bytes (the Standard Webhooks minimum).
 pub fn webhook_secret_is_valid(secret: &str) -> bool {
-    use base64::Engine;
-    secret.strip_prefix("whsec_").is_some_and(|b64| {
-        base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .is_ok_and(|k| k.len() >= 24)
-    })
+    webhook_secret::is_valid(secret)
 }
 
 /// `COACHING_PUBLIC_URL` as the API uses it: an http(s) URL with a host and at most a path

@@ -83,6 +83,7 @@ impl CoachStore for SqliteStore {
 #[async_trait]
 impl SessionStore for SqliteStore {
     async fn commit(&self, changes: Changes) -> Result<(), StoreError> {
+        changes.check_sizes()?;
         commit::commit(&mut self.pool.writer(), &changes)
     }
 

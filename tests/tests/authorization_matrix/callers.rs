@@ -63,6 +63,7 @@ fn signed(exp_offset_secs: i64, secret: &[u8]) -> String {
         roles: RolesClaim::List(vec!["coach".into(), "client".into(), "admin".into()]),
         exp: (now + exp_offset_secs) as u64,
         iat: (now - 7200) as u64,
+        nbf: None,
     };
     jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),

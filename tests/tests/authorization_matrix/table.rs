@@ -67,9 +67,10 @@ pub const ROWS: &[Row] = &[
     row("GET /v1/calendar/{token}.ics",                       [P, P, P, P, P, P, P, P]),
     // Signed by the evaluation system: a bearer token is no signature.
     row("POST /v1/orgs/{orgId}/webhooks/evaluations",         [U, U, U, U, U, U, U, U]),
-    // The test clock is a test server's switch (only with COACHING_TEST_CLOCK=1): any user.
+    // The test clock is a test server's switch (only with COACHING_TEST_CLOCK=1): any user reads
+    // it, only an admin moves it (it decides fees and windows for everyone on the server).
     row("GET /v1/test-clock",                                 [U, U, U, A, A, A, A, A]),
-    row("PUT /v1/test-clock",                                 [U, U, U, A, A, A, A, A]),
+    row("PUT /v1/test-clock",                                 [U, U, U, A, F, F, F, A]),
     row("GET /v1/notifications",                              [U, U, U, A, A, A, A, A]),
     row("POST /v1/calendar-token",                            [U, U, U, A, A, A, A, A]),
     // Coaches: anyone of the org reads; that coach or an admin writes.
@@ -109,6 +110,7 @@ pub const ROWS: &[Row] = &[
     row("GET /v1/org/settings",                               [U, U, U, A, A, A, A, A]),
     row("PUT /v1/org/settings",                               [U, U, U, A, F, F, F, A]),
     row("POST /v1/org/webhook-secret",                        [U, U, U, A, F, F, F, A]),
+    row("GET /v1/org/webhook-secret",                         [U, U, U, A, F, F, F, A]),
     row("POST /v1/kb-articles",                               [U, U, U, A, F, F, F, A]),
     row("GET /v1/kb-articles",                                [U, U, U, A, A, A, A, A]),
     row("DELETE /v1/kb-articles/{articleId}",                 [U, U, U, N, F, F, F, A]),

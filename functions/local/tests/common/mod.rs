@@ -101,7 +101,12 @@ pub fn deliver(base: &str, id: &str, day: u32, score: u32) {
         "scores": [{"criterionId": "empathy", "criterionName": "Empathy", "score": score,
                     "maxScore": 4, "comment": "Abrupt greeting"}]}})
     .to_string();
-    let hook = standardwebhooks::Webhook::new(WEBHOOK_SECRET).expect("secret");
+    // Org acme's own secret, derived from the master (what its admins read at
+    // GET /v1/org/webhook-secret): the master itself verifies no org.
+    let org = coaching_domain::OrgId::parse("acme").expect("org");
+    let secret =
+        coaching_http::webhook_secret::derive_for_org(WEBHOOK_SECRET, &org).expect("secret");
+    let hook = standardwebhooks::Webhook::new(&secret).expect("secret");
     let ts = chrono::Utc::now().timestamp();
     let signature = hook.sign(id, ts, body.as_bytes()).expect("sign");
     let resp = client()

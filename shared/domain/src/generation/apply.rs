@@ -5,6 +5,7 @@
 use super::GenerationOutput;
 use crate::evaluation::{Evaluation, KbLink, ReviewCriterion};
 use crate::ids::*;
+use crate::notes::{MAX_NOTES_BYTES, clip_bytes};
 use crate::org::KbArticle;
 use crate::service::ticket_links;
 use crate::session::{ActionItem, Session};
@@ -26,17 +27,26 @@ pub struct Basis<'a> {
 /// Generated notes go after what the coach wrote. A later generation replaces the earlier
 /// generated part when it is still the end of the notes, untouched; once the coach edited it
 /// or wrote after it, it is theirs and the new part follows it.
-fn merge_notes(notes: &str, earlier: Option<&str>, generated: &str) -> String {
+/// The notes stay within [`MAX_NOTES_BYTES`]: the generated part is cut (at a character
+/// boundary) to what the coach's text leaves. Returns the notes and the generated part as
+/// written into them.
+fn merge_notes(notes: &str, earlier: Option<&str>, generated: &str) -> (String, String) {
     let notes = notes.trim_end();
     let hand = match earlier {
         Some(e) if !e.is_empty() && notes.ends_with(e) => &notes[..notes.len() - e.len()],
         _ => notes,
     };
     let hand = hand.trim_end();
-    match (hand.is_empty(), generated.is_empty()) {
-        (true, _) => generated.to_owned(),
-        (false, true) => hand.to_owned(),
-        (false, false) => format!("{hand}\n\n{generated}"),
+    if hand.is_empty() {
+        let generated = clip_bytes(generated, MAX_NOTES_BYTES).trim_end();
+        return (generated.to_owned(), generated.to_owned());
+    }
+    let room = MAX_NOTES_BYTES.saturating_sub(hand.len() + 2);
+    let generated = clip_bytes(generated, room).trim_end();
+    if generated.is_empty() {
+        (hand.to_owned(), String::new())
+    } else {
+        (format!("{hand}\n\n{generated}"), generated.to_owned())
     }
 }
 
@@ -86,8 +96,9 @@ pub fn apply_output(
         })
         .collect();
     let earlier = review.generated_notes.take();
-    s.notes = merge_notes(&s.notes, earlier.as_deref(), &output.notes);
-    review.generated_notes = (!output.notes.is_empty()).then(|| output.notes.clone());
+    let (notes, generated) = merge_notes(&s.notes, earlier.as_deref(), &output.notes);
+    s.notes = notes;
+    review.generated_notes = (!generated.is_empty()).then_some(generated);
     s.action_items
         .retain(|a| a.done || a.generation_id.is_none());
     for item in &output.action_items {
@@ -115,23 +126,47 @@ pub fn apply_output(
 mod tests {
     use super::*;
 
+    fn merge(notes: &str, earlier: Option<&str>, generated: &str) -> String {
+        merge_notes(notes, earlier, generated).0
+    }
+
     #[test]
     fn generated_notes_replace_their_earlier_part_and_keep_the_coachs_text() {
-        assert_eq!(merge_notes("", None, "Gen 1"), "Gen 1");
-        assert_eq!(merge_notes("Mine.", None, "Gen 1"), "Mine.\n\nGen 1");
+        assert_eq!(merge("", None, "Gen 1"), "Gen 1");
+        assert_eq!(merge("Mine.", None, "Gen 1"), "Mine.\n\nGen 1");
         assert_eq!(
-            merge_notes("Mine.\n\nGen 1", Some("Gen 1"), "Gen 2"),
+            merge("Mine.\n\nGen 1", Some("Gen 1"), "Gen 2"),
             "Mine.\n\nGen 2"
         );
         // The coach rewrote the generated part: it is theirs now, and the new one follows it.
         assert_eq!(
-            merge_notes("Mine.\n\nGen 1, edited", Some("Gen X"), "Gen 2"),
+            merge("Mine.\n\nGen 1, edited", Some("Gen X"), "Gen 2"),
             "Mine.\n\nGen 1, edited\n\nGen 2"
         );
-        assert_eq!(merge_notes("Mine.\n\nGen 1", Some("Gen 1"), ""), "Mine.");
+        assert_eq!(merge("Mine.\n\nGen 1", Some("Gen 1"), ""), "Mine.");
         assert_eq!(
-            merge_notes("Mine.\n\nGen 1, edited", Some("Gen 1"), "Gen 2"),
+            merge("Mine.\n\nGen 1, edited", Some("Gen 1"), "Gen 2"),
             "Mine.\n\nGen 1, edited\n\nGen 2"
         );
+    }
+
+    #[test]
+    fn generated_notes_are_cut_to_what_the_coachs_notes_leave_of_the_limit() {
+        let mine = "m".repeat(MAX_NOTES_BYTES - 10);
+        let generated = "é".repeat(100);
+
+        let (notes, part) = merge_notes(&mine, None, &generated);
+
+        assert!(notes.len() <= MAX_NOTES_BYTES, "{}", notes.len());
+        assert_eq!(
+            part,
+            "é".repeat(4),
+            "8 bytes of room, whole characters only"
+        );
+        assert!(notes.ends_with(&part));
+        let (alone, _) = merge_notes("", None, &"x".repeat(MAX_NOTES_BYTES + 5));
+        assert_eq!(alone.len(), MAX_NOTES_BYTES);
+        let (full, none) = merge_notes(&"m".repeat(MAX_NOTES_BYTES), None, "Gen");
+        assert_eq!((full.len(), none.as_str()), (MAX_NOTES_BYTES, ""));
     }
 }

@@ -443,6 +443,31 @@ impl Services {
         basis: Option<(GenerationInput, Selection, Vec<Evaluation>, Vec<KbArticle>)>,
         result: Result<GenerationOutput, GenerateError>,
     ) -> Result<Processed, DomainError> {
+        let succeeded = result.is_ok();
+        match self
+            .finish_with(generator, claimed.clone(), basis.clone(), result)
+            .await
+        {
+            // What the provider wrote would make the session larger than a store keeps: the
+            // generation fails saying so, and the session keeps what it had.
+            Err(DomainError::PayloadTooLarge(_)) if succeeded => {
+                let too_large = Err(GenerateError {
+                    reason: "the generated coaching does not fit the session: it would exceed the size a session may have".into(),
+                    attempts: 1,
+                });
+                self.finish_with(generator, claimed, basis, too_large).await
+            }
+            other => other,
+        }
+    }
+
+    async fn finish_with(
+        &self,
+        generator: &dyn Generator,
+        claimed: GenerationJob,
+        basis: Option<(GenerationInput, Selection, Vec<Evaluation>, Vec<KbArticle>)>,
+        result: Result<GenerationOutput, GenerateError>,
+    ) -> Result<Processed, DomainError> {
         let now = self.now();
         let mut done = claimed.clone();
         done.status = if result.is_ok() {

@@ -46,7 +46,7 @@ pub struct JoinInfo {
     pub closes_at: DateTime<Utc>,
 }
 
-pub const MAX_NOTES_CHARS: usize = 100_000;
+pub use crate::notes::MAX_NOTES_BYTES;
 pub const MAX_AGENDA_ITEMS: usize = 100;
 
 /// Every lock a session holds: its slot blocks and, for an intro, the coach–client pair.
@@ -117,10 +117,8 @@ impl Services {
             ("notes", &patch.notes),
             ("privateNotes", &patch.private_notes),
         ] {
-            if v.as_ref()
-                .is_some_and(|n| n.chars().count() > MAX_NOTES_CHARS)
-            {
-                errs.add(field, format!("at most {MAX_NOTES_CHARS} characters"));
+            if v.as_ref().is_some_and(|n| n.len() > MAX_NOTES_BYTES) {
+                errs.add(field, format!("at most {MAX_NOTES_BYTES} bytes (UTF-8)"));
             }
         }
         let mut agenda = None;

@@ -79,6 +79,7 @@ pub(crate) fn store_err(e: StoreError) -> DomainError {
         }
         StoreError::Unavailable(msg) => DomainError::Internal(msg),
         StoreError::Transient(msg) => DomainError::StoreUnavailable(msg),
+        StoreError::TooLarge(msg) => DomainError::PayloadTooLarge(msg),
     }
 }
 

@@ -338,3 +338,63 @@ proptest! {
         prop_assert_eq!(la.is_disjoint(&lb), !too_close);
     }
 }
+
+/// The slots as the first version computed them: every grid candidate of every availability
+/// window checked against every busy session. The reference the sweep must equal.
+fn free_slots_by_scan(
+    settings: &CoachSettings,
+    busy: &[Busy],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    duration_minutes: u32,
+    now: DateTime<Utc>,
+) -> Vec<Interval> {
+    let duration = Duration::minutes(i64::from(duration_minutes));
+    let earliest = crate::time::ceil_to_grid(
+        from.max(now + Duration::minutes(i64::from(settings.min_notice_minutes))),
+    );
+    let mut out = Vec::new();
+    for window in availability_intervals(settings, earliest, to + duration) {
+        let mut t = crate::time::ceil_to_grid(window.start.max(earliest));
+        while t < to && t + duration <= window.end {
+            let candidate = Interval::new(t, t + duration);
+            if !blocked_by(&candidate, busy, settings.buffer_minutes) {
+                out.push(candidate);
+            }
+            t += Duration::minutes(15);
+        }
+    }
+    out.dedup();
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn the_sweep_offers_exactly_the_slots_a_scan_of_every_candidate_offers(
+        (tz, day) in dst_day(),
+        windows in windows(),
+        duration in prop_oneof![Just(15u32), Just(30), Just(45), Just(60), Just(120)],
+        buffer_now in prop_oneof![Just(0u32), Just(5), Just(15), Just(40)],
+        // Busy sessions at any minute (not only on the grid: a buffer change moves nothing),
+        // overlapping each other, each with the buffer it was booked with.
+        busy in proptest::collection::vec((0i64..(4 * 24 * 60), 1i64..180, 0u32..61), 0..12),
+        notice in prop_oneof![Just(0u32), Just(60), Just(24 * 60)],
+    ) {
+        let s = settings(tz, &windows, buffer_now, notice);
+        let tzz: Zone = tz.parse().unwrap();
+        let from = crate::time::resolve_local(&tzz, day - Duration::days(1), 0, crate::time::Ambiguity::Earliest);
+        let to = from + Duration::days(3);
+        let busy: Vec<Busy> = busy.iter().map(|&(minute, len, buffer)| {
+            let start = from - Duration::hours(12) + Duration::minutes(minute);
+            Busy { interval: Interval::new(start, start + Duration::minutes(len)), buffer_minutes: buffer }
+        }).collect();
+        let now = from + Duration::hours(5);
+
+        prop_assert_eq!(
+            free_slots(&s, &busy, from, to, duration, now),
+            free_slots_by_scan(&s, &busy, from, to, duration, now)
+        );
+    }
+}

@@ -374,11 +374,38 @@ impl From<OrgSettingsDto> for OrgSettings {
     }
 }
 
-/// The org's new webhook secret: shown once, never by any GET.
+/// The org's new webhook secret.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct WebhookSecretDto {
     /// `whsec_` and 32 random bytes in base64 (Standard Webhooks).
     pub secret: String,
+}
+
+/// Where the org's current webhook secret comes from.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookSecretSourceDto {
+    /// Derived for this org from the server's master secret (the org has not rotated one).
+    Derived,
+    /// Rotated by one of the org's admins.
+    Rotated,
+}
+
+impl From<crate::webhook_secret::SecretSource> for WebhookSecretSourceDto {
+    fn from(s: crate::webhook_secret::SecretSource) -> Self {
+        match s {
+            crate::webhook_secret::SecretSource::Derived => Self::Derived,
+            crate::webhook_secret::SecretSource::Rotated => Self::Rotated,
+        }
+    }
+}
+
+/// The secret that verifies the org's evaluation deliveries now.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CurrentWebhookSecretDto {
+    /// A Standard Webhooks secret (`whsec_` and base64).
+    pub secret: String,
+    pub source: WebhookSecretSourceDto,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -94,9 +94,14 @@ fn agenda_text() -> utoipa::openapi::Object {
 fn name_text() -> utoipa::openapi::Object {
     text(200)
 }
-/// The domain's `MAX_NOTES_CHARS` (lifecycle rules).
+/// The domain's `MAX_NOTES_BYTES`: 32,768 UTF-8 bytes. JSON Schema counts characters, so the
+/// schema states the character bound that ASCII text reaches and the description the bytes.
 fn notes_text() -> utoipa::openapi::Object {
-    up_to(100_000)
+    let mut o = up_to(coaching_domain::notes::MAX_NOTES_BYTES);
+    o.description = Some(
+        "At most 32,768 bytes in UTF-8 (fewer characters when some take several bytes).".into(),
+    );
+    o
 }
 fn reason_text() -> utoipa::openapi::Object {
     up_to(2000)
@@ -368,10 +373,17 @@ pub struct SessionDto {
     /// Free intro calls cost 0; review sessions have no price.
     pub price: Option<MoneyDto>,
     pub agenda: Vec<AgendaItemDto>,
-    pub notes: String,
-    /// Absent for the client.
+    /// Visible to the client. Absent in lists (`GET /v1/sessions`): read the session for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// The length of `notes` in UTF-8 bytes (also in lists).
+    pub notes_length: usize,
+    /// Coach and admins only: absent for the client, and absent in lists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub private_notes: Option<String>,
+    /// The length of `privateNotes` in UTF-8 bytes (also in lists); absent for the client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_notes_length: Option<usize>,
     pub action_items: Vec<ActionItemDto>,
     pub review: Option<ReviewDto>,
     pub recurrence: Option<RecurrenceDto>,
@@ -425,6 +437,15 @@ pub struct ReviewBody {
 }
 
 impl SessionDto {
+    /// A session as a list shows it: without the bodies of its notes (each up to 32 KB), which
+    /// would make one page of 200 sessions weigh megabytes; their lengths say what there is.
+    pub fn listed(s: &Session, view: View) -> Self {
+        let mut dto = Self::new(s, view);
+        dto.notes = None;
+        dto.private_notes = None;
+        dto
+    }
+
     pub fn new(s: &Session, view: View) -> Self {
         Self {
             rating: s.rating.as_ref().map(SessionReviewDto::from),
@@ -452,8 +473,10 @@ impl SessionDto {
                     done: a.done,
                 })
                 .collect(),
-            notes: s.notes.clone(),
+            notes: Some(s.notes.clone()),
+            notes_length: s.notes.len(),
             private_notes: (view == View::Full).then(|| s.private_notes.clone()),
+            private_notes_length: (view == View::Full).then_some(s.private_notes.len()),
             action_items: s.action_items.iter().map(ActionItemDto::from).collect(),
             review: s.review.as_ref().map(ReviewDto::from),
             recurrence: s.recurrence.map(|r| RecurrenceDto {

@@ -288,11 +288,15 @@ fn folding_keeps_every_line_within_75_octets_at_every_length_and_width() {
 fn the_same_sessions_give_the_same_bytes_and_etag_whatever_their_order() {
     let mut reversed = sessions();
     reversed.reverse();
+    let etag = |list: &[Session], now: &str| Feed::of(&user("coach"), list, at(now)).etag();
     let a = calendar(&user("coach"), &sessions(), at(NOW));
     let b = calendar(&user("coach"), &reversed, at("2026-11-01T13:00:00Z"));
     assert_eq!(a, b);
-    assert_eq!(etag(&a), etag(&b));
-    let tag = etag(&a);
+    assert_eq!(
+        etag(&sessions(), NOW),
+        etag(&reversed, "2026-11-01T13:00:00Z")
+    );
+    let tag = etag(&sessions(), NOW);
     assert_eq!(tag.len(), 66);
     assert!(tag.starts_with('"') && tag.ends_with('"'));
     assert!(tag[1..65].bytes().all(|c| c.is_ascii_hexdigit()));
@@ -300,7 +304,67 @@ fn the_same_sessions_give_the_same_bytes_and_etag_whatever_their_order() {
     let mut moved_again = sessions();
     moved_again[0].starts_at = Some(at("2026-11-12T09:30:00Z"));
     moved_again[0].sequence = 3;
+    moved_again[0].version += 1;
     let c = calendar(&user("coach"), &moved_again, at(NOW));
-    assert_ne!(etag(&a), etag(&c));
+    assert_ne!(tag, etag(&moved_again, NOW));
     assert_eq!(events(&parse(&c))[1].get_sequence(), Some(3));
+}
+
+#[test]
+fn the_description_carries_at_most_a_thousand_characters_of_the_shared_notes_only() {
+    let mut list = sessions();
+    list[0].notes = format!("Agenda: {}", "é".repeat(5_000));
+    list[0].private_notes = "SECRET private remark".into();
+    list[2].notes = "Short, sweet; done".into();
+    list[1].notes = "NOT-THIS-USERS".into();
+
+    let body = calendar(&user("coach"), &list, at(NOW));
+
+    let cal = parse(&body);
+    let evs = events(&cal);
+    let description = |e: &Event| {
+        e.property_value("DESCRIPTION")
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let long = evs
+        .iter()
+        .map(|e| description(e))
+        .find(|d| d.contains("Agenda"))
+        .expect("notes");
+    let notes_part = long
+        .split_once("\n\n")
+        .map(|x| x.1)
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        notes_part.chars().count() <= MAX_DESCRIPTION_NOTES + 1,
+        "{}",
+        notes_part.chars().count()
+    );
+    assert!(notes_part.ends_with('…'));
+    assert!(
+        evs.iter()
+            .any(|e| description(e).ends_with("Short, sweet; done"))
+    );
+    assert!(!body.contains("SECRET"));
+    assert!(!body.contains("NOT-THIS-USERS"));
+}
+
+#[test]
+fn the_etag_changes_with_what_is_listed_and_with_nothing_else() {
+    let base = Feed::of(&user("coach"), &sessions(), at(NOW)).etag();
+    let mut edited = sessions();
+    edited[2].notes = "new notes".into();
+    edited[2].version += 1;
+    let mut fewer = sessions();
+    fewer.remove(0);
+    // Sessions the feed does not list (another user's, a draft) change nothing.
+    let mut elsewhere = sessions();
+    elsewhere[1].version += 1;
+    elsewhere[3].version += 1;
+
+    assert_ne!(base, Feed::of(&user("coach"), &edited, at(NOW)).etag());
+    assert_ne!(base, Feed::of(&user("coach"), &fewer, at(NOW)).etag());
+    assert_eq!(base, Feed::of(&user("coach"), &elsewhere, at(NOW)).etag());
 }

@@ -178,16 +178,31 @@ pub async fn calendar_feed(
             chrono::Duration::days(ics::HISTORY_DAYS),
         )
         .await?;
-    let body = ics::calendar(&feed.user, &feed.sessions, feed.now);
-    let etag = ics::etag(&body);
+    // Hashing and rendering hundreds of sessions is milliseconds of CPU: done on the blocking
+    // pool, so the async workers keep serving other requests meanwhile.
+    let matched = move |etag: &str| none_match(&headers, etag);
+    let (etag, body) = tokio::task::spawn_blocking(move || {
+        let listed = ics::Feed::of(&feed.user, &feed.sessions, feed.now);
+        let etag = listed.etag();
+        let body = (!matched(&etag)).then(|| listed.render(|_| None));
+        (etag, body)
+    })
+    .await
+    .map_err(|_| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "an internal error occurred",
+        )
+    })?;
     let tag = HeaderValue::from_str(&etag).map_err(|_| unknown())?;
     let cache = HeaderValue::from_static(FEED_CACHE_CONTROL);
-    if none_match(&headers, &etag) {
+    let Some(body) = body else {
         let mut res = StatusCode::NOT_MODIFIED.into_response();
         res.headers_mut().insert(header::ETAG, tag);
         res.headers_mut().insert(header::CACHE_CONTROL, cache);
         return Ok(res);
-    }
+    };
     let mut res = (StatusCode::OK, body).into_response();
     let h = res.headers_mut();
     h.insert(

@@ -28,16 +28,27 @@ fn test_clock(state: &AppState) -> Result<&crate::clock::TestClock, ApiError> {
     })
 }
 
-/// Freezes the clock every rule and job uses at `now` (only with `COACHING_TEST_CLOCK=1`).
+/// Freezes the clock every rule and job uses at `now` (only with `COACHING_TEST_CLOCK=1`, and
+/// only for admins: moving time decides fees, windows and reminders for everyone in the
+/// server).
 #[utoipa::path(put, operation_id = "setTestClock", path = "/v1/test-clock", tag = "meta", request_body = TestClockDto,
     security(("bearer" = [])),
-    responses((status = 200, body = TestClockDto), (status = 401, body = Problem), (status = 404, body = Problem, description = "`not_found`: the test clock is off (COACHING_TEST_CLOCK unset)")))]
+    responses((status = 200, body = TestClockDto), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "`forbidden`: not an admin"),
+        (status = 404, body = Problem, description = "`not_found`: the test clock is off (COACHING_TEST_CLOCK unset)")))]
 pub async fn set_test_clock(
     State(state): State<AppState>,
-    Caller(_): Caller,
+    Caller(actor): Caller,
     ApiJson(body): ApiJson<TestClockDto>,
 ) -> Result<Json<TestClockDto>, ApiError> {
     let clock = test_clock(&state)?;
+    if !actor.is_admin() {
+        return Err(ApiError::new(
+            http::StatusCode::FORBIDDEN,
+            "forbidden",
+            "only an admin may move the test clock",
+        ));
+    }
     coaching_domain::time::check_instant("now", body.now)?;
     clock.set(body.now);
     tracing::info!(now = %body.now, "test clock set");

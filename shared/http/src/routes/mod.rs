@@ -22,8 +22,13 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
+
+/// The Content-Security-Policy of every API answer (JSON, problem+json, the calendar feed):
+/// nothing in them may load, run or be framed.
+pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
 /// Request ids are ULIDs unless the caller sent `x-request-id`.
 #[derive(Clone, Copy, Debug, Default)]
@@ -118,7 +123,10 @@ pub fn router(state: AppState) -> Router {
             "/v1/org/settings",
             get(org::get_settings).put(org::put_settings),
         )
-        .route("/v1/org/webhook-secret", post(org::rotate_secret))
+        .route(
+            "/v1/org/webhook-secret",
+            post(org::rotate_secret).get(org::current_secret),
+        )
         .route(
             "/v1/kb-articles",
             post(org::create_article).get(org::list_articles),
@@ -163,6 +171,16 @@ pub fn with_middleware(api: Router) -> Router {
                     .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
             )
             .layer(PropagateRequestIdLayer::new(request_id))
+            // No answer of the API is a page: a browser must neither sniff one into HTML nor
+            // run or frame anything from it.
+            .layer(SetResponseHeaderLayer::overriding(
+                http::header::X_CONTENT_TYPE_OPTIONS,
+                http::HeaderValue::from_static("nosniff"),
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                http::header::CONTENT_SECURITY_POLICY,
+                http::HeaderValue::from_static(API_CSP),
+            ))
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(axum::middleware::from_fn(deadline)),
     )

@@ -3,10 +3,12 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::dto::evaluation::{
-    KbArticleBody, KbArticleDto, KbArticleListDto, KbParams, OrgSettingsDto, WebhookSecretDto,
+    CurrentWebhookSecretDto, KbArticleBody, KbArticleDto, KbArticleListDto, KbParams,
+    OrgSettingsDto, WebhookSecretDto,
 };
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::problem::{ApiError, Problem};
+use crate::webhook_secret;
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -59,9 +61,9 @@ fn new_secret() -> Result<String, ApiError> {
     Ok(format!("whsec_{}", STANDARD.encode(key)))
 }
 
-/// Rotates the org's webhook secret (admin) and returns it, this once: no GET shows it.
-/// From now on only this secret verifies the org's evaluation deliveries (the server's default
-/// secret no longer does).
+/// Rotates the org's webhook secret (admin) and returns it. From now on only this secret
+/// verifies the org's evaluation deliveries (the one derived from the master no longer does);
+/// `GET /v1/org/webhook-secret` shows it to the org's admins.
 #[utoipa::path(post, operation_id = "rotateWebhookSecret", path = "/v1/org/webhook-secret", tag = "org", security(("bearer" = [])),
     responses((status = 201, body = WebhookSecretDto), (status = 401, body = Problem),
         (status = 403, body = Problem)))]
@@ -75,6 +77,46 @@ pub async fn rotate_secret(
         .rotate_webhook_secret(&actor, &secret)
         .await?;
     let mut res = (StatusCode::CREATED, Json(WebhookSecretDto { secret })).into_response();
+    res.headers_mut().insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
+    Ok(res)
+}
+
+/// The secret that verifies the org's evaluation deliveries now (admin), to configure the
+/// org's evaluation system with: its rotated one, else the one derived for this org from the
+/// server's master secret (never the master itself, never another org's). `no-store`.
+#[utoipa::path(get, operation_id = "getWebhookSecret", path = "/v1/org/webhook-secret", tag = "org", security(("bearer" = [])),
+    responses((status = 200, body = CurrentWebhookSecretDto, description = "The org's current webhook secret"),
+        (status = 401, body = Problem, description = "`unauthenticated`"),
+        (status = 403, body = Problem, description = "`forbidden`: not an admin"),
+        (status = 404, body = Problem, description = "`not_found`: the org has no secret (none rotated, and the server has no master secret to derive one from)")))]
+pub async fn current_secret(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Response, ApiError> {
+    if !actor.is_admin() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "only an admin may read the org's webhook secret",
+        ));
+    }
+    let own = state.services.org_webhook_secret(&actor.org).await?;
+    let (secret, source) =
+        webhook_secret::current(own, state.webhook_secret.as_deref(), &actor.org).ok_or_else(
+            || {
+                ApiError::not_found(
+                    "a webhook secret: rotate one (POST /v1/org/webhook-secret) or start the server with COACHING_WEBHOOK_SECRET",
+                )
+            },
+        )?;
+    let mut res = Json(CurrentWebhookSecretDto {
+        secret,
+        source: source.into(),
+    })
+    .into_response();
     res.headers_mut().insert(
         http::header::CACHE_CONTROL,
         http::HeaderValue::from_static("no-store"),

@@ -171,7 +171,7 @@ pub async fn list(
         items: page
             .items
             .iter()
-            .map(|s| SessionDto::new(s, view_of(s, &actor)))
+            .map(|s| SessionDto::listed(s, view_of(s, &actor)))
             .collect(),
         next_cursor: page.next.as_ref().map(encode_cursor),
     }))

@@ -1,6 +1,7 @@
 //! §8: the signed evaluation webhook (Standard Webhooks). No bearer: the signature over the raw
-//! body is the sender's authentication, with the org's own secret once it rotated one, else
-//! `COACHING_WEBHOOK_SECRET`.
+//! body is the sender's authentication, with the org's own secret once it rotated one, else the
+//! one derived for the org from `COACHING_WEBHOOK_SECRET` ([`crate::webhook_secret`]): a
+//! delivery signed for one org never verifies at another's path.
 
 use crate::AppState;
 use crate::clock::SystemClock;
@@ -9,6 +10,7 @@ use crate::dto::evaluation::{
 };
 use crate::extract::{ApiPath, RawBody, parse_json, parse_value};
 use crate::problem::{ApiError, Problem};
+use crate::webhook_secret;
 use axum::Json;
 use axum::extract::State;
 use coaching_domain::OrgId;
@@ -72,7 +74,10 @@ fn verify(secret: &str, headers: &HeaderMap, body: &[u8]) -> Result<(String, i64
 ///
 /// Signed per Standard Webhooks over the raw body (`webhook-id`, `webhook-timestamp` within 5
 /// minutes of the real time, `webhook-signature: v1,<base64>`, several allowed). A bad or
-/// missing signature, or an org with no secret, is 401 and stores nothing. A repeated
+/// missing signature, or an org with no secret, is 401 and stores nothing. Each org has its
+/// own secret (`GET /v1/org/webhook-secret`): a delivery signed for another org is 401 here.
+/// Senders sign the exact bytes they send: the signature covers `id.timestamp.body` with the
+/// body byte for byte, so re-serializing the JSON after signing breaks it. A repeated
 /// `webhook-id` is acknowledged again without effect; a delivery older (by `webhook-timestamp`)
 /// than the stored state of its evaluation, and a deletion of an unknown one, are acknowledged
 /// and ignored. A deletion leaves a tombstone: an older `completed` arriving later stays ignored.
@@ -84,7 +89,7 @@ fn verify(secret: &str, headers: &HeaderMap, body: &[u8]) -> Result<(String, i64
         ("webhook-signature" = String, Header, description = "Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`")),
     responses((status = 200, body = WebhookAckDto, description = "Accepted (also for repeats and ignored deliveries)"),
         (status = 400, body = Problem, description = "`validation_failed`: malformed JSON, a missing field, `score > maxScore`, `maxScore <= 0`, an unknown `type`"),
-        (status = 401, body = Problem, description = "`unauthenticated`: bad or missing signature, a timestamp over 5 minutes off, or an org with no secret (neither its own nor the server's default)"),
+        (status = 401, body = Problem, description = "`unauthenticated`: bad or missing signature (a delivery signed with another org's secret included), a timestamp over 5 minutes off, or an org with no secret (neither a rotated one nor a master to derive one from)"),
         (status = 413, body = Problem, description = "`payload_too_large`: over 1 MiB, or an evaluation over 256 KiB")))]
 pub async fn evaluations(
     State(state): State<AppState>,
@@ -96,11 +101,9 @@ pub async fn evaluations(
     // secret (its own or the default), fails like a bad signature.
     let org = OrgId::parse(org).map_err(|_| unauthorized("the signature does not verify"))?;
     let own = state.services.org_webhook_secret(&org).await?;
-    let secret = own
-        .as_deref()
-        .or(state.webhook_secret.as_deref())
+    let (secret, _) = webhook_secret::current(own, state.webhook_secret.as_deref(), &org)
         .ok_or_else(|| unauthorized("the signature does not verify"))?;
-    let (webhook_id, timestamp) = verify(secret, &headers, &body)?;
+    let (webhook_id, timestamp) = verify(&secret, &headers, &body)?;
     let parsed: WebhookBody = parse_json(&body)?;
     let event = match parsed.type_.as_str() {
         "evaluation.completed" => EvaluationEvent::Completed(
