@@ -7,8 +7,10 @@ free_port() {
 }
 
 # Creates .venv and installs moto[server], cfn-lint, standardwebhooks (the reference
-# signer the webhook interop test checks against) and schemathesis (pinned: its checks and
-# warnings change between releases; scripts/schemathesis) into it (skipped when already there).
+# signer the webhook interop test checks against), schemathesis (pinned: its checks and
+# warnings change between releases; scripts/schemathesis), and the client tooling of
+# scripts/client-check (pinned too): openapi-spec-validator, openapi-python-client and
+# python-dateutil (which the generated client imports) into it (skipped when already there).
 setup_python_tools() {
     if [[ ! -x "$VENV/bin/python" ]]; then
         python3 -m venv "$VENV"
@@ -19,6 +21,12 @@ setup_python_tools() {
     fi
     if [[ "$("$VENV/bin/st" --version 2>/dev/null)" != *"4.32.5"* ]]; then
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check 'schemathesis==4.32.5'
+    fi
+    if [[ "$("$VENV/bin/openapi-spec-validator" --version 2>/dev/null)" != *"0.9.0"* ]] \
+        || [[ "$("$VENV/bin/openapi-python-client" --version 2>/dev/null)" != *"0.29.1"* ]] \
+        || ! "$VENV/bin/python" -c 'import dateutil' 2>/dev/null; then
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+            'openapi-spec-validator==0.9.0' 'openapi-python-client==0.29.1' 'python-dateutil>=2.8,<3'
     fi
     export PATH="$VENV/bin:$PATH"
 }

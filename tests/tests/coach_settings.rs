@@ -221,6 +221,34 @@ async fn an_unknown_timezone_is_rejected_naming_timezone() {
     rejected(&app, &with(&["timezone"], json!("")), "timezone").await;
 }
 
+/// The document lists canonical zone names only (client generators choke on `Etc/GMT+1` next
+/// to `Etc/GMT-1`); the aliases the server accepted before are accepted still.
+#[tokio::test]
+async fn legacy_zone_names_the_document_does_not_list_are_still_accepted() {
+    let app = spawn_app().await;
+    let doc = app
+        .request(Method::GET, "/openapi.json", None, None, &[])
+        .await
+        .body;
+    let listed =
+        &doc["components"]["schemas"]["CoachSettingsBody"]["properties"]["timezone"]["enum"];
+
+    for name in ["Etc/GMT-1", "GMT0", "US/Eastern"] {
+        assert!(
+            !listed
+                .as_array()
+                .expect("a timezone enum")
+                .contains(&json!(name)),
+            "{name} listed"
+        );
+        let r = app
+            .put(PATH, &coach("coach-ana"), &with(&["timezone"], json!(name)))
+            .await;
+        r.assert_status(200);
+        assert_eq!(r.body["timezone"], name);
+    }
+}
+
 #[tokio::test]
 async fn an_unknown_weekday_is_rejected_naming_the_window() {
     let app = spawn_app().await;

@@ -238,6 +238,26 @@ pub struct Page<T> {
     pub next: Option<Cursor>,
 }
 
+impl<T> Page<T> {
+    /// The page of at most `limit` items that the API hands out, from `items` read with a
+    /// limit of `limit + 1` ([`fetch_limit`]): `next` (the position of the page's last item)
+    /// is set exactly when more items followed, so a page is the last exactly when it has no
+    /// `next`, and a cursor never leads to an empty page (unless items were deleted meanwhile).
+    pub fn trimmed(mut items: Vec<T>, limit: u32, position: impl Fn(&T) -> Cursor) -> Page<T> {
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let next = items.last().filter(|_| more).map(position);
+        Page { items, next }
+    }
+}
+
+/// What a service asks a store for to fill a page of `limit`: one item more, which tells
+/// whether another page follows ([`Page::trimmed`]).
+pub fn fetch_limit(limit: u32) -> u32 {
+    limit.saturating_add(1)
+}
+
 #[async_trait]
 pub trait CoachStore: Send + Sync {
     /// MUST return `None` when the coach has no settings in `org`.

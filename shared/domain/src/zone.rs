@@ -21,6 +21,20 @@ pub struct Zone {
     tz: JiffZone,
 }
 
+/// The areas of the tz database's `Area/Location` zone names (its `zone1970.tab` regions).
+const CANONICAL_AREAS: [&str; 10] = [
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+];
+
 /// A name that is not an IANA time zone of the bundled database.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("'{0}' is not an IANA time zone")]
@@ -55,6 +69,23 @@ impl Zone {
         names.sort();
         names.dedup();
         names
+    }
+
+    /// The names the API document offers for a coach's `timezone`: the database's
+    /// `Area/Location` names (`Europe/Berlin`, `America/Argentina/Buenos_Aires`) and `UTC`,
+    /// sorted. Left out are the legacy aliases [`Zone::named`] goes on accepting (`Etc/GMT+1`,
+    /// `GMT0`, `US/Eastern`, `EST5EDT`, `Cuba`): some differ only in a sign, which the
+    /// identifiers client generators make of enum values lose (`Etc/GMT+1` and `Etc/GMT-1`).
+    pub fn canonical_names() -> Vec<String> {
+        Zone::names()
+            .into_iter()
+            .filter(|name| {
+                name == "UTC"
+                    || name
+                        .split_once('/')
+                        .is_some_and(|(area, _)| CANONICAL_AREAS.contains(&area))
+            })
+            .collect()
     }
 
     /// The zone's name as the database spells it.
@@ -365,6 +396,59 @@ mod against_chrono_tz {
                 "{} missing",
                 tz.name()
             );
+        }
+    }
+
+    /// What generators such as openapi-python-client make of an enum value: letters and
+    /// digits upper-cased, every other run of characters one `_`.
+    fn identifier(name: &str) -> String {
+        let mut out = String::new();
+        for c in name.chars() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_uppercase());
+            } else if !out.ends_with('_') {
+                out.push('_');
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_offered_names_are_canonical_known_and_distinct_as_identifiers() {
+        let all = Zone::names();
+        let offered = Zone::canonical_names();
+        for expected in ["Europe/Berlin", "America/New_York", "UTC", "Asia/Kolkata"] {
+            assert!(offered.iter().any(|n| n == expected), "{expected} missing");
+        }
+        for legacy in [
+            "Etc/GMT+1",
+            "Etc/GMT-1",
+            "GMT0",
+            "GMT+0",
+            "GMT-0",
+            "US/Eastern",
+            "EST",
+        ] {
+            assert!(!offered.iter().any(|n| n == legacy), "{legacy} offered");
+            assert!(
+                all.iter().any(|n| n == legacy),
+                "{legacy} no longer accepted"
+            );
+        }
+        let mut seen = std::collections::HashMap::new();
+        for name in &offered {
+            assert!(all.contains(name), "{name} offered but not accepted");
+            if let Some(other) = seen.insert(identifier(name), name) {
+                panic!("{name} and {other} make the same identifier");
+            }
+        }
+        // Every zone chrono-tz knows in those areas is offered.
+        for tz in chrono_tz::TZ_VARIANTS {
+            let name = tz.name();
+            let area = name.split_once('/').map(|(a, _)| a);
+            if name == "UTC" || area.is_some_and(|a| super::CANONICAL_AREAS.contains(&a)) {
+                assert!(offered.iter().any(|n| n == name), "{name} not offered");
+            }
         }
     }
 

@@ -4,10 +4,11 @@ use crate::dto::MoneyDto;
 use crate::dto::coach::*;
 use crate::dto::evaluation::*;
 use crate::dto::insights::*;
+use crate::dto::kinds::*;
 use crate::dto::message::*;
 use crate::dto::reschedule::*;
 use crate::dto::session::*;
-use crate::problem::{Problem, ProblemField};
+use crate::problem::{Problem, ProblemCode, ProblemField};
 use crate::routes;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -64,7 +65,7 @@ impl Modify for BearerAuth {
         routes::continuity::list_items,
         routes::messages::post_message, routes::messages::list_messages,
     ),
-    components(schemas(Problem, ProblemField, MoneyDto, AvailabilityDto, CoachSettingsBody, CoachSettingsDto, SlotDto, SlotsDto,
+    components(schemas(Problem, ProblemCode, ProblemField, PartyDto, GenerationStatusDto, JobActionKindDto, ReminderTypeDto, MoneyDto, AvailabilityDto, CoachSettingsBody, CoachSettingsDto, SlotDto, SlotsDto,
         AnalyticsDto, MonthRevenueDto, CalendarTokenDto,
         SessionDto, SessionListDto, SessionReviewDto, ReviewBody, CreateSessionBody, PatchSessionBody, CancelBody, CompletedDto, JoinDto,
         NotificationDto, NotificationListDto, TestClockDto,

@@ -14,6 +14,57 @@ pub struct ProblemField {
     pub message: String,
 }
 
+/// Every `code` a problem answer can carry, in the document as the `ProblemCode` enum. An
+/// `ApiError` with a code not listed here fails the tests (`problem_codes` below scans the
+/// handlers and the domain for the codes they answer) and a debug build's response.
+pub const PROBLEM_CODES: [&str; 22] = [
+    "validation_failed",
+    "unauthenticated",
+    "forbidden",
+    "not_found",
+    "method_not_allowed",
+    "conflict",
+    "slot_unavailable",
+    "already_exists",
+    "too_early",
+    "precondition_failed",
+    "payload_too_large",
+    "unsupported_media_type",
+    "invalid_transition",
+    "reschedule_window_closed",
+    "no_evaluations",
+    "no_markdowns",
+    "not_a_review_session",
+    "invalid_evaluation_link",
+    "idempotency_key_reused",
+    "internal",
+    "store_unavailable",
+    "timeout",
+];
+
+/// The schema of a problem's `code`: a closed set ([`PROBLEM_CODES`]) clients can branch on.
+pub struct ProblemCode;
+
+impl utoipa::PartialSchema for ProblemCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(PROBLEM_CODES))
+            .description(Some(
+                "Stable machine-readable code of a problem; each error response of an operation \
+                 names the codes it can carry.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for ProblemCode {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "ProblemCode".into()
+    }
+}
+
 /// An RFC 9457 problem with the API's stable `code`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -24,6 +75,7 @@ pub struct Problem {
     pub status: u16,
     pub detail: String,
     /// Stable machine-readable code, e.g. `slot_unavailable`.
+    #[schema(value_type = ProblemCode)]
     pub code: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
@@ -173,6 +225,11 @@ impl From<DomainError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        debug_assert!(
+            PROBLEM_CODES.contains(&self.code),
+            "problem code {} is not in PROBLEM_CODES",
+            self.code
+        );
         let body = Problem {
             type_: format!("urn:coaching:problem:{}", self.code),
             title: title(self.status).to_owned(),

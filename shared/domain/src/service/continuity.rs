@@ -135,7 +135,7 @@ impl Services {
         actor: &Actor,
         limit: Option<u32>,
         after: Option<&AgendaTemplateId>,
-    ) -> Result<Vec<AgendaTemplate>, DomainError> {
+    ) -> Result<Page<AgendaTemplate>, DomainError> {
         let limit = page_limit(limit)?;
         let owner = if actor.is_admin() {
             None
@@ -146,11 +146,16 @@ impl Services {
                 "only coaches and admins have agenda templates",
             ));
         };
-        self.ports
+        let found = self
+            .ports
             .store
-            .agenda_templates(&actor.org, owner, limit, after)
+            .agenda_templates(&actor.org, owner, crate::ports::fetch_limit(limit), after)
             .await
-            .map_err(store_err)
+            .map_err(store_err)?;
+        Ok(Page::trimmed(found, limit, |t| crate::ports::Cursor {
+            sort_key: 0,
+            id: t.id.as_str().to_owned(),
+        }))
     }
 
     /// The agenda a session of `coach` booked by `actor` gets from template `id`: its items,
@@ -344,13 +349,19 @@ impl Services {
             assignee,
             open_only: q.open_only,
             coach,
-            limit,
+            limit: crate::ports::fetch_limit(limit),
             after: q.after,
         };
-        self.ports
+        let found = self
+            .ports
             .store
             .action_items(&actor.org, &query)
             .await
-            .map_err(store_err)
+            .map_err(store_err)?;
+        Ok(Page::trimmed(
+            found.items,
+            limit,
+            crate::ports::action_item_cursor,
+        ))
     }
 }

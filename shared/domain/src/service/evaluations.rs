@@ -133,11 +133,22 @@ impl Services {
             ));
         }
         let query = filter.query(coachee)?;
-        self.ports
+        let found = self
+            .ports
             .store
-            .evaluations(&actor.org, &query, limit, after.as_ref())
+            .evaluations(
+                &actor.org,
+                &query,
+                crate::ports::fetch_limit(limit),
+                after.as_ref(),
+            )
             .await
-            .map_err(store_err)
+            .map_err(store_err)?;
+        Ok(Page::trimmed(
+            found.items,
+            limit,
+            crate::ports::evaluation_cursor,
+        ))
     }
 
     /// Per-criterion statistics of the coachee's evaluations in the filter.

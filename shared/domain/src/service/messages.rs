@@ -100,10 +100,16 @@ impl Services {
             ));
         }
         let (s, _) = self.session_for(actor, session).await?;
-        self.ports
+        let found = self
+            .ports
             .store
-            .messages(&s.org, &s.id, limit, after)
+            .messages(&s.org, &s.id, crate::ports::fetch_limit(limit), after)
             .await
-            .map_err(store_err)
+            .map_err(store_err)?;
+        Ok(Page::trimmed(
+            found.items,
+            limit,
+            crate::message::message_cursor,
+        ))
     }
 }

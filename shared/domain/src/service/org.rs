@@ -148,7 +148,7 @@ impl Services {
         actor: &Actor,
         limit: Option<u32>,
         after: Option<&KbArticleId>,
-    ) -> Result<Vec<KbArticle>, DomainError> {
+    ) -> Result<crate::ports::Page<KbArticle>, DomainError> {
         let limit = limit.unwrap_or(DEFAULT_KB_PAGE);
         if limit == 0 || limit > MAX_KB_PAGE {
             return Err(DomainError::field(
@@ -156,10 +156,17 @@ impl Services {
                 format!("must be 1 to {MAX_KB_PAGE}"),
             ));
         }
-        self.ports
+        let found = self
+            .ports
             .store
-            .kb_articles(&actor.org, limit, after)
+            .kb_articles(&actor.org, crate::ports::fetch_limit(limit), after)
             .await
-            .map_err(store_err)
+            .map_err(store_err)?;
+        Ok(crate::ports::Page::trimmed(found, limit, |a| {
+            crate::ports::Cursor {
+                sort_key: 0,
+                id: a.id.as_str().to_owned(),
+            }
+        }))
     }
 }

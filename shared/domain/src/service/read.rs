@@ -78,15 +78,19 @@ impl Services {
             statuses: q.statuses,
             from: q.from,
             to: q.to,
-            limit,
+            limit: crate::ports::fetch_limit(limit),
             after: q.after,
         };
-        let page = self
+        let found = self
             .ports
             .store
             .sessions(&actor.org, &query)
             .await
             .map_err(store_err)?;
+        let page = Page::trimmed(found.items, limit, |s| crate::ports::Cursor {
+            sort_key: crate::ports::session_sort_key(s),
+            id: s.id.as_str().to_owned(),
+        });
         // Defence in depth: the store's scope already filters; never return what view_for denies.
         Ok(Page {
             items: page

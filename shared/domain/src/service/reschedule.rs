@@ -457,7 +457,7 @@ impl Services {
         &self,
         actor: &Actor,
         q: ListRequests,
-    ) -> Result<Vec<RescheduleRequest>, DomainError> {
+    ) -> Result<crate::ports::Page<RescheduleRequest>, DomainError> {
         let limit = q.limit.unwrap_or(super::DEFAULT_PAGE);
         if limit == 0 || limit > super::MAX_PAGE {
             return Err(DomainError::field(
@@ -465,11 +465,24 @@ impl Services {
                 format!("must be 1 to {}", super::MAX_PAGE),
             ));
         }
-        self.ports
+        let found = self
+            .ports
             .store
-            .reschedule_requests(&actor.org, &actor.user, q.status, limit, q.before.as_ref())
+            .reschedule_requests(
+                &actor.org,
+                &actor.user,
+                q.status,
+                crate::ports::fetch_limit(limit),
+                q.before.as_ref(),
+            )
             .await
-            .map_err(store_err)
+            .map_err(store_err)?;
+        Ok(crate::ports::Page::trimmed(found, limit, |r| {
+            crate::ports::Cursor {
+                sort_key: 0,
+                id: r.id.as_str().to_owned(),
+            }
+        }))
     }
 }
 

@@ -25,8 +25,9 @@ pub struct AvailabilityDto {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CoachSettingsBody {
-    /// IANA timezone, e.g. `Europe/Berlin` (one of the names of the tz database the server
-    /// bundles).
+    /// IANA timezone, e.g. `Europe/Berlin`. The document lists the tz database's canonical
+    /// `Area/Location` names and `UTC`; the server also accepts its legacy aliases (`Etc/GMT-1`,
+    /// `US/Eastern`, ...).
     #[schema(example = "Europe/Berlin", schema_with = timezone_name)]
     pub timezone: String,
     #[serde(default)]
@@ -61,11 +62,17 @@ pub struct CoachSettingsBody {
     pub join_url_template: Option<String>,
 }
 
-/// The IANA time zone names the server knows (`coaching_domain::zone::Zone::names`).
+/// The canonical IANA time zone names (`coaching_domain::zone::Zone::canonical_names`); the
+/// handler accepts every name of `Zone::names`.
 fn timezone_name() -> utoipa::openapi::Object {
     utoipa::openapi::schema::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(coaching_domain::zone::Zone::names()))
+        .enum_values(Some(coaching_domain::zone::Zone::canonical_names()))
+        .description(Some(
+            "IANA time zone, e.g. `Europe/Berlin`. Listed are the tz database's canonical \
+             `Area/Location` names and `UTC`; the server also accepts the database's legacy \
+             aliases (`Etc/GMT-1`, `GMT0`, `US/Eastern`, ...).",
+        ))
         .examples(["Europe/Berlin"])
         .build()
 }

@@ -207,7 +207,10 @@ impl From<Evaluation> for EvaluationDto {
 #[serde(rename_all = "camelCase")]
 pub struct EvaluationListDto {
     pub items: Vec<EvaluationDto>,
-    /// Pass as `cursor` for the next (older) page; absent on the last page.
+    /// Pass as `cursor` for the next page. Absent exactly on the last page (a full last page
+    /// has none: no request ever answers an empty page after a cursor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub next_cursor: Option<String>,
 }
 
@@ -447,6 +450,10 @@ impl From<KbArticle> for KbArticleDto {
 #[serde(rename_all = "camelCase")]
 pub struct KbArticleListDto {
     pub items: Vec<KbArticleDto>,
+    /// Pass as `cursor` for the next page. Absent exactly on the last page (a full last page
+    /// has none: no request ever answers an empty page after a cursor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub next_cursor: Option<String>,
 }
 

@@ -46,7 +46,10 @@ impl From<&Message> for MessageDto {
 pub struct MessageListDto {
     /// Oldest first.
     pub items: Vec<MessageDto>,
-    /// Pass as `cursor` for the next page; null on the last page.
+    /// Pass as `cursor` for the next page. Absent exactly on the last page (a full last page
+    /// has none: no request ever answers an empty page after a cursor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub next_cursor: Option<String>,
 }
 

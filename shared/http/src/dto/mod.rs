@@ -4,6 +4,7 @@ pub mod booking;
 pub mod coach;
 pub mod evaluation;
 pub mod insights;
+pub mod kinds;
 pub mod message;
 pub mod notification;
 pub mod reschedule;

@@ -1,10 +1,20 @@
 //! The notification types as the OpenAPI document names them: the inbox `type` and the
-//! EventBridge `detail-type` (§9). The domain's `NotificationType` stays free of utoipa; this
-//! mirror is checked against it (an exhaustive match and a test of every wire name).
+//! EventBridge `detail-type` (§9), and what each type's `data` holds (a `oneOf` by `type`, so a
+//! generated client has a class per type). The domain's `NotificationType` stays free of
+//! utoipa; this mirror is checked against it (an exhaustive match and a test of every wire
+//! name), and the API tests check every notification the services write against [`check_data`].
 
+use super::kinds::{GenerationStatusDto, PartyDto, ReminderLeadDto};
+use super::session::{NotificationDto, SessionKindDto};
+use chrono::{DateTime, Utc};
 use coaching_domain::notification::NotificationType;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use utoipa::openapi::schema::{
+    Discriminator, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, SchemaType, Type,
+};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{PartialSchema, ToSchema};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -49,6 +59,260 @@ impl From<NotificationType> for NotificationTypeDto {
     }
 }
 
+/// What every notification's `data` holds: the session as it was when the notification was
+/// written. The types add their own fields (`notification_data!`).
+macro_rules! notification_data {
+    ($( $(#[$doc:meta])* $name:ident => $data:ident { $( $(#[$m:meta])* $field:ident : $ty:ty ),* $(,)? } )*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+            #[serde(rename_all = "camelCase")]
+            pub struct $data {
+                /// The session's name.
+                pub session_name: String,
+                pub kind: SessionKindDto,
+                pub coach_id: String,
+                pub client_id: String,
+                /// The session's start (after the change the notification reports).
+                pub starts_at: Option<DateTime<Utc>>,
+                pub duration_minutes: u32,
+                $( $(#[$m])* pub $field: $ty, )*
+            }
+        )*
+
+        /// The name of each type's `data` schema, by wire name.
+        fn data_schema_name(t: NotificationTypeDto) -> Cow<'static, str> {
+            match t {
+                $( NotificationTypeDto::$name => $data::name(), )*
+            }
+        }
+
+        fn data_schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+            $(
+                schemas.push(($data::name().into_owned(), $data::schema()));
+                <$data as ToSchema>::schemas(schemas);
+            )*
+        }
+
+        /// Whether `data` is what the document says a notification of type `t` carries (every
+        /// field of its schema, nothing more: read as the type's struct and written again, it
+        /// is the same JSON): for tests of what the services write.
+        pub fn check_data(t: NotificationTypeDto, data: &serde_json::Value) -> Result<(), String> {
+            let again = match t {
+                $( NotificationTypeDto::$name => serde_json::from_value::<$data>(data.clone())
+                    .and_then(serde_json::to_value), )*
+            }
+            .map_err(|e| format!("{}: {e}", t.as_str()))?;
+            if &again == data {
+                Ok(())
+            } else {
+                Err(format!("{}: {data} is not as documented ({again})", t.as_str()))
+            }
+        }
+    };
+}
+
+notification_data! {
+    /// `session_booked`: a booking, or the next session of a recurring series (`seriesId`).
+    SessionBooked => SessionBookedData {
+        /// Who booked it (absent for the next session of a series).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(nullable = false)]
+        booked_by: Option<String>,
+        /// The series the next session continues (only for those).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        series_id: Option<Option<String>>,
+    }
+    /// `session_rescheduled`: the session moved.
+    SessionRescheduled => SessionRescheduledData {
+        #[schema(required = true)]
+        previous_starts_at: Option<DateTime<Utc>>,
+        rescheduled_by: PartyDto,
+        #[schema(required = true)]
+        reason: Option<String>,
+    }
+    /// `session_cancelled`.
+    SessionCancelled => SessionCancelledData {
+        cancelled_by: PartyDto,
+        #[schema(required = true)]
+        reason: Option<String>,
+    }
+    /// `session_scheduled`: a draft review session got its time.
+    SessionScheduled => SessionScheduledData {
+        /// Who booked it, when it was booked with its time.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(nullable = false)]
+        booked_by: Option<String>,
+    }
+    /// `reschedule_requested`: a client asks the coach to move the session.
+    RescheduleRequested => RescheduleRequestedData {
+        request_id: String,
+        proposed_starts_at: DateTime<Utc>,
+        #[schema(required = true)]
+        reason: Option<String>,
+        expires_at: DateTime<Utc>,
+    }
+    /// `reschedule_approved`: the session moved to the proposed time.
+    RescheduleApproved => RescheduleApprovedData {
+        request_id: String,
+        #[schema(required = true)]
+        previous_starts_at: Option<DateTime<Utc>>,
+    }
+    /// `reschedule_rejected`: the session keeps its time.
+    RescheduleRejected => RescheduleRejectedData {
+        request_id: String,
+        #[schema(required = true)]
+        reason: Option<String>,
+    }
+    /// `reschedule_expired`: nobody decided in time; the session keeps its time.
+    RescheduleExpired => RescheduleExpiredData {
+        request_id: String,
+        proposed_starts_at: DateTime<Utc>,
+        #[schema(required = true)]
+        reason: Option<String>,
+        expires_at: DateTime<Utc>,
+    }
+    /// `reminder_24h`: the session starts in 24 hours.
+    Reminder24h => Reminder24hData {
+        reminder: ReminderLeadDto,
+    }
+    /// `reminder_1h`: the session starts in an hour.
+    Reminder1h => Reminder1hData {
+        reminder: ReminderLeadDto,
+    }
+    /// `review_requested`: the coach asks the client to review the session.
+    ReviewRequested => ReviewRequestedData {
+        requested_by: String,
+    }
+    /// `coaching_ready`: a generation ended (`succeeded` or `failed`).
+    CoachingReady => CoachingReadyData {
+        generation_id: String,
+        status: GenerationStatusDto,
+    }
+    /// `message_received`: the other participant wrote in the session's thread.
+    MessageReceived => MessageReceivedData {
+        session_id: String,
+        message_id: String,
+        author_id: String,
+    }
+}
+
+impl NotificationTypeDto {
+    pub const ALL: [NotificationTypeDto; 13] = [
+        Self::SessionBooked,
+        Self::SessionRescheduled,
+        Self::SessionCancelled,
+        Self::SessionScheduled,
+        Self::RescheduleRequested,
+        Self::RescheduleApproved,
+        Self::RescheduleRejected,
+        Self::RescheduleExpired,
+        Self::Reminder24h,
+        Self::Reminder1h,
+        Self::ReviewRequested,
+        Self::CoachingReady,
+        Self::MessageReceived,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SessionBooked => "session_booked",
+            Self::SessionRescheduled => "session_rescheduled",
+            Self::SessionCancelled => "session_cancelled",
+            Self::SessionScheduled => "session_scheduled",
+            Self::RescheduleRequested => "reschedule_requested",
+            Self::RescheduleApproved => "reschedule_approved",
+            Self::RescheduleRejected => "reschedule_rejected",
+            Self::RescheduleExpired => "reschedule_expired",
+            Self::Reminder24h => "reminder_24h",
+            Self::Reminder1h => "reminder_1h",
+            Self::ReviewRequested => "review_requested",
+            Self::CoachingReady => "coaching_ready",
+            Self::MessageReceived => "message_received",
+        }
+    }
+
+    /// The wire name of this type's notification schema: `SessionBookedNotification`.
+    fn envelope_name(self) -> String {
+        let data = data_schema_name(self);
+        format!("{}Notification", data.trim_end_matches("Data"))
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// One notification of type `t`: `type` names it, `data` is its type's schema.
+fn envelope(t: NotificationTypeDto) -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("id", ObjectBuilder::new().schema_type(Type::String))
+        .property(
+            "type",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([t.as_str()])),
+        )
+        .property(
+            "sessionId",
+            ObjectBuilder::new()
+                .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                .description(Some("The session it is about.")),
+        )
+        .property(
+            "createdAt",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
+        )
+        .property("data", Ref::from_schema_name(data_schema_name(t)))
+        .required("id")
+        .required("type")
+        .required("sessionId")
+        .required("createdAt")
+        .required("data")
+        .build()
+        .into()
+}
+
+impl PartialSchema for NotificationDto {
+    fn schema() -> RefOr<Schema> {
+        let mut one_of = OneOfBuilder::new().description(Some(
+            "An inbox notification: `type` says which, and what its `data` holds.",
+        ));
+        let mut mapping = Vec::new();
+        for t in NotificationTypeDto::ALL {
+            let name = t.envelope_name();
+            one_of = one_of.item(Ref::from_schema_name(name.clone()));
+            mapping.push((
+                t.as_str().to_owned(),
+                format!("#/components/schemas/{name}"),
+            ));
+        }
+        one_of
+            .discriminator(Some(Discriminator::with_mapping("type", mapping)))
+            .into()
+    }
+}
+
+impl ToSchema for NotificationDto {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("NotificationDto")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        for t in NotificationTypeDto::ALL {
+            schemas.push((t.envelope_name(), envelope(t).into()));
+        }
+        data_schemas(schemas);
+        schemas.push((
+            NotificationTypeDto::name().into_owned(),
+            NotificationTypeDto::schema(),
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,9 +340,45 @@ mod tests {
 
         let all: Vec<&str> = NotificationType::ALL.iter().map(|t| t.as_str()).collect();
         assert_eq!(names, all);
-        assert_eq!(
-            schemas["NotificationDto"]["properties"]["type"]["$ref"],
-            "#/components/schemas/NotificationType"
-        );
+
+        // The inbox entry is one of a schema per type, told apart by `type`.
+        let inbox = &schemas["NotificationDto"];
+        assert_eq!(inbox["discriminator"]["propertyName"], "type");
+        let variants = inbox["oneOf"].as_array().expect("a oneOf");
+        assert_eq!(variants.len(), all.len());
+        for (t, variant) in NotificationTypeDto::ALL.iter().zip(variants) {
+            let name = t.envelope_name();
+            let target = format!("#/components/schemas/{name}");
+            assert_eq!(variant["$ref"], target.as_str());
+            assert_eq!(
+                inbox["discriminator"]["mapping"][t.as_str()],
+                target.as_str()
+            );
+            let envelope = &schemas[name.as_str()];
+            assert_eq!(
+                envelope["properties"]["type"]["enum"],
+                serde_json::json!([t.as_str()])
+            );
+            let data = envelope["properties"]["data"]["$ref"].as_str().unwrap();
+            let data = data.trim_start_matches("#/components/schemas/");
+            assert!(
+                schemas[data]["properties"]["sessionName"].is_object(),
+                "{data}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_mirror_lists_the_domain_types_in_order() {
+        let mirror: Vec<&str> = NotificationTypeDto::ALL
+            .iter()
+            .map(|t| t.as_str())
+            .collect();
+        let domain: Vec<&str> = NotificationType::ALL.iter().map(|t| t.as_str()).collect();
+        assert_eq!(mirror, domain);
+        for t in NotificationTypeDto::ALL {
+            assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
+            assert_eq!(NotificationTypeDto::parse(t.as_str()), Some(t));
+        }
     }
 }

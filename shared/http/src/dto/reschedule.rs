@@ -1,5 +1,6 @@
 //! Wire types of §6 (rescheduling) and of the admin job runs (§9).
 
+use super::kinds::{JobActionKindDto, ReminderTypeDto};
 use super::schema::{grid_instant, up_to};
 use super::session::SessionDto;
 use chrono::{DateTime, Utc};
@@ -124,7 +125,10 @@ pub struct DecisionDto {
 #[serde(rename_all = "camelCase")]
 pub struct RescheduleRequestListDto {
     pub items: Vec<RescheduleRequestDto>,
-    /// Pass as `cursor` for the next (older) page; absent on the last page.
+    /// Pass as `cursor` for the next page. Absent exactly on the last page (a full last page
+    /// has none: no request ever answers an empty page after a cursor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub next_cursor: Option<String>,
 }
 
@@ -151,19 +155,29 @@ pub enum JobNameDto {
     RescheduleExpiry,
 }
 
+impl From<coaching_domain::service::Job> for JobNameDto {
+    fn from(j: coaching_domain::service::Job) -> Self {
+        use coaching_domain::service::Job;
+        match j {
+            Job::Reminders => Self::Reminders,
+            Job::RescheduleExpiry => Self::RescheduleExpiry,
+        }
+    }
+}
+
 /// What a job did with one due record.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JobActionDto {
-    /// `reminded` (sent to coach and client), `dropped` (due but not sent: a later reminder was
-    /// due too, or the session had started), `expired` (a request), or `skipped` (another
-    /// writer changed the record first: an overlapping run, a move, a cancellation, a decision).
-    pub action: String,
+    pub action: JobActionKindDto,
     pub session_id: String,
-    /// `reminder_24h` or `reminder_1h`, for reminders.
+    /// For reminders: which one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reminder: Option<String>,
+    #[schema(nullable = false)]
+    pub reminder: Option<ReminderTypeDto>,
+    /// For `expired`: the request.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub request_id: Option<String>,
     /// Inbox notifications written for it.
     pub notifications: usize,
@@ -174,8 +188,7 @@ pub struct JobActionDto {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JobRunDto {
-    /// `reminders` or `reschedule-expiry`.
-    pub job: String,
+    pub job: JobNameDto,
     /// The time the run used (the test clock when set).
     pub now: DateTime<Utc>,
     /// Due records of the caller's org the run found.
@@ -196,7 +209,7 @@ pub struct JobRunDto {
 impl From<&JobRun> for JobRunDto {
     fn from(r: &JobRun) -> Self {
         Self {
-            job: r.job.as_str().to_owned(),
+            job: r.job.into(),
             now: r.now,
             due: r.actions.len(),
             actions: r
@@ -204,15 +217,17 @@ impl From<&JobRun> for JobRunDto {
                 .iter()
                 .map(|a| {
                     let (action, reminder, request_id) = match &a.outcome {
-                        Outcome::Reminded(k) => ("reminded", Some(*k), None),
-                        Outcome::Dropped(k) => ("dropped", Some(*k), None),
-                        Outcome::Expired(id) => ("expired", None, Some(id.to_string())),
-                        Outcome::Skipped => ("skipped", None, None),
+                        Outcome::Reminded(k) => (JobActionKindDto::Reminded, Some(*k), None),
+                        Outcome::Dropped(k) => (JobActionKindDto::Dropped, Some(*k), None),
+                        Outcome::Expired(id) => {
+                            (JobActionKindDto::Expired, None, Some(id.to_string()))
+                        }
+                        Outcome::Skipped => (JobActionKindDto::Skipped, None, None),
                     };
                     JobActionDto {
-                        action: action.into(),
+                        action,
                         session_id: a.session_id.to_string(),
-                        reminder: reminder.map(|k| k.notification().as_str().to_owned()),
+                        reminder: reminder.map(Into::into),
                         request_id,
                         notifications: a.notifications,
                     }

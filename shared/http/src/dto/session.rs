@@ -208,8 +208,8 @@ impl From<&ActionItem> for ActionItemDto {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CancellationDto {
-    /// `coach`, `client` or `admin`.
-    pub by: String,
+    /// Who cancelled.
+    pub by: super::kinds::PartyDto,
     pub by_user_id: String,
     pub at: DateTime<Utc>,
     pub reason: Option<String>,
@@ -268,8 +268,7 @@ pub struct GenerationInputsDto {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GenerationDto {
     pub id: String,
-    /// `queued`, `running`, `succeeded` or `failed`.
-    pub status: String,
+    pub status: super::kinds::GenerationStatusDto,
     pub error: Option<String>,
     pub provider: Option<String>,
     pub model: Option<String>,
@@ -282,13 +281,9 @@ fn strings<T: ToString>(v: &[T]) -> Vec<String> {
 
 impl From<&Generation> for GenerationDto {
     fn from(g: &Generation) -> Self {
-        let status = serde_json::to_value(g.status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
         Self {
             id: g.id.to_string(),
-            status,
+            status: g.status.into(),
             error: g.error.clone(),
             provider: g.provider.clone(),
             model: g.model.clone(),
@@ -491,7 +486,7 @@ impl SessionDto {
                 .as_ref()
                 .map(ToString::to_string),
             cancellation: s.cancellation.as_ref().map(|c| CancellationDto {
-                by: c.by.as_str().to_owned(),
+                by: c.by.into(),
                 by_user_id: c.by_user_id.to_string(),
                 at: c.at,
                 reason: c.reason.clone(),
@@ -513,7 +508,10 @@ impl SessionDto {
 #[serde(rename_all = "camelCase")]
 pub struct SessionListDto {
     pub items: Vec<SessionDto>,
-    /// Pass as `cursor` for the next page; null on the last page.
+    /// Pass as `cursor` for the next page. Absent exactly on the last page (a full last page
+    /// has none: no request ever answers an empty page after a cursor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub next_cursor: Option<String>,
 }
 
@@ -557,12 +555,12 @@ pub struct JoinDto {
     pub closes_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// Its schema is a `oneOf` by `type` (`crate::dto::notification`).
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NotificationDto {
     pub id: String,
     #[serde(rename = "type")]
-    #[schema(value_type = crate::dto::notification::NotificationTypeDto)]
     pub type_: String,
     pub session_id: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -573,6 +571,10 @@ pub struct NotificationDto {
 #[serde(rename_all = "camelCase")]
 pub struct NotificationListDto {
     pub items: Vec<NotificationDto>,
+    /// Pass as `cursor` for the next page. Absent exactly on the last page (a full last page
+    /// has none: no request ever answers an empty page after a cursor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub next_cursor: Option<String>,
 }
 

@@ -65,6 +65,35 @@ fn generic_statuses(op: &Operation) -> Vec<&'static str> {
     statuses
 }
 
+/// What a success answer without a description of its own is.
+fn success_description(status: &str) -> &'static str {
+    match status {
+        "200" => "OK",
+        "201" => "Created",
+        "202" => "Accepted",
+        "204" => "No content",
+        _ => "Success",
+    }
+}
+
+/// The problem codes a response's description names (in backticks), also as the response's
+/// `x-problem-codes` list, so that tools read them without parsing prose.
+fn name_codes(response: &mut Response) {
+    let codes: Vec<&str> = response
+        .description
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|w| crate::problem::PROBLEM_CODES.contains(w))
+        .collect();
+    if codes.is_empty() {
+        return;
+    }
+    let mut extensions = response.extensions.take().unwrap_or_default();
+    extensions.insert("x-problem-codes".to_owned(), serde_json::json!(codes));
+    response.extensions = Some(extensions);
+}
+
 /// See the module documentation.
 pub struct Problems;
 
@@ -104,6 +133,12 @@ impl Modify for Problems {
                     {
                         response.description =
                             default_description(status).unwrap_or_default().to_owned();
+                    }
+                    if status.starts_with('4') || status.starts_with('5') {
+                        name_codes(response);
+                    } else if response.description.is_empty() {
+                        // OpenAPI requires a description on every response.
+                        response.description = success_description(status).to_owned();
                     }
                 }
             }

@@ -50,6 +50,17 @@ impl Modify for Unavailable {
 }
 
 fn response() -> Response {
+    let mut response = described();
+    let mut extensions = utoipa::openapi::extensions::Extensions::default();
+    extensions.insert(
+        "x-problem-codes".to_owned(),
+        serde_json::json!(["store_unavailable", "timeout"]),
+    );
+    response.extensions = Some(extensions);
+    response
+}
+
+fn described() -> Response {
     let retry_after = HeaderBuilder::new()
         .schema(Some(
             ObjectBuilder::new()

@@ -13,9 +13,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
 use coaching_domain::org::AgendaTemplate;
-use coaching_domain::service::{
-    ActionItemInput, ActionItemPatch, DEFAULT_CONTINUITY_PAGE, ListActionItems, TemplateInput,
-};
+use coaching_domain::service::{ActionItemInput, ActionItemPatch, ListActionItems, TemplateInput};
 use coaching_domain::{ActionItemId, AgendaTemplateId, SessionId, UserId};
 use http::StatusCode;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -72,7 +70,10 @@ impl From<AgendaTemplate> for AgendaTemplateDto {
 #[serde(rename_all = "camelCase")]
 pub struct AgendaTemplateListDto {
     pub items: Vec<AgendaTemplateDto>,
-    /// Pass as `cursor` for the next page; null on the last page.
+    /// Pass as `cursor` for the next page. Absent exactly on the last page (a full last page
+    /// has none: no request ever answers an empty page after a cursor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub next_cursor: Option<String>,
 }
 
@@ -145,6 +146,10 @@ pub struct ActionItemParams {
 pub struct ActionItemListDto {
     /// Open items first, then done ones, each oldest first.
     pub items: Vec<ActionItemDto>,
+    /// Pass as `cursor` for the next page. Absent exactly on the last page (a full last page
+    /// has none: no request ever answers an empty page after a cursor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub next_cursor: Option<String>,
 }
 
@@ -190,18 +195,13 @@ pub async fn list_templates(
             AgendaTemplateId::parse(String::from_utf8(bytes).map_err(|_| bad())?).map_err(|_| bad())
         })
         .transpose()?;
-    let items = state
+    let page = state
         .services
         .agenda_templates(&actor, q.limit, after.as_ref())
         .await?;
-    let full = items.len() == q.limit.unwrap_or(DEFAULT_CONTINUITY_PAGE) as usize;
-    let next_cursor = items
-        .last()
-        .filter(|_| full)
-        .map(|t| URL_SAFE_NO_PAD.encode(t.id.as_str()));
     Ok(Json(AgendaTemplateListDto {
-        items: items.into_iter().map(Into::into).collect(),
-        next_cursor,
+        items: page.items.into_iter().map(Into::into).collect(),
+        next_cursor: page.next.map(|c| URL_SAFE_NO_PAD.encode(c.id)),
     }))
 }
 

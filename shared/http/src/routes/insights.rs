@@ -159,7 +159,7 @@ fn none_match(headers: &HeaderMap, etag: &str) -> bool {
             headers(("ETag" = String), ("Cache-Control" = String, description = "private, max-age=300"))),
         (status = 304, description = "The feed is unchanged since the ETag in If-None-Match",
             headers(("ETag" = String), ("Cache-Control" = String))),
-        (status = 404, body = Problem, description = "Unknown or replaced token, or a path without `.ics`"),
+        (status = 404, body = Problem, description = "`not_found`: unknown or replaced token, or a path without `.ics`"),
         (status = 500, body = Problem, description = "`internal`: the store failed")))]
 pub async fn calendar_feed(
     State(state): State<AppState>,

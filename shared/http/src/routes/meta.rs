@@ -85,15 +85,11 @@ pub async fn notifications(
         None => None,
     };
     let limit = q.limit;
-    let items = state.services.inbox(&actor, limit, before.as_ref()).await?;
-    let full = items.len() as u32 == limit.unwrap_or(coaching_domain::service::DEFAULT_PAGE);
-    let next_cursor = if full {
-        items.last().map(|n| n.id.to_string())
-    } else {
-        None
-    };
+    let page = state.services.inbox(&actor, limit, before.as_ref()).await?;
     Ok(Json(NotificationListDto {
-        items: items
+        next_cursor: page.next.map(|c| c.id),
+        items: page
+            .items
             .into_iter()
             .map(|n| NotificationDto {
                 id: n.id.to_string(),
@@ -103,6 +99,5 @@ pub async fn notifications(
                 data: n.data,
             })
             .collect(),
-        next_cursor,
     }))
 }

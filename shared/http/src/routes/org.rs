@@ -166,18 +166,13 @@ pub async fn list_articles(
 ) -> Result<Json<KbArticleListDto>, ApiError> {
     let after = q.cursor.as_deref().map(decode_kb_cursor).transpose()?;
     let limit = q.limit;
-    let items = state
+    let page = state
         .services
         .kb_articles(&actor, limit, after.as_ref())
         .await?;
-    let full = items.len() == limit.unwrap_or(coaching_domain::service::DEFAULT_KB_PAGE) as usize;
-    let next_cursor = items
-        .last()
-        .filter(|_| full)
-        .map(|a| URL_SAFE_NO_PAD.encode(a.id.as_str()));
     Ok(Json(KbArticleListDto {
-        items: items.into_iter().map(Into::into).collect(),
-        next_cursor,
+        items: page.items.into_iter().map(Into::into).collect(),
+        next_cursor: page.next.map(|c| URL_SAFE_NO_PAD.encode(c.id)),
     }))
 }
 

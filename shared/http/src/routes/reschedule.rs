@@ -80,7 +80,7 @@ pub async fn list(
         None => None,
     };
     let limit = q.limit;
-    let items = state
+    let page = state
         .services
         .list_requests(
             &actor,
@@ -91,15 +91,9 @@ pub async fn list(
             },
         )
         .await?;
-    let full = items.len() as u32 == limit.unwrap_or(coaching_domain::service::DEFAULT_PAGE);
-    let next_cursor = if full {
-        items.last().map(|r| r.id.to_string())
-    } else {
-        None
-    };
     Ok(Json(RescheduleRequestListDto {
-        items: items.iter().map(Into::into).collect(),
-        next_cursor,
+        items: page.items.iter().map(Into::into).collect(),
+        next_cursor: page.next.map(|c| c.id),
     }))
 }
 
@@ -126,7 +120,8 @@ pub async fn get_one(
 #[utoipa::path(post, operation_id = "approveRescheduleRequest", path = "/v1/reschedule-requests/{id}/approve", tag = "rescheduling", params(("id" = String, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = DecisionDto), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem)))]
+        (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "`slot_unavailable`: the time was taken meanwhile; `conflict`: the request is no longer pending or has expired")))]
 pub async fn approve(
     State(state): State<AppState>,
     Caller(actor): Caller,

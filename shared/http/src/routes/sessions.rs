@@ -184,7 +184,7 @@ pub async fn list(
     security(("bearer" = [])),
     responses((status = 200, body = SessionDto, headers(("ETag" = String))), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem),
+        (status = 409, body = Problem, description = "`slot_unavailable`: the draft's new start is not free; `conflict`: the session changed meanwhile"), (status = 412, body = Problem),
         (status = 422, body = Problem, description = "`invalid_transition`: the session is cancelled, completed or a no-show")))]
 pub async fn patch(
     State(state): State<AppState>,
@@ -241,7 +241,7 @@ pub async fn cancel(
 #[utoipa::path(post, operation_id = "completeSession", path = "/v1/sessions/{id}/complete", tag = "sessions", params(("id" = String, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = CompletedDto), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "`too_early` (with `opensAt`): before the start; `conflict`: the session changed meanwhile"),
         (status = 422, body = Problem, description = "`invalid_transition`: not a scheduled session")))]
 pub async fn complete(
     State(state): State<AppState>,
@@ -265,7 +265,7 @@ pub async fn complete(
 #[utoipa::path(post, operation_id = "markNoShow", path = "/v1/sessions/{id}/no-show", tag = "sessions", params(("id" = String, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = SessionDto), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "`too_early` (with `opensAt`): before 10 minutes after the start; `conflict`: the session changed meanwhile"),
         (status = 422, body = Problem, description = "`invalid_transition`: not a scheduled session")))]
 pub async fn no_show(
     State(state): State<AppState>,
@@ -284,7 +284,7 @@ pub async fn no_show(
 #[utoipa::path(post, operation_id = "joinSession", path = "/v1/sessions/{id}/join", tag = "sessions", params(("id" = String, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = JoinDto), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem)))]
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "`too_early` (with `opensAt`): more than 15 minutes before the start; `conflict`: the session has ended or is not scheduled")))]
 pub async fn join(
     State(state): State<AppState>,
     Caller(actor): Caller,

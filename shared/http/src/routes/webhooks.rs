@@ -72,6 +72,9 @@ fn verify(secret: &str, headers: &HeaderMap, body: &[u8]) -> Result<(String, i64
 
 /// Receives `evaluation.completed` and `evaluation.deleted` from an evaluation system.
 ///
+/// Senders sign the exact bytes they send: the signature covers the raw body, so a body
+/// serialized again after signing (other key order, spacing or escapes) does not verify.
+///
 /// Signed per Standard Webhooks over the raw body (`webhook-id`, `webhook-timestamp` within 5
 /// minutes of the real time, `webhook-signature: v1,<base64>`, several allowed). A bad or
 /// missing signature, or an org with no secret, is 401 and stores nothing. Each org has its
