@@ -430,11 +430,16 @@ fn the_api_function_gains_nothing_from_the_webhooks_function() {
             assert!(before.contains(&action), "the api function gained {action}");
         }
     }
-    // Its variables are the Globals' (the table, the log level) and the queue's URL: no secret.
+    // Its variables are the Globals' (the table, the log level), the queue's URL and the
+    // master webhook secret (GET /v1/org/webhook-secret derives an org's from it); no IAM
+    // right comes with the secret: it is resolved at deploy time.
+    let variables = &t["Resources"]["ApiFunction"]["Properties"]["Environment"]["Variables"];
     assert_eq!(
-        t["Resources"]["ApiFunction"]["Properties"]["Environment"],
-        json!({"Variables": {"COACHING_QUEUE_URL": {"Ref": "GenerationQueue"}}})
+        variables["COACHING_QUEUE_URL"],
+        json!({"Ref": "GenerationQueue"})
     );
+    let names: Vec<&String> = variables.as_object().unwrap().keys().collect();
+    assert_eq!(names, ["COACHING_QUEUE_URL", "COACHING_WEBHOOK_SECRET"]);
 }
 
 #[test]

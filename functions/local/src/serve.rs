@@ -1,5 +1,5 @@
-//! The HTTP server of `coaching-local`: hyper (through hyper-util's HTTP/1 and HTTP/2 builder)
-//! with the bounds a listener open to a network needs, which `axum::serve` does not set:
+//! The HTTP server of `coaching-local`: hyper's HTTP/1.1 server with the bounds a listener open
+//! to a network needs, which `axum::serve` does not set:
 //!
 //! - a **header-read timeout**: a client must send a request's headers within
 //!   [`Limits::header_read_timeout`] of starting it (slowloris senders of a byte every few
@@ -13,12 +13,16 @@
 //!   503 `overloaded` with `Retry-After` and closed;
 //! - **graceful shutdown**: the stop signal ends accepting, idle connections close, requests in
 //!   flight finish.
+//!
+//! HTTP/1.1 only: hyper-util's HTTP/1-or-2 builder first waits for the bytes that tell the two
+//! apart, with no timeout, so a silent connection would sit there forever; HTTP/2 without TLS
+//! (h2c) is not what browsers, curl or the SDKs speak to a local server anyway.
 
 use crate::shutdown::Stop;
 use axum::Router;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto::Builder;
+use hyper::server::conn::http1::Builder;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
@@ -27,6 +31,8 @@ use tower::ServiceExt;
 
 /// How long a connection over the cap waits for room before it is answered 503.
 pub const ROOM_WAIT: Duration = Duration::from_secs(2);
+/// How long a new connection may take to send its request before the cap may close it as idle.
+const EVICT_GRACE: Duration = Duration::from_millis(100);
 /// Connections over the cap that may wait for room at once; more are closed at once.
 const MAX_WAITING: usize = 64;
 /// File descriptors kept free of connections: the store's files, the SDK's pooled
@@ -73,17 +79,11 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits, stop: Sto
     // Bumped when the cap is reached: every connection then closes if it is idle.
     let (pressure_tx, pressure) = watch::channel(0u64);
     let (closing_tx, closing) = watch::channel(false);
-    let mut builder = Builder::new(TokioExecutor::new());
+    let mut builder = Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .keep_alive(true);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .keep_alive_interval(Some(limits.header_read_timeout))
-        .keep_alive_timeout(limits.header_read_timeout);
     let builder = Arc::new(builder);
     let mut stopped = std::pin::pin!(stop.wait());
     loop {
@@ -101,10 +101,13 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits, stop: Sto
             },
         };
         let _ = stream.set_nodelay(true);
-        let connection = Connection {
+        // Pressure from before this connection was accepted is not about it; any later is.
+        let mut seen = pressure.clone();
+        seen.borrow_and_update();
+        let mut connection = Connection {
             builder: builder.clone(),
             app: app.clone(),
-            pressure: pressure.clone(),
+            pressure: seen,
             closing: closing.clone(),
         };
         match room.clone().try_acquire_owned() {
@@ -116,6 +119,8 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits, stop: Sto
             }
             Err(_) => {
                 pressure_tx.send_modify(|n| *n = n.wrapping_add(1));
+                // Its own call for room is not a reason for it to leave.
+                connection.pressure.borrow_and_update();
                 let Ok(waiter) = waiting.clone().try_acquire_owned() else {
                     tracing::warn!("connection cap reached and too many waiting: closing one");
                     drop(stream);
@@ -144,7 +149,7 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits, stop: Sto
 }
 
 struct Connection {
-    builder: Arc<Builder<TokioExecutor>>,
+    builder: Arc<Builder>,
     app: Router,
     pressure: watch::Receiver<u64>,
     closing: watch::Receiver<bool>,
@@ -152,26 +157,33 @@ struct Connection {
 
 impl Connection {
     async fn run(mut self, stream: TcpStream) {
-        // Pressure from before this connection existed is not about it.
-        self.pressure.borrow_and_update();
+        let started = tokio::time::Instant::now();
         let app = self.app.clone();
         let service = hyper::service::service_fn(move |req: http::Request<Incoming>| {
             app.clone().oneshot(req.map(axum::body::Body::new))
         });
         let conn = self
             .builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), service);
+            .serve_connection(TokioIo::new(stream), service)
+            .with_upgrades();
         let mut conn = std::pin::pin!(conn);
         let mut asked_to_close = *self.closing.borrow();
         if asked_to_close {
             conn.as_mut().graceful_shutdown();
         }
+        // When the cap asks for room: not before EVICT_GRACE after the connection started, so a
+        // client whose request is on its way is served rather than cut off.
+        let mut evict_at: Option<tokio::time::Instant> = None;
         loop {
+            let deadline = evict_at.unwrap_or_else(|| started + Duration::from_secs(86_400));
             tokio::select! {
                 _ = conn.as_mut() => return,
-                // Either: at the cap, or stopping. graceful_shutdown closes the connection now
-                // when it is idle, else after its response; once is enough.
-                _ = self.pressure.changed(), if !asked_to_close => {
+                _ = self.pressure.changed(), if !asked_to_close && evict_at.is_none() => {
+                    evict_at = Some((started + EVICT_GRACE).max(tokio::time::Instant::now()));
+                }
+                // graceful_shutdown closes the connection now when it is idle, else after its
+                // response; once is enough.
+                () = tokio::time::sleep_until(deadline), if !asked_to_close && evict_at.is_some() => {
                     conn.as_mut().graceful_shutdown();
                     asked_to_close = true;
                 }
@@ -198,7 +210,7 @@ impl Connection {
             );
             Ok::<_, std::convert::Infallible>(res)
         });
-        let mut builder = hyper::server::conn::http1::Builder::new();
+        let mut builder = Builder::new();
         builder
             .timer(TokioTimer::new())
             .header_read_timeout(Duration::from_secs(2))

@@ -17,7 +17,7 @@ pub struct ProblemField {
 /// Every `code` a problem answer can carry, in the document as the `ProblemCode` enum. An
 /// `ApiError` with a code not listed here fails the tests (`problem_codes` below scans the
 /// handlers and the domain for the codes they answer) and a debug build's response.
-pub const PROBLEM_CODES: [&str; 22] = [
+pub const PROBLEM_CODES: [&str; 23] = [
     "validation_failed",
     "unauthenticated",
     "forbidden",
@@ -40,6 +40,8 @@ pub const PROBLEM_CODES: [&str; 22] = [
     "internal",
     "store_unavailable",
     "timeout",
+    // coaching-local at its connection cap (functions/local/src/serve.rs).
+    "overloaded",
 ];
 
 /// The schema of a problem's `code`: a closed set ([`PROBLEM_CODES`]) clients can branch on.

@@ -54,7 +54,7 @@ fn response() -> Response {
     let mut extensions = utoipa::openapi::extensions::Extensions::default();
     extensions.insert(
         "x-problem-codes".to_owned(),
-        serde_json::json!(["store_unavailable", "timeout"]),
+        serde_json::json!(["store_unavailable", "timeout", "overloaded"]),
     );
     response.extensions = Some(extensions);
     response
@@ -74,7 +74,8 @@ fn described() -> Response {
     ResponseBuilder::new()
         .description(format!(
             "`store_unavailable`: the data store cannot be reached, does not answer in time or is \
-         throttling; `timeout`: the request took longer than {} s. Nothing internal in the body. \
+         throttling; `timeout`: the request took longer than {} s; `overloaded` (coaching-local): \
+         the server is at its connection cap and could not make room. Nothing internal in the body. \
          A write that answered 503 may or may not have been applied: send it again with the \
          same `Idempotency-Key` where the operation takes one, or read before retrying.",
             REQUEST_TIMEOUT.as_secs()
