@@ -165,6 +165,10 @@ fixtures = {
     "DELETE /v1/kb-articles/{articleId}": {"consume": True, "items": items(articles, ADMIN, key="articleId")},
     "GET /v1/calendar/{token}.ics": {"consume": False, "items": items(
         [feed], COACH, key="token", drop_headers=["If-None-Match"])},
+    # A month of figures: generated from/to pairs are mostly backwards or years apart (400).
+    "GET /v1/coaches/{coachId}/analytics": {"consume": False, "items": [
+        {"path": {"coachId": "coach-cy"}, "token": ADMIN,
+         "query": {"from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z"}}]},
     # A scheduled session is edited (not rescheduled: PATCH startsAt only schedules a draft).
     "PATCH /v1/sessions/{id}": {"consume": False, "items": items(
         ahead[:2], COACH, drop=["startsAt", "agenda"], drop_headers=["If-Match"])},
