@@ -132,6 +132,8 @@ goals = (
     ("mixed", "errors", "<=", 0, "mixed 80/15/5 errors = 0"),
 )
 print()
+if os.environ.get("BENCH_SMOKE") == "1":
+    print("smoke run (scripts/bench --smoke): debug build, tiny sizes; the goals below mean nothing")
 for name, key, op, goal, label in goals:
     r = runs.get(name)
     if r:
