@@ -24,12 +24,14 @@ def load(name):
 
 
 LOADGEN_RUNS = ("health", "get_session", "book", "webhook", "stats_seed", "stats",
-                "analytics", "ics_seed", "ics", "memory_book")
+                "analytics", "ics_seed", "ics", "memory_book", "slots", "slots_16",
+                "health_alone", "health_with_slots")
 runs = {name: load(name) for name in LOADGEN_RUNS + ("generation", "mixed")}
 runs = {name: r for name, r in runs.items() if r is not None}
 memory = {name: load(name) for name in ("core_memory", "mixed_memory", "memory_start", "memory")}
 analytics_seed = load("analytics_seed")
 db = load("memory_db")
+connections = load("connections")
 
 
 def rps(name):
@@ -113,6 +115,24 @@ if mix:
               + (f", no response {k['transport_errors']}: {k['first_error']}"
                  if k["transport_errors"] else ""))
 
+if runs.get("slots"):
+    s16, alone, loaded = runs.get("slots_16"), runs.get("health_alone"), runs.get("health_with_slots")
+    print()
+    print(f"slots       62 days of a full calendar: p50 {runs['slots']['p50_ms']} p99 "
+          f"{runs['slots']['p99_ms']} ms over one connection"
+          + (f"; at 16 connections {s16['rps']}/s, p99 {s16['p99_ms']} ms" if s16 else ""))
+    if alone and loaded:
+        print(f"            GET /health p99 alone {alone['p99_ms']} ms, while 16 slots requests "
+              f"run {loaded['p99_ms']} ms")
+if connections:
+    result["connections"] = connections
+    c = connections
+    print()
+    print(f"connections {c['connections']} idle keep-alive: VmRSS {mb(c['rss_start_kb'])} MB at "
+          f"start, {mb(c['rss_idle_open_kb'])} MB with them open, {mb(c['rss_after_close_kb'])} MB "
+          f"after they closed; GET /health p99 {c['health_alone']['p99_ms']} ms, with "
+          f"{c['connections']} silent connections open {c['health_with_silent']['p99_ms']} ms")
+
 mem = memory.get("memory")
 if mem:
     start = memory.get("memory_start") or {}
@@ -129,14 +149,27 @@ goals = (
     ("generation", "drain_per_s", ">=", 50.0, "generation drain >= 50/s"),
     ("analytics", "p99_ms", "<=", 20.0, "analytics (20,000 sessions, one month) p99 <= 20 ms"),
     ("ics", "p99_ms", "<=", 20.0, "ics feed (500 sessions) p99 <= 20 ms"),
+    ("slots", "p99_ms", "<=", 5.0, "slots (62 days, 300 sessions) p99 <= 5 ms"),
     ("mixed", "errors", "<=", 0, "mixed 80/15/5 errors = 0"),
 )
 print()
+if os.environ.get("BENCH_SMOKE") == "1":
+    print("smoke run (scripts/bench --smoke): debug build, tiny sizes; the goals below mean nothing")
 for name, key, op, goal, label in goals:
     r = runs.get(name)
     if r:
         met = r[key] >= goal if op == ">=" else r[key] <= goal
         print(f"goal {label}: {r[key]} ({'ok' if met else 'MISSED'})")
+alone, loaded = runs.get("health_alone"), runs.get("health_with_slots")
+if alone and loaded:
+    bound = max(2 * alone["p99_ms"], alone["p99_ms"] + 1.0)
+    print(f"goal GET /health p99 while 16 slots requests run <= max(2x, +1 ms) of alone: "
+          f"{loaded['p99_ms']} ms against {alone['p99_ms']} ms "
+          f"({'ok' if loaded['p99_ms'] <= bound else 'MISSED'})")
+if connections:
+    back = connections["rss_after_close_kb"] - connections["rss_start_kb"]
+    print(f"goal memory after {connections['connections']} idle connections closed within 10 MB "
+          f"of the start: +{mb(back)} MB ({'ok' if back <= 10 * 1024 else 'MISSED'})")
 if mem:
     hwm = mb(mem["VmHWM_kb"])
     print(f"goal memory after {memory_sessions} sessions VmHWM <= 100 MB: {hwm} MB "

@@ -93,7 +93,7 @@ def main():
         s.close()
 
     with open(out, "w") as f:
-        json.dump(result, f, indent=2)
+        json.dump(result, f)
     print(json.dumps(result))
 
 

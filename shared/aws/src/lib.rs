@@ -73,5 +73,6 @@ pub use config::{
     DYNAMODB_OPERATION_TIMEOUT, dynamodb_config, dynamodb_config_with, sdk_config, time_bounds,
 };
 pub use counter::RequestCounts;
+pub use plan::MAX_TRANSACTION_ITEMS;
 pub use sqs::{ReceivedMessage, SqsQueue, message_body, parse_message};
 pub use store::DynamoStore;

@@ -14,8 +14,9 @@ use coaching_domain::slots::LockKey;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
-/// DynamoDB's cap on the items of one transaction.
-pub(crate) const MAX_TRANSACTION_ITEMS: usize = 100;
+/// DynamoDB's cap on the items of one transaction: a change set with more is refused before any
+/// request (also by [`DynamoStore::load`](crate::DynamoStore::load), which checks each set).
+pub const MAX_TRANSACTION_ITEMS: usize = 100;
 
 /// What a failed condition on an item of the transaction means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! The coaching HTTP API: one axum Router shared by the local server and the Lambda function.
 
 pub mod auth;
+pub mod blocking;
 pub mod clock;
 pub mod docs;
 pub mod dto;

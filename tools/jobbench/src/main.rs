@@ -10,9 +10,11 @@
 
 use chrono::{DateTime, Duration, Utc};
 use clap::{Parser, ValueEnum};
+use coaching_aws::MAX_TRANSACTION_ITEMS;
 use coaching_domain::ports::{Changes, Ports, SessionPut, Store};
 use coaching_domain::reminder::{ReminderWrite, reminder_writes};
 use coaching_domain::service::{Outcome, Services};
+use coaching_domain::session::Session;
 use coaching_http::clock::{SystemClock, UlidIds};
 use coaching_http::events::LogPublisher;
 use coaching_store_contract::fixtures::{fresh_org, session};
@@ -42,13 +44,24 @@ struct Args {
     runs: usize,
 }
 
-/// Sessions per seeding commit: DynamoDB takes 100 items per transaction (a session is two
-/// items, its reminders two more).
-fn batch(kind: StoreKind) -> usize {
-    match kind {
-        StoreKind::Sqlite => 500,
-        StoreKind::Dynamodb => 25,
-    }
+/// Sessions per seeding commit on SQLite (no limit there; this keeps each commit short).
+const SQLITE_BATCH: usize = 500;
+
+/// The items one more session adds to a DynamoDB change set (as `Plan::of` counts them): its
+/// item and client view, one per reminder put, and one per action item whose id the set does
+/// not carry yet (a set writes each action item id once).
+fn dynamo_items(changes: &Changes, s: &Session, reminders: usize) -> usize {
+    let new_actions = s
+        .action_items
+        .iter()
+        .filter(|a| {
+            !changes
+                .sessions
+                .iter()
+                .any(|p| p.session.action_items.iter().any(|b| b.id == a.id))
+        })
+        .count();
+    2 + reminders + new_actions
 }
 
 /// The store under test, and the DynamoDB handle (for bulk seeding and request counts).
@@ -78,7 +91,9 @@ async fn fresh_store(
 /// Adds `count` scheduled sessions starting at `first`, `spacing` apart (each for its own
 /// client), with the reminder records of a booking made at `booked_at`. On DynamoDB the items
 /// are bulk-loaded (moto copies the whole table for every item of a transaction, which would
-/// make seeding quadratic); on SQLite they are committed.
+/// make seeding quadratic) in change sets of at most [`MAX_TRANSACTION_ITEMS`] items, the
+/// store's limit for one set, which `load` checks too; on SQLite they are committed
+/// [`SQLITE_BATCH`] sessions at a time.
 async fn seed(
     store: &dyn Store,
     dynamo: Option<&coaching_aws::DynamoStore>,
@@ -89,42 +104,58 @@ async fn seed(
     booked_at: DateTime<Utc>,
 ) {
     let org = fresh_org();
-    let mut i = 0;
     let mut sets = Vec::new();
-    while i < count {
-        let mut changes = Changes::default();
-        let kind = if dynamo.is_some() {
-            StoreKind::Dynamodb
-        } else {
-            StoreKind::Sqlite
+    let mut changes = Changes::default();
+    let mut items = 0;
+    for j in 0..count {
+        let s = session(
+            &org,
+            &format!("{prefix}-{j}"),
+            &format!("coach-{}", j % 50),
+            &format!("client-{j}"),
+            first + spacing * i32::try_from(j).unwrap(),
+        );
+        let reminders: Vec<_> = reminder_writes(&s, booked_at)
+            .into_iter()
+            .filter(|w| matches!(w, ReminderWrite::Put(_)))
+            .collect();
+        // A set stays within what one DynamoDB transaction takes (the store refuses more, bulk
+        // loading included); on SQLite a set is SQLITE_BATCH sessions.
+        let full = match dynamo {
+            Some(_) => {
+                let more = dynamo_items(&changes, &s, reminders.len());
+                assert!(more <= MAX_TRANSACTION_ITEMS, "one session is {more} items");
+                items + more > MAX_TRANSACTION_ITEMS
+            }
+            None => changes.sessions.len() == SQLITE_BATCH,
         };
-        for j in i..(i + batch(kind)).min(count) {
-            let s = session(
-                &org,
-                &format!("{prefix}-{j}"),
-                &format!("coach-{}", j % 50),
-                &format!("client-{j}"),
-                first + spacing * i32::try_from(j).unwrap(),
-            );
-            changes.reminders.extend(
-                reminder_writes(&s, booked_at)
-                    .into_iter()
-                    .filter(|w| matches!(w, ReminderWrite::Put(_))),
-            );
-            changes.sessions.push(SessionPut {
-                session: s,
-                expected_version: None,
-            });
+        if full {
+            let set = std::mem::take(&mut changes);
+            match dynamo {
+                Some(_) => sets.push(set),
+                None => store.commit(set).await.unwrap(),
+            }
+            items = 0;
         }
-        i += changes.sessions.len();
-        match dynamo {
-            Some(_) => sets.push(changes),
-            None => store.commit(changes).await.unwrap(),
+        if dynamo.is_some() {
+            items += dynamo_items(&changes, &s, reminders.len());
         }
+        changes.reminders.extend(reminders);
+        changes.sessions.push(SessionPut {
+            session: s,
+            expected_version: None,
+        });
     }
-    if let Some(d) = dynamo {
-        for chunk in sets.chunks(40) {
-            d.load(chunk).await.unwrap();
+    match dynamo {
+        None if !changes.sessions.is_empty() => store.commit(changes).await.unwrap(),
+        None => {}
+        Some(d) => {
+            if !changes.sessions.is_empty() {
+                sets.push(changes);
+            }
+            for chunk in sets.chunks(40) {
+                d.load(chunk).await.unwrap();
+            }
         }
     }
 }

@@ -25,6 +25,33 @@ pub struct SlotsQuery {
 /// How far a slots query reaches when it names no end.
 const DEFAULT_SLOT_RANGE_DAYS: i64 = 7;
 
+/// Everything a slots answer is computed from, read and checked: [`SlotsInputs::compute`] is
+/// pure CPU (a 62-day range of a full calendar), which a server runs where it does not hold the
+/// workers that serve other requests.
+#[derive(Debug, Clone)]
+pub struct SlotsInputs {
+    settings: CoachSettings,
+    busy: Vec<Busy>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    duration_minutes: u32,
+    now: DateTime<Utc>,
+}
+
+impl SlotsInputs {
+    /// The free slots, in order.
+    pub fn compute(&self) -> Vec<Interval> {
+        free_slots(
+            &self.settings,
+            &self.busy,
+            self.from,
+            self.to,
+            self.duration_minutes,
+            self.now,
+        )
+    }
+}
+
 impl Services {
     /// That coach or an admin replaces the coach's settings.
     pub async fn put_coach_settings(
@@ -108,6 +135,16 @@ impl Services {
         coach: &UserId,
         q: SlotsQuery,
     ) -> Result<Vec<Interval>, DomainError> {
+        Ok(self.slots_inputs(actor, coach, q).await?.compute())
+    }
+
+    /// What [`Services::slots`] computes its answer from (every check and read done).
+    pub async fn slots_inputs(
+        &self,
+        actor: &Actor,
+        coach: &UserId,
+        q: SlotsQuery,
+    ) -> Result<SlotsInputs, DomainError> {
         let from = q.from.unwrap_or_else(|| self.now());
         check_instant("from", from)?;
         // `from` is at most 9999-12-31, so a week later is representable.
@@ -132,13 +169,13 @@ impl Services {
         }
         let settings = self.coach_settings(actor, coach).await?;
         let busy = self.busy_around(actor, coach, from, to).await?;
-        Ok(free_slots(
-            &settings,
-            &busy,
+        Ok(SlotsInputs {
+            settings,
+            busy,
             from,
             to,
             duration_minutes,
-            self.now(),
-        ))
+            now: self.now(),
+        })
     }
 }

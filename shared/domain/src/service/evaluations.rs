@@ -158,14 +158,25 @@ impl Services {
         coachee: &UserId,
         filter: EvaluationFilter,
     ) -> Result<CriteriaStats, DomainError> {
+        Ok(criteria_stats(
+            &self.stats_evaluations(actor, coachee, filter).await?,
+        ))
+    }
+
+    /// The evaluations [`Services::criteria_stats`] computes from (access checked): the stats
+    /// of thousands of evaluations are CPU work a server runs off its request workers.
+    pub async fn stats_evaluations(
+        &self,
+        actor: &Actor,
+        coachee: &UserId,
+        filter: EvaluationFilter,
+    ) -> Result<Vec<crate::evaluation::Evaluation>, DomainError> {
         Self::may_read_evaluations(actor, coachee)?;
         let query = filter.query(coachee)?;
-        let evaluations = self
-            .ports
+        self.ports
             .store
             .all_evaluations(&actor.org, &query)
             .await
-            .map_err(store_err)?;
-        Ok(criteria_stats(&evaluations))
+            .map_err(store_err)
     }
 }

@@ -18,7 +18,7 @@ mod read;
 mod reschedule;
 mod review;
 
-pub use coaches::SlotsQuery;
+pub use coaches::{SlotsInputs, SlotsQuery};
 pub use continuity::{
     ActionItemInput, ActionItemPatch, DEFAULT_CONTINUITY_PAGE, ListActionItems, MAX_ACTION_ITEMS,
     MAX_CONTINUITY_PAGE, TemplateInput,

@@ -66,14 +66,17 @@ pub async fn slots(
         to: q.to,
         duration_minutes: q.duration_minutes,
     };
-    let slots = state.services.slots(&actor, &coach, query).await?;
-    Ok(Json(SlotsDto {
-        slots: slots
+    let inputs = state.services.slots_inputs(&actor, &coach, query).await?;
+    let slots = crate::blocking::off_the_workers(move || SlotsDto {
+        slots: inputs
+            .compute()
             .into_iter()
             .map(|i| SlotDto {
                 starts_at: i.start,
                 ends_at: i.end,
             })
             .collect(),
-    }))
+    })
+    .await?;
+    Ok(Json(slots))
 }

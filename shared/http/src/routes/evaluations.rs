@@ -71,13 +71,15 @@ pub async fn stats(
         to: q.to,
         scorecard_id: q.scorecard_id,
     };
-    Ok(Json(
-        state
-            .services
-            .criteria_stats(&actor, &coachee, filter)
-            .await?
-            .into(),
-    ))
+    let evaluations = state
+        .services
+        .stats_evaluations(&actor, &coachee, filter)
+        .await?;
+    let stats = crate::blocking::off_the_workers(move || {
+        CriteriaStatsDto::from(coaching_domain::stats::criteria_stats(&evaluations))
+    })
+    .await?;
+    Ok(Json(stats))
 }
 
 fn criterion_id(raw: String) -> Result<CriterionId, ApiError> {

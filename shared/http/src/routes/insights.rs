@@ -181,20 +181,13 @@ pub async fn calendar_feed(
     // Hashing and rendering hundreds of sessions is milliseconds of CPU: done on the blocking
     // pool, so the async workers keep serving other requests meanwhile.
     let matched = move |etag: &str| none_match(&headers, etag);
-    let (etag, body) = tokio::task::spawn_blocking(move || {
+    let (etag, body) = crate::blocking::off_the_workers(move || {
         let listed = ics::Feed::of(&feed.user, &feed.sessions, feed.now);
         let etag = listed.etag();
         let body = (!matched(&etag)).then(|| listed.render(|_| None));
         (etag, body)
     })
-    .await
-    .map_err(|_| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "an internal error occurred",
-        )
-    })?;
+    .await?;
     let tag = HeaderValue::from_str(&etag).map_err(|_| unknown())?;
     let cache = HeaderValue::from_static(FEED_CACHE_CONTROL);
     let Some(body) = body else {
