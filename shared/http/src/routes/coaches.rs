@@ -66,8 +66,9 @@ pub async fn slots(
         to: q.to,
         duration_minutes: q.duration_minutes,
     };
+    let turn = crate::blocking::turn().await?;
     let inputs = state.services.slots_inputs(&actor, &coach, query).await?;
-    let slots = crate::blocking::off_the_workers(move || SlotsDto {
+    let slots = crate::blocking::compute(&turn, move || SlotsDto {
         slots: inputs
             .compute()
             .into_iter()

@@ -71,11 +71,12 @@ pub async fn stats(
         to: q.to,
         scorecard_id: q.scorecard_id,
     };
+    let turn = crate::blocking::turn().await?;
     let evaluations = state
         .services
         .stats_evaluations(&actor, &coachee, filter)
         .await?;
-    let stats = crate::blocking::off_the_workers(move || {
+    let stats = crate::blocking::compute(&turn, move || {
         CriteriaStatsDto::from(coaching_domain::stats::criteria_stats(&evaluations))
     })
     .await?;

@@ -171,6 +171,9 @@ pub async fn calendar_feed(
     if !plausible(token) {
         return Err(unknown());
     }
+    // Reading and rendering hundreds of sessions is milliseconds of CPU: a heavy request's
+    // turn (crate::blocking), the rendering on the blocking pool.
+    let turn = crate::blocking::turn().await?;
     let feed = state
         .services
         .calendar_feed(
@@ -178,10 +181,8 @@ pub async fn calendar_feed(
             chrono::Duration::days(ics::HISTORY_DAYS),
         )
         .await?;
-    // Hashing and rendering hundreds of sessions is milliseconds of CPU: done on the blocking
-    // pool, so the async workers keep serving other requests meanwhile.
     let matched = move |etag: &str| none_match(&headers, etag);
-    let (etag, body) = crate::blocking::off_the_workers(move || {
+    let (etag, body) = crate::blocking::compute(&turn, move || {
         let listed = ics::Feed::of(&feed.user, &feed.sessions, feed.now);
         let etag = listed.etag();
         let body = (!matched(&etag)).then(|| listed.render(|_| None));
