@@ -621,7 +621,7 @@ impl TestApp {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §8: evaluation webhooks, signed as a Standard Webhooks sender signs them.
+// docs/api.md#evaluation-webhook: evaluation webhooks, signed as a Standard Webhooks sender signs them.
 
 /// The evaluation webhook of `org`.
 pub fn webhook_path(org: &str) -> String {
@@ -877,7 +877,7 @@ impl TestApp {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §8: the AI generation worker. The app under test runs no worker of its own: a test runs it
+// docs/api.md#review-sessions-and-ai-generation: the AI generation worker. The app under test runs no worker of its own: a test runs it
 // when it wants, as the embedded worker of `coaching-local` (or `coaching-ai-worker`) would.
 
 impl TestApp {

@@ -1,4 +1,4 @@
-//! §5/§7: action items: from notes (idempotent), made by hand, edited by the coach or ticked by
+//! docs/api.md#sessions and docs/api.md#notes-agenda-and-action-items: action items: from notes (idempotent), made by hand, edited by the coach or ticked by
 //! the assignee, listed per assignee, and carried over when a recurring session is finished.
 
 use coaching_tests::*;

@@ -1,4 +1,4 @@
-//! §5/§7: agenda templates: creating and listing them, booking with one, ticking its items,
+//! docs/api.md#sessions and docs/api.md#notes-agenda-and-action-items: agenda templates: creating and listing them, booking with one, ticking its items,
 //! and the fresh agenda a recurring session's successor gets from it.
 
 use coaching_tests::*;

@@ -1,4 +1,4 @@
-//! §10 analytics: a designed September whose every figure is known in advance, run through the
+//! docs/api.md#analytics: a designed September whose every figure is known in advance, run through the
 //! API with the test clock (bookings, completions, a late cancellation, a no-show, reviews), and
 //! who may read a coach's figures.
 //!

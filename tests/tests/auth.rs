@@ -1,4 +1,4 @@
-//! §2: every /v1 endpoint refuses requests without a valid bearer token with 401 `unauthenticated`.
+//! docs/api.md#identity-and-access: every /v1 endpoint refuses requests without a valid bearer token with 401 `unauthenticated`.
 
 use coaching_http::auth::{Claims, RolesClaim};
 use coaching_tests::*;

@@ -1,4 +1,4 @@
-//! §5: booking intro, paid and review sessions: kinds, prices, free-slot rules, who may book
+//! docs/api.md#sessions: booking intro, paid and review sessions: kinds, prices, free-slot rules, who may book
 //! for whom, Idempotency-Key, and review drafts.
 
 use coaching_tests::*;

@@ -1,4 +1,4 @@
-//! §10 the ICS feed: a per-user token from `POST /v1/calendar-token`, the feed read without a
+//! docs/api.md#calendar-feed: a per-user token from `POST /v1/calendar-token`, the feed read without a
 //! bearer and parsed by an independent parser (the `icalendar` crate's), stable UIDs, SEQUENCE
 //! and DTSTART following a move, STATUS:CANCELLED, TEXT escaping, ETag polling, and tokens
 //! replaced or unknown.

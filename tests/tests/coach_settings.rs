@@ -1,4 +1,4 @@
-//! §4: coach settings: who may write and read them, their defaults, and validation that names
+//! docs/api.md#coaches-and-slots: coach settings: who may write and read them, their defaults, and validation that names
 //! the bad field and leaves the stored settings as they were.
 
 use coaching_tests::*;

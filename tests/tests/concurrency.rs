@@ -1,4 +1,4 @@
-//! §5: concurrent bookings of the same or overlapping time through the Router on a file-backed
+//! docs/api.md#sessions: concurrent bookings of the same or overlapping time through the Router on a file-backed
 //! SQLite store: exactly one wins, and no two accepted sessions overlap.
 
 use coaching_tests::*;

@@ -1,4 +1,4 @@
-//! §8: a coachee's evaluations (newest first, filters, paging, who may read them) and their
+//! docs/api.md#evaluations: a coachee's evaluations (newest first, filters, paging, who may read them) and their
 //! per-criterion statistics, over a designed set whose every figure is known in advance.
 
 use coaching_domain::Role;

@@ -1,4 +1,4 @@
-//! §1: the health check, the OpenAPI document, and what unknown routes and methods answer.
+//! docs/api.md#running-the-api: the health check, the OpenAPI document, and what unknown routes and methods answer.
 
 use coaching_tests::*;
 use http::Method;

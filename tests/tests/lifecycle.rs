@@ -1,4 +1,4 @@
-//! §5: a session's life after booking: editing with ETag/If-Match, action items from notes,
+//! docs/api.md#sessions: a session's life after booking: editing with ETag/If-Match, action items from notes,
 //! cancelling with and without fees, completing, no-shows, the join window, freed slots.
 
 use coaching_tests::*;

@@ -1,4 +1,4 @@
-//! §3 "No input makes the server answer 5xx": malformed bodies, wrong types, extreme numbers and
+//! docs/api.md#errors "No input makes the server answer 5xx": malformed bodies, wrong types, extreme numbers and
 //! instants, odd ids, query strings and headers against every endpoint; every 4xx is problem+json.
 
 use coaching_tests::*;

@@ -1,4 +1,4 @@
-//! §8: the org's settings (read by every member, written by admins) and its knowledge-base
+//! docs/api.md#org-settings-and-knowledge-base: the org's settings (read by every member, written by admins) and its knowledge-base
 //! articles (added and removed by admins, listed oldest first), never visible to another org.
 
 use coaching_tests::*;

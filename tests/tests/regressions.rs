@@ -1,5 +1,5 @@
 //! Regressions: bugs the black-box suite once found, each test stating the contract's expected
-//! behaviour (API.md). All pass since their fixes; they stay so the bugs do not come back.
+//! behaviour (docs/api.md). All pass since their fixes; they stay so the bugs do not come back.
 
 use coaching_tests::*;
 use http::Method;
@@ -103,7 +103,7 @@ async fn scheduling_a_draft_at_the_edge_of_representable_time_is_a_4xx_not_a_500
 }
 
 // Bug 2: a path id that is not UTF-8 once percent-decoded gets axum's own rejection,
-// `400 text/plain "Invalid URL: Invalid UTF-8 in `id`"`, not problem+json (§3: every error is
+// `400 text/plain "Invalid URL: Invalid UTF-8 in `id`"`, not problem+json (docs/api.md#errors: every error is
 // problem+json). The handlers take `axum::extract::Path<String>` directly:
 // shared/http/src/routes/sessions.rs:106,190,226,244,267,285 and routes/coaches.rs:26,44,61.
 
@@ -205,7 +205,7 @@ async fn parallel_retries_with_one_idempotency_key_never_hear_their_own_slot_is_
     assert_eq!(app.all_sessions(&tok, "").await.len(), 24);
 }
 
-// Bug 4 (§5): completing a recurring session must create the next one "at the same wall-clock
+// Bug 4 (docs/api.md#sessions): completing a recurring session must create the next one "at the same wall-clock
 // time in the coach's timezone one interval later (DST-correct)", link them and return it.
 
 #[tokio::test]
@@ -239,7 +239,7 @@ async fn completing_a_weekly_session_creates_the_next_one_at_the_same_berlin_wal
     assert_eq!(listed, vec![next["id"].as_str().unwrap_or("").to_owned()]);
 }
 
-// Bug 5 (HTTP conformance, not spelled out in API.md): RFC 9110 §15.5.2 says a 401 response
+// Bug 5 (HTTP conformance, now stated in docs/api.md#errors): RFC 9110 §15.5.2 says a 401 response
 // MUST carry `WWW-Authenticate`; ours carry none (shared/http/src/problem.rs, the
 // `ApiError::unauthenticated` response). Clients and proxies use it to know to send a bearer token.
 

@@ -1,4 +1,4 @@
-//! §9: reminders 24 h and 1 h before, each exactly once, following moves, none after a
+//! docs/api.md#reminders: reminders 24 h and 1 h before, each exactly once, following moves, none after a
 //! cancellation, none already past at booking, only the latest when the job runs late,
 //! nothing once started; overlapping runs; and the events every notification publishes.
 

@@ -1,4 +1,4 @@
-//! §6: moving sessions. The coach moves at once; the client moves at once 48 h or more ahead,
+//! docs/api.md#rescheduling: moving sessions. The coach moves at once; the client moves at once 48 h or more ahead,
 //! files a request 24–48 h ahead, is refused under 24 h; requests are approved, rejected,
 //! superseded or expire; every side hears exactly what the contract promises.
 

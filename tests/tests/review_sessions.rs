@@ -1,4 +1,4 @@
-//! §5 and §8: review sessions written by hand: drafts only the coach sees, per-criterion
+//! docs/api.md#sessions and docs/api.md#evaluations: review sessions written by hand: drafts only the coach sees, per-criterion
 //! summaries that link the coachee's evaluations of the period (stats computed, ticket links
 //! following), who may write them, If-Match, and scheduling the draft for the coachee.
 

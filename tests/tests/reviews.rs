@@ -1,4 +1,4 @@
-//! §10 reviews and §5 carry-over: the coach asks for a review of a completed session, its client
+//! docs/api.md#session-reviews and docs/api.md#sessions carry-over: the coach asks for a review of a completed session, its client
 //! gives one (once); finishing a recurring session moves its open action items to the next one.
 
 use coaching_tests::*;

@@ -1,4 +1,4 @@
-//! §4: free slots: the 15-minute grid inside wall-clock availability (DST-correct), minimum
+//! docs/api.md#coaches-and-slots: free slots: the 15-minute grid inside wall-clock availability (DST-correct), minimum
 //! notice, booked sessions and their buffer, range validation, and org isolation.
 
 use coaching_tests::*;

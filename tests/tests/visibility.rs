@@ -1,4 +1,4 @@
-//! §2 and §5: who sees which session: org isolation, participants only, admins everything,
+//! docs/api.md#identity-and-access and docs/api.md#sessions: who sees which session: org isolation, participants only, admins everything,
 //! `privateNotes` hidden from the client, and the session list with its filters and cursor.
 
 use coaching_tests::*;

@@ -1,4 +1,4 @@
-//! §8: the signed evaluation webhook (Standard Webhooks): signatures and timestamps checked
+//! docs/api.md#evaluation-webhook: the signed evaluation webhook (Standard Webhooks): signatures and timestamps checked
 //! against the real time, replays, the order of deliveries of one evaluation, bad bodies, and
 //! the org's own secret after a rotation.
 

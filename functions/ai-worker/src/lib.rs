@@ -1,4 +1,4 @@
-//! The AI generation worker on AWS (§8): SQS hands it batches of `{"org", "generationId"}`
+//! The AI generation worker on AWS (docs/api.md#review-sessions-and-ai-generation): SQS hands it batches of `{"org", "generationId"}`
 //! messages; each record is handled on its own (concurrently, never `records[0]`) by
 //! `Services::process_generation`, and the answer is an `SqsBatchResponse` naming only the
 //! records that should come back (`ReportBatchItemFailures` on the event source mapping).

@@ -3,7 +3,7 @@
 //! from the event's `time`, so a delayed or retried invocation does the work of its own minute,
 //! and both end by publishing the outbox to EventBridge through [`EventBridgePublisher`].
 //!
-//! The generation sweep (§8) runs after the job in a function whose process has a generation
+//! The generation sweep (docs/api.md#review-sessions-and-ai-generation) runs after the job in a function whose process has a generation
 //! queue: with `COACHING_QUEUE_URL` set (the template gives it, and `sqs:SendMessage` on the
 //! queue, to the reminder function only) every due generation (queued and not taken up, or
 //! running under a lapsed claim) is sent to SQS again, so the AI worker takes it up.

@@ -1,4 +1,4 @@
-//! The generation sweep in the scheduled function (§8): after its job, a function whose process
+//! The generation sweep in the scheduled function (docs/api.md#review-sessions-and-ai-generation): after its job, a function whose process
 //! has a generation queue (`COACHING_QUEUE_URL`: the reminder function) sends every due
 //! generation to the queue again, at the scheduled event's time; without a queue it does nothing.
 

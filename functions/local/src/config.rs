@@ -1,4 +1,4 @@
-//! Settings of the local server, read from the environment exactly as API.md §1 names them.
+//! Settings of the local server, read from the environment exactly as docs/api.md#running-the-api names them.
 
 use std::net::SocketAddr;
 

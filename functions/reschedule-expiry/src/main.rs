@@ -1,4 +1,4 @@
-//! The reschedule-expiry job (§6, §9) as a Lambda function: an EventBridge schedule invokes it
+//! The reschedule-expiry job (docs/api.md#rescheduling and docs/api.md#notifications-reminders-and-jobs) as a Lambda function: an EventBridge schedule invokes it
 //! every minute; it expires the requests due at the event's time and publishes the outbox.
 
 #[tokio::main]

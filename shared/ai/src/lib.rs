@@ -1,4 +1,4 @@
-//! Coaching generators (§8): `builtin`, deterministic and offline, and `openai`, any
+//! Coaching generators (docs/api.md#review-sessions-and-ai-generation): `builtin`, deterministic and offline, and `openai`, any
 //! OpenAI-compatible chat completions provider; [`generator_from_env`] picks one.
 
 pub mod builtin;

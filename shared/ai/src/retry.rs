@@ -5,7 +5,7 @@ use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, SystemTime};
 
-/// At most this many attempts per generation (§8).
+/// At most this many attempts per generation (docs/api.md#review-sessions-and-ai-generation).
 pub const MAX_ATTEMPTS: u32 = 3;
 
 /// The timing of a provider's attempts.
@@ -34,7 +34,7 @@ impl Default for Timing {
             request_timeout: Duration::from_secs(15),
             backoff_base: Duration::from_millis(500),
             jitter: 0.5,
-            // Under the 60 s of §8, leaving room for reading and parsing the last reply.
+            // Under the 60 s of docs/api.md#evaluations, leaving room for reading and parsing the last reply.
             budget: Duration::from_secs(58),
         }
     }

@@ -1,4 +1,4 @@
-//! §10 analytics on DynamoDB, counted: the requests depend on the sessions in the range (and
+//! docs/api.md#analytics on DynamoDB, counted: the requests depend on the sessions in the range (and
 //! one look-up per client seen once there), never on how much history the coach has. Two
 //! coaches with the same month, one with three years of sessions before it, send the very same
 //! requests; so does one coach's month before and after the table grows 75-fold (three

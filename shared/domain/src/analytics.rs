@@ -1,4 +1,4 @@
-//! A coach's business figures over a time range (§10 analytics): completed sessions, client
+//! A coach's business figures over a time range (docs/api.md#analytics): completed sessions, client
 //! retention, average rating and revenue per month in the coach's time zone. Pure: a store
 //! reads the few facts per session the figures need ([`AnalyticsInput`]; `load` has the way
 //! through the generic session queries), this module only counts.

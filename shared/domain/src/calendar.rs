@@ -1,4 +1,4 @@
-//! The calendar feed's secret (§10 `POST /v1/calendar-token`): what the store keeps of a token
+//! The calendar feed's secret (docs/api.md#calendar-feed `POST /v1/calendar-token`): what the store keeps of a token
 //! is its hash, so a leaked table never yields a working feed URL.
 
 use std::fmt;

@@ -1,4 +1,4 @@
-//! AI coaching generation (§8), the parts with no IO: which criteria a generation covers, the
+//! AI coaching generation (docs/api.md#review-sessions-and-ai-generation), the parts with no IO: which criteria a generation covers, the
 //! knowledge-base candidates, what a generator is given and returns, and the grounding filter
 //! that keeps only what it was given.
 

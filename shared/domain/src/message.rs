@@ -1,4 +1,4 @@
-//! Messages between a session's participants (§7): the thread's model, its text rule and the
+//! Messages between a session's participants (docs/api.md#messages): the thread's model, its text rule and the
 //! order every store lists a thread in.
 
 use crate::error::DomainError;

@@ -1,4 +1,4 @@
-//! Inbox notifications and the events published for them (§9).
+//! Inbox notifications and the events published for them (docs/api.md#notifications).
 
 use crate::ids::*;
 use chrono::{DateTime, Utc};

@@ -570,7 +570,7 @@ pub fn dropped_action_items(before: &Session, after: &Session) -> Vec<crate::ids
         .collect()
 }
 
-/// Agenda templates (§7) and the action-item index.
+/// Agenda templates (docs/api.md#notes-agenda-and-action-items) and the action-item index.
 ///
 /// The action-item index: every action item of every stored session (the session document is
 /// the truth) has an index entry (org, item id → session, coach, assignee, done, the item),
@@ -616,7 +616,7 @@ pub trait ContinuityStore: Send + Sync {
     ) -> Result<Page<crate::session::ActionItem>, StoreError>;
 }
 
-/// Calendar feed tokens (§10 `POST /v1/calendar-token`): the store keeps only the hash of a
+/// Calendar feed tokens (docs/api.md#calendar-feed `POST /v1/calendar-token`): the store keeps only the hash of a
 /// token, never the token, and at most one token per user and org.
 #[async_trait]
 pub trait CalendarStore: Send + Sync {
@@ -636,7 +636,7 @@ pub trait CalendarStore: Send + Sync {
     ) -> Result<Option<(OrgId, UserId)>, StoreError>;
 }
 
-/// Session threads (§7): messages are written through [`Changes::messages`], in the transaction
+/// Session threads (docs/api.md#messages): messages are written through [`Changes::messages`], in the transaction
 /// of their `message_received` notification, so neither is ever stored without the other.
 #[async_trait]
 pub trait MessageStore: Send + Sync {

@@ -1,4 +1,4 @@
-//! Session reminders (§9): `reminder_24h` and `reminder_1h` to both participants of a scheduled
+//! Session reminders (docs/api.md#reminders): `reminder_24h` and `reminder_1h` to both participants of a scheduled
 //! session, each delivered exactly once by the reminder job.
 //!
 //! A reminder waiting to be sent is a stored record (one per session and kind) filed in the

@@ -190,7 +190,7 @@ pub struct NoShow {
     pub fee: Option<Money>,
 }
 
-/// A client's rating of a completed session (§10).
+/// A client's rating of a completed session (docs/api.md#session-reviews).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionRating {
     pub rating: Rating,

@@ -1,4 +1,4 @@
-//! Per-criterion statistics of a coachee's evaluations (§8 `criteria-stats`): averages on the
+//! Per-criterion statistics of a coachee's evaluations (docs/api.md#criteria-stats): averages on the
 //! 0..1 scale, markdowns, and the most recent scores with their comments and tickets.
 
 use crate::evaluation::{CriterionStats, Evaluation};

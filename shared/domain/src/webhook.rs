@@ -1,4 +1,4 @@
-//! Evaluation webhook deliveries (§8): the event an evaluation system sends, its rules, and the
+//! Evaluation webhook deliveries (docs/api.md#evaluation-webhook): the event an evaluation system sends, its rules, and the
 //! order in which deliveries of one evaluation replace each other.
 //!
 //! Signatures are checked at the edge (Standard Webhooks); this module starts from a delivery

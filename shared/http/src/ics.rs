@@ -1,4 +1,4 @@
-//! The iCalendar (RFC 5545) feed of a user's sessions (§10 `GET /v1/calendar/{token}.ics`) and
+//! The iCalendar (RFC 5545) feed of a user's sessions (docs/api.md#calendar-feed `GET /v1/calendar/{token}.ics`) and
 //! its strong ETag, computed from what the feed lists rather than from its bytes.
 //!
 //! The body depends only on the sessions (never on the time of the request except through the

@@ -1,4 +1,4 @@
--- Agenda templates (§7) by (org, id), listed by owner; and the action-item index: one row per
+-- Agenda templates (docs/api.md#notes-agenda-and-action-items) by (org, id), listed by owner; and the action-item index: one row per
 -- action item of a stored session, derived from the session document in the same transaction
 -- as every session write (the document stays the truth; the row finds it by item id and lists
 -- a user's items without reading sessions).

@@ -1,4 +1,4 @@
--- Calendar feed tokens (§10): only the SHA-256 of each token is kept, one per (org, user). A
+-- Calendar feed tokens (docs/api.md#calendar-feed): only the SHA-256 of each token is kept, one per (org, user). A
 -- new token replaces the row's hash, so the old one stops resolving in the same statement;
 -- the feed finds its user through the unique index on the hash.
 

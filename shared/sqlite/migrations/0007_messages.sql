@@ -1,4 +1,4 @@
--- Session threads (§7): one row per message, listed per session oldest first by (created_ms,
+-- Session threads (docs/api.md#messages): one row per message, listed per session oldest first by (created_ms,
 -- id) through the index; written in the transaction of its `message_received` notification.
 
 CREATE TABLE messages (

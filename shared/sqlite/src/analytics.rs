@@ -1,4 +1,4 @@
-//! A coach's analytics input (§10) read the SQLite way: the range's rows through the coach
+//! A coach's analytics input (docs/api.md#analytics) read the SQLite way: the range's rows through the coach
 //! index with their columns and only the few document fields the figures need, and retention
 //! as a capped count per client over the `sessions_client_coach` index (migration 0008).
 //!

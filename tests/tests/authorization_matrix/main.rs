@@ -1,4 +1,4 @@
-//! §2 and issue 12: the authorization matrix. Every operation of the OpenAPI document the
+//! docs/api.md#identity-and-access and issue 12: the authorization matrix. Every operation of the OpenAPI document the
 //! running Router serves, under each of eight callers, against real seeded resources, checked
 //! against the one expectation table in `table.rs`; a route the table does not name fails.
 //!

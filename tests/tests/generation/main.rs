@@ -1,4 +1,4 @@
-//! §8: AI coaching generation through the API and explicit worker runs: what `generate` answers,
+//! docs/api.md#review-sessions-and-ai-generation: AI coaching generation through the API and explicit worker runs: what `generate` answers,
 //! which criteria the worker selects, what a generation writes into the review session (the
 //! builtin provider's exact text), grounding of what a provider invents, KB links, what a later
 //! generation replaces and keeps, idempotent and superseded writes, a running generation, dead

@@ -1,4 +1,4 @@
-//! §7 messages: a thread per session between its coach and its client, oldest first and paged;
+//! docs/api.md#messages: a thread per session between its coach and its client, oldest first and paged;
 //! the other participant is told (`message_received`, inbox and event); admins read only;
 //! nobody else sees or writes anything; bad text is refused and stores nothing.
 

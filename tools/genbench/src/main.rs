@@ -1,4 +1,4 @@
-//! coaching-genbench: the AI generation benchmark behind `scripts/bench` (API.md §8, issue 10's
+//! coaching-genbench: the AI generation benchmark behind `scripts/bench` (docs/api.md#review-sessions-and-ai-generation, issue 10's
 //! "Performance": builtin provider, 3 criteria × 25 scores, 202 → `succeeded` p50 ≤ 50 ms and
 //! 200 queued generations drained at ≥ 50/s).
 //!

@@ -1,4 +1,4 @@
-//! Coach settings and free slots (§4).
+//! Coach settings and free slots (docs/api.md#coaches-and-slots).
 
 use super::{Services, store_err};
 use crate::access::Actor;

@@ -1,4 +1,4 @@
-//! Recurring 1:1s (§5, §7): agenda templates and action items made by hand, edited and listed.
+//! Recurring 1:1s (docs/api.md#sessions and docs/api.md#notes-agenda-and-action-items): agenda templates and action items made by hand, edited and listed.
 //!
 //! Access rules:
 //! - A template belongs to the coach (or admin) who made it. A coach lists and books with their

@@ -1,4 +1,4 @@
-//! Booking: creating intro, paid and review sessions (§5), with idempotency.
+//! Booking: creating intro, paid and review sessions (docs/api.md#sessions), with idempotency.
 
 use super::{Services, parse_id, store_err};
 use crate::access::Actor;

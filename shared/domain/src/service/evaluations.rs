@@ -1,4 +1,4 @@
-//! Evaluations (§8): recording webhook deliveries, a coachee's evaluation list and their
+//! Evaluations (docs/api.md#evaluations): recording webhook deliveries, a coachee's evaluation list and their
 //! per-criterion statistics.
 
 use super::{Services, store_err};

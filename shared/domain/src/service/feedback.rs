@@ -1,4 +1,4 @@
-//! Reviews of completed sessions (§10): the coach asks for one, the session's client gives one.
+//! Reviews of completed sessions (docs/api.md#session-reviews): the coach asks for one, the session's client gives one.
 
 use super::{Services, store_err};
 use crate::access::Actor;

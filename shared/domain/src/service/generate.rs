@@ -1,4 +1,4 @@
-//! AI coaching generation (§8): `generate` records a queued generation and hands its id to the
+//! AI coaching generation (docs/api.md#review-sessions-and-ai-generation): `generate` records a queued generation and hands its id to the
 //! queue; a worker claims it (conditionally: status and claim count), builds the input, calls the
 //! generator and writes the grounded result into the session, all or nothing. The generation
 //! record is the truth; the queue only carries its id.

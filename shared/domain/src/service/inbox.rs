@@ -1,4 +1,4 @@
-//! The caller's notification inbox (§9).
+//! The caller's notification inbox (docs/api.md#notifications).
 
 use super::{Services, store_err};
 use crate::access::Actor;

@@ -1,4 +1,4 @@
-//! §10: a coach's analytics and the calendar feed's token and sessions. What they cost depends
+//! docs/api.md#reviews-and-analytics: a coach's analytics and the calendar feed's token and sessions. What they cost depends
 //! on the sessions they need: those of the range (the store's `analytics_input`: the generic
 //! session queries plus one history look-up per client seen once, or SQLite's own reading),
 //! and those of the feed's window.

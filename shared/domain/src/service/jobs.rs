@@ -1,4 +1,4 @@
-//! The two scheduled jobs (§9) and the outbox relay they end with. Each takes `now` from its
+//! The two scheduled jobs (docs/api.md#jobs) and the outbox relay they end with. Each takes `now` from its
 //! caller: the schedule's event time in AWS, the clock locally.
 //!
 //! Both find due work through the due-by-time index, never by reading sessions in bulk, and

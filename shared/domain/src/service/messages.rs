@@ -1,6 +1,6 @@
-//! A session's thread (§7): its coach and its client write, they and the org's admins read.
+//! A session's thread (docs/api.md#messages): its coach and its client write, they and the org's admins read.
 //!
-//! Rules where API.md is silent:
+//! Rules the code chose itself (docs/api.md states them):
 //! - whoever cannot see the session (another org, a non-participant who is not an admin, the
 //!   client of a draft) gets 404, as for the session itself; an admin who is not a participant
 //!   reads the thread but gets 403 on a write;

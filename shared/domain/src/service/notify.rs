@@ -1,4 +1,4 @@
-//! Building inbox notifications for the events of §9.
+//! Building inbox notifications for the events of docs/api.md#notifications.
 
 use super::Services;
 use crate::ids::{NotificationId, UserId};

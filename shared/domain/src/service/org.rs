@@ -1,4 +1,4 @@
-//! Org-level records (§8): settings, knowledge-base articles and the webhook secret.
+//! Org-level records (docs/api.md#org-settings-and-knowledge-base): settings, knowledge-base articles and the webhook secret.
 
 use super::{Services, parse_id, store_err};
 use crate::access::Actor;

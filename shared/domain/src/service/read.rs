@@ -1,4 +1,4 @@
-//! Reading sessions: one by id, and lists of what the caller may see (§5).
+//! Reading sessions: one by id, and lists of what the caller may see (docs/api.md#sessions).
 
 use super::{Services, store_err};
 use crate::access::{Actor, Role};

@@ -1,4 +1,4 @@
-//! Rescheduling (§6): coach moves, client moves and requests, approval, rejection, and the
+//! Rescheduling (docs/api.md#rescheduling): coach moves, client moves and requests, approval, rejection, and the
 //! move itself (locks, reminders, notifications) in one change set.
 
 use super::lifecycle::held_locks;

@@ -1,4 +1,4 @@
-//! Writing a review session by hand (§8): per-criterion summaries that link the coachee's
+//! Writing a review session by hand (docs/api.md#review-sessions-and-ai-generation): per-criterion summaries that link the coachee's
 //! evaluations of the period, and the ticket links that follow them.
 
 use super::{Services, store_err};

@@ -1,4 +1,4 @@
-//! Coach settings and slots on the wire (§4).
+//! Coach settings and slots on the wire (docs/api.md#coaches-and-slots).
 
 use super::MoneyDto;
 use chrono::{DateTime, Utc};

@@ -1,4 +1,4 @@
-//! Wire types of §8: webhook bodies, evaluations, criteria stats, review criteria, org
+//! Wire types of docs/api.md#evaluations: webhook bodies, evaluations, criteria stats, review criteria, org
 //! settings, knowledge-base articles and the webhook secret.
 
 use super::schema::{http_url, id, ids, instant, text, up_to};

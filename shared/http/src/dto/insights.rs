@@ -1,4 +1,4 @@
-//! §10 wire types: a coach's analytics and the calendar feed's token.
+//! docs/api.md#reviews-and-analytics wire types: a coach's analytics and the calendar feed's token.
 
 use chrono::{DateTime, Utc};
 use coaching_domain::analytics::{Analytics, MonthRevenue};

@@ -1,4 +1,4 @@
-//! Wire types of a session's thread (§7): the message body, a message, a page of the thread.
+//! Wire types of a session's thread (docs/api.md#messages): the message body, a message, a page of the thread.
 
 use coaching_domain::message::Message;
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,5 @@
 //! The notification types as the OpenAPI document names them: the inbox `type` and the
-//! EventBridge `detail-type` (§9), and what each type's `data` holds (a `oneOf` by `type`, so a
+//! EventBridge `detail-type` (docs/api.md#notifications-reminders-and-jobs), and what each type's `data` holds (a `oneOf` by `type`, so a
 //! generated client has a class per type). The domain's `NotificationType` stays free of
 //! utoipa; this mirror is checked against it (an exhaustive match and a test of every wire
 //! name), and the API tests check every notification the services write against [`check_data`].

@@ -1,4 +1,4 @@
-//! Wire types of §6 (rescheduling) and of the admin job runs (§9).
+//! Wire types of docs/api.md#rescheduling (rescheduling) and of the admin job runs (docs/api.md#notifications-reminders-and-jobs).
 
 use super::kinds::{JobActionKindDto, ReminderTypeDto};
 use super::schema::{grid_instant, up_to};

@@ -1,4 +1,4 @@
-//! Sessions on the wire (§5): the Session JSON (redacted per viewer), request bodies, lists.
+//! Sessions on the wire (docs/api.md#sessions): the Session JSON (redacted per viewer), request bodies, lists.
 
 use super::MoneyDto;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -390,7 +390,7 @@ pub struct SessionDto {
     pub pending_reschedule_request: Option<String>,
     pub cancellation: Option<CancellationDto>,
     pub no_show: Option<NoShowDto>,
-    /// The client's review (§10), once given.
+    /// The client's review (docs/api.md#session-reviews), once given.
     pub rating: Option<SessionReviewDto>,
     /// When the coach asked the client for a review.
     pub review_requested_at: Option<DateTime<Utc>>,

@@ -1,4 +1,4 @@
-//! §4: coach settings and free slots.
+//! docs/api.md#coaches-and-slots: coach settings and free slots.
 
 use crate::AppState;
 use crate::auth::Caller;

@@ -1,4 +1,4 @@
-//! §5 and §7 for recurring 1:1s: agenda templates and action items (their DTOs too). Who may
+//! docs/api.md#sessions and docs/api.md#notes-agenda-and-action-items for recurring 1:1s: agenda templates and action items (their DTOs too). Who may
 //! do what is written in `coaching_domain::service` (continuity).
 
 use crate::AppState;

@@ -1,4 +1,4 @@
-//! §8: a coachee's evaluations and criteria stats, and the criteria of a review session.
+//! docs/api.md#evaluations: a coachee's evaluations and criteria stats, and the criteria of a review session.
 
 use super::sessions::{decode_cursor, encode_cursor, session_id, session_response};
 use crate::AppState;

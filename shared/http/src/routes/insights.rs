@@ -1,4 +1,4 @@
-//! §10: a coach's analytics, and the calendar feed with its token. The feed is the one route
+//! docs/api.md#reviews-and-analytics: a coach's analytics, and the calendar feed with its token. The feed is the one route
 //! under `/v1` without a bearer: calendar apps subscribe to a URL, so the secret token in the
 //! path is its authentication (and the server keeps only the token's SHA-256).
 
@@ -58,7 +58,7 @@ const TOKEN_BYTES: usize = 32;
 /// How long a calendar app may reuse a feed before asking again (with `If-None-Match`).
 const FEED_CACHE_CONTROL: &str = "private, max-age=300";
 
-/// A coach's business figures over `[from, to)` (§10): completed sessions, client retention,
+/// A coach's business figures over `[from, to)` (docs/api.md#analytics): completed sessions, client retention,
 /// average rating and revenue per month of the coach's time zone, all by session start. That
 /// coach or an admin of the org; other users 403. Only the caller's org is ever read: a coach
 /// of another org has no sessions here.

@@ -1,4 +1,4 @@
-//! §7 messages: a session's thread between its coach and its client. The rules (who writes,
+//! docs/api.md#messages: a session's thread between its coach and its client. The rules (who writes,
 //! who reads, drafts, the text) are in `coaching_domain::service` (messages).
 
 use crate::AppState;

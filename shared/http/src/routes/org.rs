@@ -1,4 +1,4 @@
-//! §8: org settings, the webhook secret and knowledge-base articles.
+//! docs/api.md#org-settings-and-knowledge-base: org settings, the webhook secret and knowledge-base articles.
 
 use crate::AppState;
 use crate::auth::Caller;

@@ -1,4 +1,4 @@
-//! §6: moving sessions, reschedule requests and their decisions; §9: running the jobs.
+//! docs/api.md#rescheduling: moving sessions, reschedule requests and their decisions; docs/api.md#notifications-reminders-and-jobs: running the jobs.
 
 use crate::AppState;
 use crate::auth::Caller;

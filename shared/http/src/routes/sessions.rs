@@ -1,4 +1,4 @@
-//! §5: booking, reading, editing and the lifecycle of sessions.
+//! docs/api.md#sessions: booking, reading, editing and the lifecycle of sessions.
 
 use crate::AppState;
 use crate::auth::Caller;

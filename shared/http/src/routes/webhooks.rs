@@ -1,4 +1,4 @@
-//! §8: the signed evaluation webhook (Standard Webhooks). No bearer: the signature over the raw
+//! docs/api.md#evaluation-webhook: the signed evaluation webhook (Standard Webhooks). No bearer: the signature over the raw
 //! body is the sender's authentication, with the org's own secret once it rotated one, else the
 //! one derived for the org from `COACHING_WEBHOOK_SECRET` ([`crate::webhook_secret`]): a
 //! delivery signed for one org never verifies at another's path.
