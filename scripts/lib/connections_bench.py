@@ -1,11 +1,14 @@
 """The connections part of scripts/bench: what idle, silent and slow clients cost coaching-local.
 
-Usage: connections_bench.py BASE_URL SERVER_PID COUNT OUT.json
+Usage: connections_bench.py BASE_URL SERVER_PID COUNT OUT.json [ROUNDS [SETTLE_SECS]]
 
 1. The server's resident memory (VmRSS) before anything.
 2. COUNT keep-alive connections, each serving one GET /health and then left open and idle;
    VmRSS with all of them open.
-3. All of them closed by the client; VmRSS a second later (the goal: back near the start).
+3. All of them closed by the client; VmRSS a second later, and SETTLE_SECS (12) later, when
+   the allocator has had time to purge what they used (the goal: back near the start).
+   Steps 2 and 3 run ROUNDS (3) times on the same server, so that memory that creeps from
+   round to round shows.
 4. COUNT silent connections (nothing sent) held open while 200 GET /health on fresh
    connections are timed one after the other; their p50/p99 against the same 200 without the
    silent ones.
@@ -70,20 +73,29 @@ def main():
     base, pid, count, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     url = urlsplit(base)
     host, port = url.hostname, url.port
-    result = {"connections": count, "rss_start_kb": rss_kb(pid)}
+    rounds = int(sys.argv[5]) if len(sys.argv) > 5 else 3
+    settle = float(sys.argv[6]) if len(sys.argv) > 6 else 12.0
+    result = {"connections": count, "rss_start_kb": rss_kb(pid), "rounds": []}
 
-    idle = []
-    for _ in range(count):
-        s = connect(host, port)
-        if not health_on(s, host, close=False):
-            raise SystemExit("GET /health on a keep-alive connection failed")
-        idle.append(s)
-    time.sleep(0.5)
-    result["rss_idle_open_kb"] = rss_kb(pid)
-    for s in idle:
-        s.close()
-    time.sleep(1.0)
-    result["rss_after_close_kb"] = rss_kb(pid)
+    for _ in range(rounds):
+        idle = []
+        for _ in range(count):
+            s = connect(host, port)
+            if not health_on(s, host, close=False):
+                raise SystemExit("GET /health on a keep-alive connection failed")
+            idle.append(s)
+        time.sleep(0.5)
+        figures = {"rss_idle_open_kb": rss_kb(pid)}
+        for s in idle:
+            s.close()
+        time.sleep(1.0)
+        figures["rss_after_close_kb"] = rss_kb(pid)
+        time.sleep(max(settle - 1.0, 0.0))
+        figures["rss_settled_kb"] = rss_kb(pid)
+        result["rounds"].append(figures)
+    # The first round's figures, under the names earlier runs used.
+    result.update(result["rounds"][0])
+    result["rss_final_kb"] = result["rounds"][-1]["rss_settled_kb"]
 
     result["health_alone"] = timed_health(host, port, 200)
     silent = [connect(host, port) for _ in range(count)]

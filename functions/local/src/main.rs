@@ -20,6 +20,12 @@ use config::{Config, StoreKind};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// jemalloc with its background threads, so that memory freed when connections close goes
+/// back to the system (dirty pages purged after `dirty_decay_ms`) instead of staying in glibc's
+/// per-thread arenas: docs/benchmarks.md, "connections", has the figures of both.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "coaching-local",
