@@ -14,7 +14,7 @@ use coaching_domain::evaluation::GenerationStatus;
 use coaching_domain::generation::{GenerationPut, MAX_CLAIMS};
 use coaching_domain::ports::{Changes, Ports, SessionStore};
 use coaching_domain::service::Services;
-use coaching_http::clock::UlidIds;
+use coaching_runtime::UlidIds;
 use coaching_sqlite::SqliteStore;
 use std::sync::Arc;
 use support::*;

@@ -1,6 +1,7 @@
 //! The API Lambda function's adapter: identity from the API Gateway JWT authorizer's claims.
 //! The Router itself is the shared one (`coaching_http::router`).
 
+use coaching_aws::lambda::{ConfigError, TABLE_VAR, optional};
 use coaching_domain::{Actor, Roles};
 use coaching_http::auth::{AuthFailure, Authenticator, RolesClaim, actor_from_claims, parse_roles};
 use http::request::Parts;
@@ -57,5 +58,110 @@ impl Authenticator for ClaimsAuthenticator {
             .map(|jwt| &jwt.claims)
             .ok_or_else(|| AuthFailure("the request carries no verified JWT claims".into()))?;
         actor_from_authorizer_claims(claims)
+    }
+}
+
+/// The api function's configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub table: String,
+    /// `COACHING_QUEUE_URL`: `generate` sends the generation's id to the SQS queue the AI
+    /// worker consumes; without it the reminder function's sweep hands queued generations over
+    /// within a minute or two.
+    pub queue_url: Option<String>,
+    /// `COACHING_WEBHOOK_SECRET`, the master secret: here only so that
+    /// `GET /v1/org/webhook-secret` can show an org's admins their derived one (deliveries go
+    /// to the webhooks function).
+    pub webhook_secret: Option<String>,
+    /// `COACHING_PUBLIC_URL` (a custom domain with a base path); else the feed URL is built
+    /// from the request's Host and X-Forwarded-Proto, which API Gateway sets.
+    pub public_url: Option<String>,
+}
+
+pub const QUEUE_URL_VAR: &str = "COACHING_QUEUE_URL";
+pub const WEBHOOK_SECRET_VAR: &str = "COACHING_WEBHOOK_SECRET";
+pub const PUBLIC_URL_VAR: &str = "COACHING_PUBLIC_URL";
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(optional)
+    }
+
+    /// The configuration from `lookup` (the environment in [`Config::from_env`]): a secret or
+    /// URL that is set but unusable stops the start, naming the variable.
+    pub fn from_lookup(
+        lookup: impl Fn(&'static str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let webhook_secret = lookup(WEBHOOK_SECRET_VAR);
+        if webhook_secret
+            .as_deref()
+            .is_some_and(|secret| !coaching_http::webhook_secret_is_valid(secret))
+        {
+            return Err(ConfigError::invalid(
+                WEBHOOK_SECRET_VAR,
+                "must look like whsec_<base64 of at least 24 bytes>",
+            ));
+        }
+        let public_url = match lookup(PUBLIC_URL_VAR) {
+            None => None,
+            Some(url) => Some(coaching_http::public_url(&url).ok_or_else(|| {
+                ConfigError::invalid(
+                    PUBLIC_URL_VAR,
+                    "must be an http(s) URL with a host and no query or fragment",
+                )
+            })?),
+        };
+        Ok(Self {
+            table: lookup(TABLE_VAR)
+                .ok_or_else(|| ConfigError::invalid(TABLE_VAR, "is not set"))?,
+            queue_url: lookup(QUEUE_URL_VAR),
+            webhook_secret,
+            public_url,
+        })
+    }
+}
+
+#[cfg(test)]
+mod config_tests {
+    use super::*;
+
+    fn lookup(pairs: &[(&'static str, &str)]) -> impl Fn(&'static str) -> Option<String> {
+        let pairs: Vec<(&'static str, String)> =
+            pairs.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone())
+        }
+    }
+
+    #[test]
+    fn the_table_is_required_and_named_when_missing() {
+        let err = Config::from_lookup(lookup(&[])).unwrap_err();
+        assert_eq!(err.to_string(), "COACHING_TABLE is not set");
+        let config = Config::from_lookup(lookup(&[(TABLE_VAR, "coaching")])).unwrap();
+        assert_eq!(config.table, "coaching");
+        assert_eq!(config.queue_url, None);
+    }
+
+    #[test]
+    fn an_unusable_secret_or_public_url_stops_the_start_naming_the_variable() {
+        let err = Config::from_lookup(lookup(&[(TABLE_VAR, "t"), (WEBHOOK_SECRET_VAR, "nope")]))
+            .unwrap_err();
+        assert_eq!(err.variable, WEBHOOK_SECRET_VAR);
+        assert!(!err.to_string().contains("nope"), "never the value: {err}");
+        let err = Config::from_lookup(lookup(&[(TABLE_VAR, "t"), (PUBLIC_URL_VAR, "ftp://x?y")]))
+            .unwrap_err();
+        assert_eq!(err.variable, PUBLIC_URL_VAR);
+        let config = Config::from_lookup(lookup(&[
+            (TABLE_VAR, "t"),
+            (PUBLIC_URL_VAR, "https://api.example.com/coaching/"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            config.public_url.as_deref(),
+            Some("https://api.example.com/coaching")
+        );
     }
 }

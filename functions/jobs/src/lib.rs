@@ -1,7 +1,8 @@
 //! The scheduled jobs on AWS: `functions/reminders` and `functions/reschedule-expiry` are each a
 //! `lambda_runtime` function invoked by an EventBridge schedule (rate 1 minute). Both take `now`
 //! from the event's `time`, so a delayed or retried invocation does the work of its own minute,
-//! and both end by publishing the outbox to EventBridge through [`EventBridgePublisher`].
+//! and both end by publishing the outbox to EventBridge through
+//! [`coaching_aws::EventBridgePublisher`].
 //!
 //! The generation sweep (docs/api.md#review-sessions-and-ai-generation) runs after the job in a function whose process has a generation
 //! queue: with `COACHING_QUEUE_URL` set (the template gives it, and `sqs:SendMessage` on the
@@ -11,17 +12,12 @@
 //! Wiring only: the jobs themselves are domain use cases (`Services::run_job`,
 //! `Services::resend_due_generations`).
 
-mod publisher;
-
-pub use publisher::{
-    EventBridgePublisher, MAX_ENTRIES_PER_PUT, PUT_EVENTS_OPERATION_TIMEOUT, SOURCE,
-    eventbridge_client,
-};
-
 use chrono::{DateTime, Utc};
-use coaching_domain::ports::{Clock, GenerationQueue, Ports};
+use coaching_aws::lambda::{Aws, ConfigError, TABLE_VAR, init_logging, optional, required};
+use coaching_aws::{EventBridgePublisher, eventbridge_client};
+use coaching_domain::ports::Clock;
 use coaching_domain::service::{Job, JobRun, Outcome, Services};
-use coaching_http::clock::{SystemClock, UlidIds};
+use coaching_runtime::SystemClock;
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -92,41 +88,37 @@ pub async fn handle(
 
 /// The variable naming the generation queue; optional: without it the sweep does nothing.
 pub const QUEUE_URL_VAR: &str = "COACHING_QUEUE_URL";
+/// The variable naming the EventBridge bus the outbox is published to.
+pub const EVENT_BUS_VAR: &str = "COACHING_EVENT_BUS";
 
-/// The function's main: JSON logs, the DynamoDB store (`COACHING_TABLE`), the EventBridge
-/// publisher (`COACHING_EVENT_BUS`) and, with `COACHING_QUEUE_URL`, the SQS generation queue
-/// built once, then the runtime loop.
+/// A job function's configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub table: String,
+    pub event_bus: String,
+    /// Only the reminder function's template gives it (and `sqs:SendMessage`).
+    pub queue_url: Option<String>,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            table: required(TABLE_VAR)?,
+            event_bus: required(EVENT_BUS_VAR)?,
+            queue_url: optional(QUEUE_URL_VAR),
+        })
+    }
+}
+
+/// The function's main: JSON logs, the DynamoDB store, the EventBridge publisher and, with a
+/// queue URL, the SQS generation queue built once, then the runtime loop.
 pub async fn serve(job: Job) -> Result<(), Error> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_current_span(false)
-        .without_time()
-        .init();
-    let table = std::env::var("COACHING_TABLE").map_err(|_| "COACHING_TABLE is not set")?;
-    let bus = std::env::var("COACHING_EVENT_BUS").map_err(|_| "COACHING_EVENT_BUS is not set")?;
-    let queue_url = std::env::var(QUEUE_URL_VAR)
-        .ok()
-        .filter(|u| !u.trim().is_empty());
-    // One SdkConfig (one HTTP client, environment credentials) for every SDK client.
-    let config = coaching_aws::sdk_config().await;
-    let store = coaching_aws::DynamoStore::from_config(&config, &table);
-    let queue = queue_url.map(|url| {
-        Arc::new(coaching_aws::SqsQueue::from_config(&config, url.trim()))
-            as Arc<dyn GenerationQueue>
-    });
-    let services = Services::new(Ports {
-        store: Arc::new(store),
-        clock: Arc::new(SystemClock),
-        ids: Arc::new(UlidIds::new()),
-        events: Some(Arc::new(EventBridgePublisher::new(
-            eventbridge_client(&config),
-            &bus,
-        ))),
-        queue,
-    });
+    init_logging();
+    let config = Config::from_env()?;
+    let aws = Aws::connect(&config.table).await;
+    let queue = config.queue_url.as_deref().map(|url| aws.queue(url));
+    let events = EventBridgePublisher::new(eventbridge_client(&aws.sdk), &config.event_bus);
+    let services = aws.services(Some(Arc::new(events)), queue);
     let services = &services;
     lambda_runtime::run(service_fn(move |event| handle(services, job, event))).await
 }

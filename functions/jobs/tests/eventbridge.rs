@@ -4,8 +4,8 @@
 //! unaccepted (they stay in the outbox).
 
 use aws_config::BehaviorVersion;
+use coaching_aws::EventBridgePublisher;
 use coaching_domain::ports::{EventPublisher, OutboxEvent};
-use coaching_jobs::EventBridgePublisher;
 use serde_json::json;
 use std::collections::BTreeSet;
 

@@ -95,7 +95,7 @@ async fn the_expiry_function_runs_at_the_scheduled_events_time() {
 
 #[test]
 fn an_event_without_a_time_runs_now_and_a_malformed_time_is_refused() {
-    let clock = coaching_http::clock::TestClock::new();
+    let clock = coaching_runtime::TestClock::new();
     clock.set(t("2026-12-01T10:00:00Z"));
     assert_eq!(
         event_time(&json!({}), &clock).unwrap(),

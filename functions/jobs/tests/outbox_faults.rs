@@ -6,10 +6,10 @@
 
 use aws_sdk_eventbridge::config::{BehaviorVersion, Credentials, Region};
 use chrono::Duration;
+use coaching_aws::EventBridgePublisher;
 use coaching_domain::ports::Ports;
 use coaching_domain::service::Services;
-use coaching_http::clock::UlidIds;
-use coaching_jobs::EventBridgePublisher;
+use coaching_runtime::UlidIds;
 use coaching_tests::*;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -196,9 +196,9 @@ async fn a_frozen_eventbridge_costs_a_relay_at_most_the_call_bound_and_the_event
         .credentials_provider(Credentials::new("test", "test", None, None, "test"))
         .load()
         .await;
-    let services = relay(&app, coaching_jobs::eventbridge_client(&config), "coaching");
+    let services = relay(&app, coaching_aws::eventbridge_client(&config), "coaching");
 
-    let bound = coaching_jobs::PUT_EVENTS_OPERATION_TIMEOUT + std::time::Duration::from_secs(2);
+    let bound = coaching_aws::PUT_EVENTS_OPERATION_TIMEOUT + std::time::Duration::from_secs(2);
     let relayed = tokio::time::timeout(bound, services.relay_events(now(&app)))
         .await
         .expect("the relay gives up on a frozen EventBridge within the call's bound")

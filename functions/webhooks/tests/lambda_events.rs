@@ -12,7 +12,7 @@ use coaching_domain::OrgId;
 use coaching_domain::ids::EvaluationId;
 use coaching_domain::ports::{EvaluationStore, OrgStore, Ports};
 use coaching_domain::service::Services;
-use coaching_http::clock::{SystemClock, UlidIds};
+use coaching_runtime::{SystemClock, UlidIds};
 use coaching_sqlite::SqliteStore;
 use http_body_util::BodyExt;
 use serde_json::Value;

@@ -10,13 +10,13 @@ use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use crate::http::{HttpsClient, Roots};
+use crate::connector::{HttpsClient, Roots};
 
 /// The shared configuration for AWS SDK clients, from the environment:
 /// - region: `AWS_REGION` (else `AWS_DEFAULT_REGION`), else the SDK's region chain (profile, IMDS);
 /// - credentials: the environment credentials provider when `AWS_ACCESS_KEY_ID` is set (always so
 ///   on Lambda), else the SDK's default chain (profile, web identity, ECS, IMDS);
-/// - one HTTP client ([`crate::http`]), built once per process with its TLS configuration and
+/// - one HTTP client ([`crate::connector`]), built once per process with its TLS configuration and
 ///   shared by every SDK client made from the returned config: on Lambda its trust anchors are
 ///   compiled in (no certificate files read), elsewhere the platform's;
 /// - the rest as `aws_config::defaults` resolves it: `AWS_ENDPOINT_URL` (moto in the tests),
@@ -51,7 +51,7 @@ pub const DYNAMODB_MAX_ATTEMPTS: u32 = 3;
 /// a request at most [`DYNAMODB_OPERATION_TIMEOUT`] per store call instead of hanging (the SDK's
 /// defaults bound only the connect: a frozen endpoint kept a request waiting forever). The
 /// SDK enforces the attempt and operation timeouts with the Tokio sleep of `config`; the connect
-/// timeout is ours to apply ([`crate::http`]). Only DynamoDB: SQS long polling waits 20 s by
+/// timeout is ours to apply ([`crate::connector`]). Only DynamoDB: SQS long polling waits 20 s by
 /// design and bounds its own calls ([`crate::SqsQueue`]).
 ///
 /// `COACHING_DYNAMODB_ATTEMPT_TIMEOUT_MS` and `COACHING_DYNAMODB_OPERATION_TIMEOUT_MS` override

@@ -1,5 +1,7 @@
-//! AWS adapters: the DynamoDB store, every store port of the domain over one table, and the SQS
-//! generation queue ([`SqsQueue`]).
+//! AWS adapters: the DynamoDB store, every store port of the domain over one table, the SQS
+//! generation queue ([`SqsQueue`]), the EventBridge event publisher (feature `eventbridge`,
+//! for the functions that publish: the others' zips stay without its SDK), and the start-up
+//! every Lambda function shares ([`lambda`]).
 //!
 //! The table (`PK`/`SK` strings) holds, per org:
 //! - a session: `ORG#o#SESSION#id`/`SESSION` with the domain `Session` as JSON in `doc`, its
@@ -45,17 +47,20 @@ mod calendar;
 mod coaches;
 mod commit;
 mod config;
+mod connector;
 mod continuity;
 mod counter;
 mod deliveries;
 mod due;
 mod errors;
 mod evaluations;
+#[cfg(feature = "eventbridge")]
+mod eventbridge;
 mod generations;
-mod http;
 mod inbox;
 mod items;
 mod keys;
+pub mod lambda;
 mod load;
 mod messages;
 mod org;
@@ -73,6 +78,11 @@ pub use config::{
     DYNAMODB_OPERATION_TIMEOUT, dynamodb_config, dynamodb_config_with, sdk_config, time_bounds,
 };
 pub use counter::RequestCounts;
+#[cfg(feature = "eventbridge")]
+pub use eventbridge::{
+    EventBridgePublisher, MAX_ENTRIES_PER_PUT, PUT_EVENTS_ATTEMPT_TIMEOUT,
+    PUT_EVENTS_OPERATION_TIMEOUT, SOURCE, eventbridge_client,
+};
 pub use plan::MAX_TRANSACTION_ITEMS;
 pub use sqs::{ReceivedMessage, SqsQueue, message_body, parse_message};
 pub use store::DynamoStore;

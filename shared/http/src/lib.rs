@@ -2,11 +2,9 @@
 
 pub mod auth;
 pub mod blocking;
-pub mod clock;
 pub mod docs;
 pub mod dto;
 pub mod duplicate_keys;
-pub mod events;
 pub mod extract;
 pub mod ics;
 pub mod openapi;
@@ -16,8 +14,8 @@ pub mod webhook_secret;
 
 use auth::Authenticator;
 use axum::Router;
-use clock::TestClock;
 use coaching_domain::service::Services;
+use coaching_runtime::TestClock;
 use std::sync::Arc;
 
 /// Largest request body accepted (1 MiB); larger ones get 413 problem+json.

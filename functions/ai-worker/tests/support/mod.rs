@@ -14,7 +14,7 @@ use coaching_domain::service::{CreateSession, ReviewInput, Services};
 use coaching_domain::session::{Session, SessionKind};
 use coaching_domain::webhook::{EvaluationEvent, EvaluationInput, ScoreInput, WebhookDelivery};
 use coaching_domain::{Actor, GenerationId, OrgId, Role, Roles, SessionId, UserId};
-use coaching_http::clock::{TestClock, UlidIds};
+use coaching_runtime::{TestClock, UlidIds};
 use coaching_sqlite::SqliteStore;
 use std::sync::{Arc, Mutex};
 

@@ -22,7 +22,7 @@ pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDocs::openapi())
 }
 
-fn test_clock(state: &AppState) -> Result<&crate::clock::TestClock, ApiError> {
+fn test_clock(state: &AppState) -> Result<&coaching_runtime::TestClock, ApiError> {
     state.test_clock.as_deref().ok_or_else(|| {
         ApiError::not_found("the test clock (start the server with COACHING_TEST_CLOCK=1)")
     })

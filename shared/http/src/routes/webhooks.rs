@@ -4,7 +4,6 @@
 //! delivery signed for one org never verifies at another's path.
 
 use crate::AppState;
-use crate::clock::SystemClock;
 use crate::dto::evaluation::{
     DeletedDataDto, EvaluationDataDto, WebhookAckDto, WebhookBody, WebhookOutcomeDto,
 };
@@ -16,6 +15,7 @@ use axum::extract::State;
 use coaching_domain::OrgId;
 use coaching_domain::ports::Clock;
 use coaching_domain::webhook::{EvaluationEvent, WebhookDelivery};
+use coaching_runtime::SystemClock;
 use http::HeaderMap;
 use standardwebhooks::Webhook;
 

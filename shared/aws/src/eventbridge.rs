@@ -21,7 +21,7 @@ pub const PUT_EVENTS_OPERATION_TIMEOUT: Duration = Duration::from_secs(6);
 /// connect: a frozen endpoint would hold the scheduled job until Lambda's timeout.
 pub fn eventbridge_client(config: &aws_config::SdkConfig) -> Client {
     let conf = aws_sdk_eventbridge::config::Builder::from(config)
-        .timeout_config(coaching_aws::time_bounds(
+        .timeout_config(crate::time_bounds(
             PUT_EVENTS_ATTEMPT_TIMEOUT,
             PUT_EVENTS_OPERATION_TIMEOUT,
         ))

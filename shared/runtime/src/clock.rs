@@ -1,7 +1,8 @@
-//! Clock and id adapters: the system clock, the settable test clock, ULID ids.
+//! The clock port's adapters: the system clock, and the test clock that tests and
+//! `PUT /v1/test-clock` set.
 
 use chrono::{DateTime, Utc};
-use coaching_domain::ports::{Clock, IdGenerator};
+use coaching_domain::ports::Clock;
 use std::sync::Mutex;
 
 /// The real time.
@@ -42,32 +43,5 @@ impl Clock for TestClock {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .unwrap_or_else(Utc::now)
-    }
-}
-
-/// ULIDs, monotonic within a process so ids sort in creation order.
-#[derive(Default)]
-pub struct UlidIds {
-    generator: Mutex<ulid::Generator>,
-}
-
-impl std::fmt::Debug for UlidIds {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("UlidIds")
-    }
-}
-
-impl UlidIds {
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-impl IdGenerator for UlidIds {
-    fn new_id(&self) -> String {
-        let mut g = self.generator.lock().unwrap_or_else(|p| p.into_inner());
-        g.generate()
-            .unwrap_or_else(|_| ulid::Ulid::new())
-            .to_string()
     }
 }
