@@ -2,7 +2,7 @@
 //! mapped back, by item index, to the domain's store errors.
 
 use crate::errors;
-use crate::plan::{Plan, Role};
+use crate::plan::{ItemRole, Plan};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::CancellationReason;
@@ -71,22 +71,22 @@ pub(crate) enum Outcome {
 /// generation record's status and claims or a message's absence.
 pub(crate) fn outcome(
     reasons: &[CancellationReason],
-    roles: &[Role],
+    roles: &[ItemRole],
     changes: &Changes,
 ) -> Outcome {
-    let failed: Vec<Role> = reasons
+    let failed: Vec<ItemRole> = reasons
         .iter()
         .zip(roles)
         .filter(|(r, _)| r.code() == Some("ConditionalCheckFailed"))
         .map(|(_, role)| *role)
         .collect();
-    if failed.contains(&Role::Session) {
+    if failed.contains(&ItemRole::Session) {
         return Outcome::Failed(StoreError::Conflict);
     }
     let first_lock = failed
         .iter()
         .filter_map(|r| {
-            if let Role::Acquire(i) = r {
+            if let ItemRole::Acquire(i) = r {
                 Some(*i)
             } else {
                 None
@@ -96,13 +96,13 @@ pub(crate) fn outcome(
     if let Some((key, _)) = first_lock.and_then(|i| changes.acquire_locks.get(i)) {
         return Outcome::Failed(StoreError::LockTaken(key.clone()));
     }
-    if failed.contains(&Role::Idempotency) {
+    if failed.contains(&ItemRole::Idempotency) {
         return Outcome::Failed(StoreError::IdempotencyKeyExists);
     }
     if failed.iter().any(|r| {
         matches!(
             r,
-            Role::Request | Role::Take | Role::Generation | Role::Message
+            ItemRole::Request | ItemRole::Take | ItemRole::Generation | ItemRole::Message
         )
     }) {
         return Outcome::Failed(StoreError::Conflict);
@@ -170,11 +170,11 @@ mod tests {
     fn the_first_taken_lock_in_acquire_order_is_reported() {
         let changes = changes_with_locks(3);
         let roles = [
-            Role::Session,
-            Role::Unconditional,
-            Role::Acquire(0),
-            Role::Acquire(1),
-            Role::Acquire(2),
+            ItemRole::Session,
+            ItemRole::Unconditional,
+            ItemRole::Acquire(0),
+            ItemRole::Acquire(1),
+            ItemRole::Acquire(2),
         ];
         let reasons = [
             "None",
@@ -194,7 +194,11 @@ mod tests {
     #[test]
     fn a_version_conflict_wins_over_locks_and_idempotency() {
         let changes = changes_with_locks(1);
-        let roles = [Role::Session, Role::Acquire(0), Role::Idempotency];
+        let roles = [
+            ItemRole::Session,
+            ItemRole::Acquire(0),
+            ItemRole::Idempotency,
+        ];
         let reasons = [
             "ConditionalCheckFailed",
             "ConditionalCheckFailed",
@@ -216,11 +220,11 @@ mod tests {
     fn a_request_or_a_take_that_fails_is_a_conflict_after_locks_and_idempotency() {
         let changes = changes_with_locks(1);
         let roles = [
-            Role::Acquire(0),
-            Role::Idempotency,
-            Role::Request,
-            Role::Unconditional,
-            Role::Take,
+            ItemRole::Acquire(0),
+            ItemRole::Idempotency,
+            ItemRole::Request,
+            ItemRole::Unconditional,
+            ItemRole::Take,
         ];
         let outcome_of = |codes: [&str; 5]| outcome(&codes.map(reason), &roles, &changes);
         for codes in [
@@ -254,7 +258,11 @@ mod tests {
     #[test]
     fn a_generation_record_that_fails_its_condition_is_a_conflict_after_a_session() {
         let changes = changes_with_locks(0);
-        let roles = [Role::Session, Role::Unconditional, Role::Generation];
+        let roles = [
+            ItemRole::Session,
+            ItemRole::Unconditional,
+            ItemRole::Generation,
+        ];
         let outcome_of = |codes: [&str; 3]| outcome(&codes.map(reason), &roles, &changes);
         assert_eq!(
             outcome_of(["None", "None", "ConditionalCheckFailed"]),
@@ -273,7 +281,7 @@ mod tests {
     #[test]
     fn only_concurrent_transactions_are_worth_a_retry() {
         let changes = changes_with_locks(1);
-        let roles = [Role::Session, Role::Acquire(0)];
+        let roles = [ItemRole::Session, ItemRole::Acquire(0)];
         let contended = ["None", "TransactionConflict"].map(reason);
         assert_eq!(outcome(&contended, &roles, &changes), Outcome::Contended);
         let throttled = ["ThrottlingError", "TransactionConflict"].map(reason);

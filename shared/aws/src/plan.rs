@@ -20,7 +20,7 @@ pub const MAX_TRANSACTION_ITEMS: usize = 100;
 
 /// What a failed condition on an item of the transaction means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Role {
+pub(crate) enum ItemRole {
     /// A session item: its expected version (or absence) did not hold.
     Session,
     /// The lock acquired at this index of `acquire_locks`.
@@ -42,7 +42,7 @@ pub(crate) enum Role {
 #[derive(Debug, Default)]
 pub(crate) struct Plan {
     pub(crate) items: Vec<TransactWriteItem>,
-    pub(crate) roles: Vec<Role>,
+    pub(crate) roles: Vec<ItemRole>,
     keys: HashSet<(String, String)>,
 }
 
@@ -83,7 +83,7 @@ impl Plan {
                 .set_item(Some(item))
                 .condition_expression("attribute_not_exists(#holders)")
                 .expression_attribute_names("#holders", HOLDERS);
-            plan.put(put, Role::Acquire(i))?;
+            plan.put(put, ItemRole::Acquire(i))?;
         }
         for (lock, session) in &changes.release_locks {
             // Removing the id from the holder set never fails: a key held by another session
@@ -111,7 +111,7 @@ impl Plan {
             let update = update.build().map_err(errors::build)?;
             plan.add(
                 TransactWriteItem::builder().update(update).build(),
-                Role::Unconditional,
+                ItemRole::Unconditional,
             )?;
         }
         if let Some(record) = &changes.idempotency {
@@ -127,10 +127,10 @@ impl Plan {
             plan.reminder(table, write)?;
         }
         for put in &changes.generations {
-            plan.put(crate::generations::put(table, put)?, Role::Generation)?;
+            plan.put(crate::generations::put(table, put)?, ItemRole::Generation)?;
         }
         for m in &changes.messages {
-            plan.put(crate::messages::put(table, m)?, Role::Message)?;
+            plan.put(crate::messages::put(table, m)?, ItemRole::Message)?;
         }
         if plan.items.len() > MAX_TRANSACTION_ITEMS {
             return Err(StoreError::Unavailable(format!(
@@ -152,11 +152,11 @@ impl Plan {
                 .expression_attribute_names("#version", VERSION)
                 .expression_attribute_values(":expected", AttributeValue::N(v.to_string())),
         };
-        self.put(main, Role::Session)?;
+        self.put(main, ItemRole::Session)?;
         let view = Put::builder()
             .table_name(table)
             .set_item(Some(items::client_view_item(&put.session)?));
-        self.put(view, Role::Unconditional)
+        self.put(view, ItemRole::Unconditional)
     }
 
     /// The action-item index of the set's session puts: every item of every put, then a delete
@@ -178,7 +178,7 @@ impl Plan {
             let item = crate::continuity::action_item(session, a)?;
             self.put(
                 Put::builder().table_name(table).set_item(Some(item)),
-                Role::Unconditional,
+                ItemRole::Unconditional,
             )?;
         }
         let org = changes.org()?;
@@ -192,7 +192,7 @@ impl Plan {
                     crate::continuity::action_pk(org, id),
                     crate::continuity::ACTION_SK,
                 ))),
-                Role::Unconditional,
+                ItemRole::Unconditional,
             )?;
         }
         Ok(())
@@ -210,11 +210,11 @@ impl Plan {
                 .expression_attribute_names("#status", STATUS)
                 .expression_attribute_values(":expected", s(status.as_str())),
         };
-        self.put(main, Role::Request)?;
+        self.put(main, ItemRole::Request)?;
         let copy = Put::builder()
             .table_name(table)
             .set_item(Some(items::request_client_item(&put.request)?));
-        self.put(copy, Role::Unconditional)
+        self.put(copy, ItemRole::Unconditional)
     }
 
     fn reminder(&mut self, table: &str, write: &ReminderWrite) -> Result<(), StoreError> {
@@ -230,13 +230,13 @@ impl Plan {
                 Put::builder()
                     .table_name(table)
                     .set_item(Some(items::reminder_item(r)?)),
-                Role::Unconditional,
+                ItemRole::Unconditional,
             ),
             ReminderWrite::Delete { .. } => self.delete(
                 Delete::builder()
                     .table_name(table)
                     .set_key(Some(item_key())),
-                Role::Unconditional,
+                ItemRole::Unconditional,
             ),
             // The stored document equals the one read, or the record is missing or moved.
             ReminderWrite::Take(r) => self.delete(
@@ -246,7 +246,7 @@ impl Plan {
                     .condition_expression("#doc = :doc")
                     .expression_attribute_names("#doc", DOC)
                     .expression_attribute_values(":doc", to_doc("reminder", r)?),
-                Role::Take,
+                ItemRole::Take,
             ),
         }
     }
@@ -266,7 +266,7 @@ impl Plan {
             .table_name(table)
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(PK)");
-        self.put(put, Role::Idempotency)
+        self.put(put, ItemRole::Idempotency)
     }
 
     fn notification(&mut self, table: &str, n: &Notification) -> Result<(), StoreError> {
@@ -276,7 +276,7 @@ impl Plan {
         inbox.insert("created_at".to_owned(), items::instant(n.created_at));
         self.put(
             Put::builder().table_name(table).set_item(Some(inbox)),
-            Role::Unconditional,
+            ItemRole::Unconditional,
         )?;
         let mut event: Item = key(
             keys::outbox_pk(n.created_at),
@@ -289,14 +289,14 @@ impl Plan {
         event.insert("created_at".to_owned(), items::instant(n.created_at));
         self.put(
             Put::builder().table_name(table).set_item(Some(event)),
-            Role::Unconditional,
+            ItemRole::Unconditional,
         )
     }
 
     fn put(
         &mut self,
         put: aws_sdk_dynamodb::types::builders::PutBuilder,
-        role: Role,
+        role: ItemRole,
     ) -> Result<(), StoreError> {
         let put = put.build().map_err(errors::build)?;
         self.add(TransactWriteItem::builder().put(put).build(), role)
@@ -305,7 +305,7 @@ impl Plan {
     fn delete(
         &mut self,
         delete: aws_sdk_dynamodb::types::builders::DeleteBuilder,
-        role: Role,
+        role: ItemRole,
     ) -> Result<(), StoreError> {
         let delete = delete.build().map_err(errors::build)?;
         self.add(TransactWriteItem::builder().delete(delete).build(), role)
@@ -313,7 +313,7 @@ impl Plan {
 
     /// Appends `item`, refusing a second write of the same item (DynamoDB rejects the whole
     /// request with a validation error).
-    fn add(&mut self, item: TransactWriteItem, role: Role) -> Result<(), StoreError> {
+    fn add(&mut self, item: TransactWriteItem, role: ItemRole) -> Result<(), StoreError> {
         let k = if let Some(put) = item.put() {
             &put.item
         } else if let Some(update) = item.update() {
@@ -470,7 +470,7 @@ mod tests {
             ..Changes::default()
         };
         let plan = Plan::of("t", &put(RequestStatus::Pending, None)).unwrap();
-        assert_eq!(plan.roles, [Role::Request, Role::Unconditional]);
+        assert_eq!(plan.roles, [ItemRole::Request, ItemRole::Unconditional]);
         let (main, copy) = (put_item(&plan, 0), put_item(&plan, 1));
         assert_eq!(
             attr(main, keys::BY_USER.pk),
@@ -527,7 +527,11 @@ mod tests {
         let plan = Plan::of("t", &changes).unwrap();
         assert_eq!(
             plan.roles,
-            [Role::Unconditional, Role::Unconditional, Role::Take]
+            [
+                ItemRole::Unconditional,
+                ItemRole::Unconditional,
+                ItemRole::Take
+            ]
         );
         let put = put_item(&plan, 0);
         assert_eq!(attr(put, keys::PK), Some(&s("ORG#o#SESSION#s")));

@@ -1,6 +1,7 @@
 //! Changing sessions: patch (notes, agenda, scheduling a draft), cancel, complete, no-show, join.
 
-use super::{Services, parse_id, store_err};
+mod complete;
+
 use crate::access::Actor;
 use crate::error::{DomainError, Errors};
 use crate::ids::*;
@@ -8,13 +9,13 @@ use crate::notes::action_items_in;
 use crate::notification::NotificationType;
 use crate::ports::{Changes, SessionPut};
 use crate::reminder::reminder_writes;
-use crate::session::RecurrenceEvery;
+use crate::service::{Services, parse_id, store_err};
 use crate::session::{
     ActionItem, AgendaItem, Party, Session, SessionKind, SessionStatus, Transition,
 };
 use crate::slots::{LockKey, SlotRejection, check_slot, slot_locks};
-use crate::time::{check_instant, resolve_naive};
-use chrono::{DateTime, Duration, Months, Utc};
+use crate::time::check_instant;
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,145 +269,6 @@ impl Services {
         s.pending_reschedule_request = None;
         self.commit_update(before, &s, changes).await?;
         Ok(s)
-    }
-
-    /// "Finish meeting": the coach (or an admin) completes a scheduled session from its start on.
-    /// A recurring session books its successor at the same wall-clock time one interval later
-    /// (DST-correct), with a fresh agenda (the template's items when the session has a
-    /// template, else its agenda unticked) and its open action items moved over. When that
-    /// time is taken, the session is completed without a successor (`nextSession: null`).
-    pub async fn complete_session(
-        &self,
-        actor: &Actor,
-        id: &SessionId,
-    ) -> Result<Completed, DomainError> {
-        let (mut s, _) = self.session_for(actor, id).await?;
-        s.require_coach_or_admin(actor, "complete a session")?;
-        let now = self.now();
-        let before = s.version;
-        s.complete(now)?;
-        s.touch(now);
-        // The next agenda is the template's (read before the commit), else the agenda again.
-        let template = match &s.agenda_template_id {
-            Some(t) if s.recurrence.is_some() => self
-                .ports
-                .store
-                .agenda_template(&s.org, t)
-                .await
-                .map_err(store_err)?,
-            _ => None,
-        };
-        if let Some(next) = self.successor(actor, &s, template.as_ref(), now)? {
-            let mut with_next = s.clone();
-            with_next.next_session_id = Some(next.id.clone());
-            // Open action items move to the next session (same ids); done ones stay. Both
-            // sessions are written in one commit: an item is never on both or on neither.
-            with_next.action_items.retain(|a| a.done);
-            let mut changes = Changes {
-                acquire_locks: held_locks(&next),
-                reminders: reminder_writes(&with_next, now)
-                    .into_iter()
-                    .chain(reminder_writes(&next, now))
-                    .collect(),
-                ..Changes::default()
-            };
-            changes.notifications = self.notify(
-                &next,
-                NotificationType::SessionBooked,
-                &[&next.coach_id, &next.client_id],
-                json!({"seriesId": next.series_id}),
-            );
-            changes.sessions.push(SessionPut {
-                session: next.clone(),
-                expected_version: None,
-            });
-            match self.commit_update(before, &with_next, changes).await {
-                Ok(()) => {
-                    return Ok(Completed {
-                        session: with_next,
-                        next_session: Some(next),
-                    });
-                }
-                // The series' next time is taken: complete without a successor.
-                Err(DomainError::SlotUnavailable) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        let changes = Changes {
-            reminders: reminder_writes(&s, now),
-            ..Changes::default()
-        };
-        self.commit_update(before, &s, changes).await?;
-        Ok(Completed {
-            session: s,
-            next_session: None,
-        })
-    }
-
-    /// The next session of `s`'s series, or `None` when `s` does not recur.
-    fn successor(
-        &self,
-        actor: &Actor,
-        s: &Session,
-        template: Option<&crate::org::AgendaTemplate>,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Session>, DomainError> {
-        let (Some(recurrence), Some(start)) = (s.recurrence, s.starts_at) else {
-            return Ok(None);
-        };
-        let local = start.with_timezone(&s.timezone).naive_local();
-        let next_local = match recurrence.every {
-            RecurrenceEvery::Week => local.checked_add_signed(Duration::days(7)),
-            RecurrenceEvery::TwoWeeks => local.checked_add_signed(Duration::days(14)),
-            RecurrenceEvery::Month => local.checked_add_months(Months::new(1)),
-        };
-        let Some(next_local) = next_local else {
-            return Ok(None);
-        };
-        let next_start = resolve_naive(&s.timezone, next_local);
-        let id = parse_id("id", SessionId::parse(self.new_id()))?;
-        let mut agenda = Vec::new();
-        if let Some(t) = template {
-            agenda = self.agenda_of(t)?;
-        }
-        for item in s.agenda.iter().filter(|_| template.is_none()) {
-            agenda.push(AgendaItem {
-                id: parse_id("id", AgendaItemId::parse(self.new_id()))?,
-                text: item.text.clone(),
-                done: false,
-            });
-        }
-        let action_items = s
-            .action_items
-            .iter()
-            .filter(|a| !a.done)
-            .map(|a| ActionItem {
-                session_id: id.clone(),
-                ..a.clone()
-            })
-            .collect();
-        Ok(Some(Session {
-            id: id.clone(),
-            status: SessionStatus::Scheduled,
-            starts_at: Some(next_start),
-            agenda,
-            notes: String::new(),
-            private_notes: String::new(),
-            action_items,
-            previous_session_id: Some(s.id.clone()),
-            next_session_id: None,
-            pending_reschedule_request: None,
-            cancellation: None,
-            no_show: None,
-            rating: None,
-            review_requested_at: None,
-            sequence: 0,
-            created_by: actor.user.clone(),
-            created_at: now,
-            updated_at: now,
-            version: 1,
-            ..s.clone()
-        }))
     }
 
     /// The coach (or an admin) records that the client did not come, from start + 10 minutes.
