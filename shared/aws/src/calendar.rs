@@ -6,11 +6,13 @@
 //! concurrent new token fails the condition, and the loser reads again and replaces the
 //! winner's, so exactly one hash of a user resolves whatever the interleaving.
 
+use crate::DynamoStore;
 use crate::commit::{CONFLICT_ATTEMPTS, backoff};
 use crate::errors;
 use crate::items::{Item, key, s, string};
 use crate::keys::{self, CALENDAR_TOKEN_SK};
 use crate::sessions::get;
+use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{CancellationReason, Delete, Put, TransactWriteItem};
@@ -181,6 +183,25 @@ pub(crate) async fn calendar_user(
     let org = OrgId::parse(string(&item, ORG)?).map_err(|_| invalid("org"))?;
     let user = UserId::parse(string(&item, USER)?).map_err(|_| invalid("user"))?;
     Ok(Some((org, user)))
+}
+
+#[async_trait]
+impl coaching_domain::ports::CalendarStore for DynamoStore {
+    async fn put_calendar_token(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        hash: &coaching_domain::calendar::CalendarTokenHash,
+    ) -> Result<(), StoreError> {
+        put_calendar_token(&self.client, &self.table, org, user, hash).await
+    }
+
+    async fn calendar_user(
+        &self,
+        hash: &coaching_domain::calendar::CalendarTokenHash,
+    ) -> Result<Option<(OrgId, UserId)>, StoreError> {
+        calendar_user(&self.client, &self.table, hash).await
+    }
 }
 
 #[cfg(test)]

@@ -1,12 +1,15 @@
 //! Coach settings: one document per (org, coach), replaced whole by one PutItem.
 
+use crate::DynamoStore;
 use crate::errors;
 use crate::items::{DOC, from_doc, key, to_doc};
 use crate::keys;
 use crate::sessions::get;
+use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use coaching_domain::coach::CoachSettings;
 use coaching_domain::ids::{OrgId, UserId};
+use coaching_domain::ports::CoachStore;
 use coaching_domain::ports::StoreError;
 
 pub(crate) async fn coach_settings(
@@ -44,4 +47,23 @@ pub(crate) async fn put_coach_settings(
         .await
         .map_err(|e| errors::unavailable("PutItem", e))?;
     Ok(())
+}
+
+#[async_trait]
+impl CoachStore for DynamoStore {
+    async fn coach_settings(
+        &self,
+        org: &OrgId,
+        coach: &UserId,
+    ) -> Result<Option<CoachSettings>, StoreError> {
+        coach_settings(&self.client, &self.table, org, coach).await
+    }
+
+    async fn put_coach_settings(
+        &self,
+        org: &OrgId,
+        settings: &CoachSettings,
+    ) -> Result<(), StoreError> {
+        put_coach_settings(&self.client, &self.table, org, settings).await
+    }
 }

@@ -4,10 +4,12 @@
 //! its session is not a draft) in `ByUser` under `ORG#o#USER#<assignee>#ACTIONS` sorted by
 //! `<0 open | 1 done>#<id>`. Every read is one GetItem or one Query walk: no Scan, no new GSI.
 
+use crate::DynamoStore;
 use crate::items::{DOC, Item, from_doc, index_attrs, key, s, string, to_doc};
 use crate::keys::BY_USER;
 use crate::query::{Filter, Walk};
 use crate::sessions::get;
+use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use coaching_domain::ids::{ActionItemId, AgendaTemplateId, OrgId, SessionId, UserId};
 use coaching_domain::org::AgendaTemplate;
@@ -159,4 +161,48 @@ pub(crate) async fn action_items(
         .then(|| items.last().map(action_item_cursor))
         .flatten();
     Ok(Page { items, next })
+}
+
+#[async_trait]
+impl coaching_domain::ports::ContinuityStore for DynamoStore {
+    async fn put_agenda_template(
+        &self,
+        template: &coaching_domain::org::AgendaTemplate,
+    ) -> Result<(), StoreError> {
+        put_agenda_template(&self.client, &self.table, template).await
+    }
+
+    async fn agenda_template(
+        &self,
+        org: &OrgId,
+        id: &coaching_domain::ids::AgendaTemplateId,
+    ) -> Result<Option<coaching_domain::org::AgendaTemplate>, StoreError> {
+        agenda_template(&self.client, &self.table, org, id).await
+    }
+
+    async fn agenda_templates(
+        &self,
+        org: &OrgId,
+        owner: Option<&UserId>,
+        limit: u32,
+        after: Option<&coaching_domain::ids::AgendaTemplateId>,
+    ) -> Result<Vec<coaching_domain::org::AgendaTemplate>, StoreError> {
+        agenda_templates(&self.client, &self.table, org, owner, limit, after).await
+    }
+
+    async fn action_item_session(
+        &self,
+        org: &OrgId,
+        id: &coaching_domain::ids::ActionItemId,
+    ) -> Result<Option<SessionId>, StoreError> {
+        action_item_session(&self.client, &self.table, org, id).await
+    }
+
+    async fn action_items(
+        &self,
+        org: &OrgId,
+        query: &coaching_domain::ports::ActionItemQuery,
+    ) -> Result<Page<coaching_domain::session::ActionItem>, StoreError> {
+        action_items(&self.client, &self.table, org, query).await
+    }
 }

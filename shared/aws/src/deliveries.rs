@@ -2,15 +2,24 @@
 //! in one `TransactWriteItems`, each conditional, the cancellation reasons telling a repeated
 //! webhook id from an outranked delivery.
 
+use crate::DynamoStore;
 use crate::commit::{CONFLICT_ATTEMPTS, backoff};
 use crate::errors;
 use crate::evaluations::{RANK, evaluation_item};
 use crate::items::{Item, key, number, s};
 use crate::keys;
+use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{CancellationReason, Put, TransactWriteItem};
+use coaching_domain::evaluation::Evaluation;
+use coaching_domain::ids::EvaluationId;
+use coaching_domain::ids::OrgId;
+use coaching_domain::ports::Cursor;
+use coaching_domain::ports::EvaluationQuery;
+use coaching_domain::ports::EvaluationStore;
+use coaching_domain::ports::Page;
 use coaching_domain::ports::{DeliveryOutcome, EvaluationDelivery, StoreError};
 
 /// The remembered webhook id's bookkeeping: the evaluation it was about.
@@ -177,6 +186,45 @@ fn cancellation(reasons: &[CancellationReason]) -> Cancellation {
         crate::errors::Cancelled::Contended => Cancellation::Contended,
         crate::errors::Cancelled::Failed(detail) => Cancellation::Failed(detail),
         crate::errors::Cancelled::Throttled(detail) => Cancellation::Throttled(detail),
+    }
+}
+
+#[async_trait]
+impl EvaluationStore for DynamoStore {
+    /// One `TransactWriteItems` in the common case; see [`deliveries::record_delivery`] for
+    /// the rest and for the DynamoDB actions (IAM) the webhook path uses: `GetItem` and
+    /// `PutItem` on the table.
+    async fn record_delivery(
+        &self,
+        delivery: &EvaluationDelivery,
+    ) -> Result<DeliveryOutcome, StoreError> {
+        record_delivery(&self.client, &self.table, delivery).await
+    }
+
+    async fn evaluation(
+        &self,
+        org: &OrgId,
+        id: &EvaluationId,
+    ) -> Result<Option<Evaluation>, StoreError> {
+        crate::evaluations::evaluation(&self.client, &self.table, org, id).await
+    }
+
+    async fn evaluations(
+        &self,
+        org: &OrgId,
+        query: &EvaluationQuery,
+        limit: u32,
+        after: Option<&Cursor>,
+    ) -> Result<Page<Evaluation>, StoreError> {
+        crate::evaluations::evaluations(&self.client, &self.table, org, query, limit, after).await
+    }
+
+    async fn all_evaluations(
+        &self,
+        org: &OrgId,
+        query: &EvaluationQuery,
+    ) -> Result<Vec<Evaluation>, StoreError> {
+        crate::evaluations::all_evaluations(&self.client, &self.table, org, query).await
     }
 }
 

@@ -4,12 +4,15 @@
 //! The index is eventually consistent (no GSI read can be strongly consistent): work written
 //! a moment ago may be missing from one run and is found by the next.
 
+use crate::DynamoStore;
 use crate::items::{Item, from_doc};
 use crate::keys::{self, DUE, Due};
 use crate::query::Walk;
+use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration, Utc};
 use coaching_domain::generation::GenerationJob;
+use coaching_domain::ports::DueStore;
 use coaching_domain::ports::{DUE_LOOKBACK_DAYS, StoreError};
 use coaching_domain::reminder::{Reminder, ReminderKind};
 use coaching_domain::reschedule::RescheduleRequest;
@@ -112,4 +115,23 @@ pub(crate) async fn due_generations(
     )
     .await?;
     found.iter().map(|i| from_doc("generation", i)).collect()
+}
+
+#[async_trait]
+impl DueStore for DynamoStore {
+    async fn due_reminders(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Reminder>, StoreError> {
+        due_reminders(&self.client, &self.table, now, limit).await
+    }
+
+    async fn due_requests(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<RescheduleRequest>, StoreError> {
+        due_requests(&self.client, &self.table, now, limit).await
+    }
 }

@@ -3,15 +3,19 @@
 //! (`DUE#GENERATION#<day>`) while it has a due time. Read by id with one strongly consistent
 //! GetItem; written only inside a commit's transaction ([`put`]).
 
+use crate::DynamoStore;
 use crate::items::{DOC, Item, STATUS, from_doc, index_attrs, key, number, s, to_doc};
 use crate::keys::{self, DUE, Due};
 use crate::sessions::get;
+use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::builders::PutBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, Put};
+use chrono::{DateTime, Utc};
 use coaching_domain::evaluation::GenerationStatus;
 use coaching_domain::generation::{GenerationJob, GenerationPut};
 use coaching_domain::ids::{GenerationId, OrgId};
+use coaching_domain::ports::GenerationStore;
 use coaching_domain::ports::StoreError;
 
 /// How many times a worker claimed the record (a number), compared with `status` by a claim.
@@ -78,6 +82,27 @@ pub(crate) async fn generation(
     )
     .await?;
     item.map(|i| from_doc("generation", &i)).transpose()
+}
+
+#[async_trait]
+impl GenerationStore for DynamoStore {
+    /// One strongly consistent GetItem.
+    async fn generation(
+        &self,
+        org: &OrgId,
+        id: &GenerationId,
+    ) -> Result<Option<GenerationJob>, StoreError> {
+        generation(&self.client, &self.table, org, id).await
+    }
+
+    /// One Query per `Due` day partition read (eight at most), oldest day first.
+    async fn due_generations(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<GenerationJob>, StoreError> {
+        crate::due::due_generations(&self.client, &self.table, now, limit).await
+    }
 }
 
 #[cfg(test)]

@@ -2,9 +2,11 @@
 //! (`ORG#o#SESSION#s#MESSAGES`), sorted by its (time, id) position, put in the commit's
 //! transaction beside its notification; a page of a thread is one Query of that partition.
 
+use crate::DynamoStore;
 use crate::items::{DOC, Item, from_doc, key, to_doc};
 use crate::keys;
 use crate::query::Walk;
+use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::Put;
 use aws_sdk_dynamodb::types::builders::PutBuilder;
@@ -59,4 +61,17 @@ pub(crate) async fn messages(
     items.truncate(limit);
     let next = items.last().filter(|_| more).map(message_cursor);
     Ok(Page { items, next })
+}
+
+#[async_trait]
+impl coaching_domain::ports::MessageStore for DynamoStore {
+    async fn messages(
+        &self,
+        org: &OrgId,
+        session: &SessionId,
+        limit: u32,
+        after: Option<&Cursor>,
+    ) -> Result<Page<coaching_domain::message::Message>, StoreError> {
+        messages(&self.client, &self.table, org, session, limit, after).await
+    }
 }

@@ -2,16 +2,19 @@
 //! GetItem or PutItem per call), and knowledge-base articles (one partition by id: a
 //! conditional PutItem, a DeleteItem, one Query per page).
 
+use crate::DynamoStore;
 use crate::errors;
 use crate::items::{DOC, Item, from_doc, key, s, string, to_doc};
 use crate::keys;
 use crate::query::Walk;
 use crate::sessions::get;
+use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::ReturnValue;
 use coaching_domain::ids::{KbArticleId, OrgId};
 use coaching_domain::org::{KbArticle, OrgSettings};
+use coaching_domain::ports::OrgStore;
 use coaching_domain::ports::StoreError;
 
 /// The webhook secret, as given (a `whsec_…` string).
@@ -146,4 +149,44 @@ pub(crate) async fn kb_articles(
         )
         .await?;
     found.iter().map(|i| from_doc("KB article", i)).collect()
+}
+
+#[async_trait]
+impl OrgStore for DynamoStore {
+    async fn org_settings(&self, org: &OrgId) -> Result<OrgSettings, StoreError> {
+        org_settings(&self.client, &self.table, org).await
+    }
+
+    async fn put_org_settings(
+        &self,
+        org: &OrgId,
+        settings: &OrgSettings,
+    ) -> Result<(), StoreError> {
+        put_org_settings(&self.client, &self.table, org, settings).await
+    }
+
+    async fn webhook_secret(&self, org: &OrgId) -> Result<Option<String>, StoreError> {
+        webhook_secret(&self.client, &self.table, org).await
+    }
+
+    async fn put_webhook_secret(&self, org: &OrgId, secret: &str) -> Result<(), StoreError> {
+        put_webhook_secret(&self.client, &self.table, org, secret).await
+    }
+
+    async fn put_kb_article(&self, article: &KbArticle) -> Result<(), StoreError> {
+        put_kb_article(&self.client, &self.table, article).await
+    }
+
+    async fn delete_kb_article(&self, org: &OrgId, id: &KbArticleId) -> Result<bool, StoreError> {
+        delete_kb_article(&self.client, &self.table, org, id).await
+    }
+
+    async fn kb_articles(
+        &self,
+        org: &OrgId,
+        limit: u32,
+        after: Option<&KbArticleId>,
+    ) -> Result<Vec<KbArticle>, StoreError> {
+        kb_articles(&self.client, &self.table, org, limit, after).await
+    }
 }

@@ -5,14 +5,17 @@
 //! `claimed_until`, and only succeeds while no other claim holds, so two relays never publish
 //! one event at once; a claim that lapses (its relay died) makes the event claimable again.
 
+use crate::DynamoStore;
 use crate::errors;
 use crate::items::{self, Item, key};
 use crate::keys;
 use crate::query::{Filter, Walk};
+use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
 use chrono::{DateTime, Duration, Utc};
+use coaching_domain::ports::OutboxStore;
 use coaching_domain::ports::{DUE_LOOKBACK_DAYS, OutboxEvent, StoreError};
 
 /// BatchWriteItem takes at most this many requests.
@@ -185,4 +188,20 @@ pub(crate) async fn mark_published(
         }
     }
     Ok(())
+}
+
+#[async_trait]
+impl OutboxStore for DynamoStore {
+    async fn claim_events(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OutboxEvent>, StoreError> {
+        claim(&self.client, &self.table, now, until, limit).await
+    }
+
+    async fn mark_published(&self, events: &[OutboxEvent]) -> Result<(), StoreError> {
+        mark_published(&self.client, &self.table, events).await
+    }
 }

@@ -1,12 +1,15 @@
 //! Reschedule requests: by id (one GetItem of the main item) and a participant's list (one
 //! Query of their `ByUser` request partition, newest first).
 
+use crate::DynamoStore;
 use crate::items::from_doc;
 use crate::keys::{self, BY_USER};
 use crate::query::{Filter, Walk};
 use crate::sessions::get;
+use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use coaching_domain::ids::{OrgId, RescheduleRequestId, UserId};
+use coaching_domain::ports::RescheduleStore;
 use coaching_domain::ports::StoreError;
 use coaching_domain::reschedule::{RequestStatus, RescheduleRequest};
 
@@ -51,4 +54,26 @@ pub(crate) async fn requests(
         .iter()
         .map(|i| from_doc("reschedule request", i))
         .collect()
+}
+
+#[async_trait]
+impl RescheduleStore for DynamoStore {
+    async fn reschedule_request(
+        &self,
+        org: &OrgId,
+        id: &RescheduleRequestId,
+    ) -> Result<Option<RescheduleRequest>, StoreError> {
+        request(&self.client, &self.table, org, id).await
+    }
+
+    async fn reschedule_requests(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        status: Option<RequestStatus>,
+        limit: u32,
+        before: Option<&RescheduleRequestId>,
+    ) -> Result<Vec<RescheduleRequest>, StoreError> {
+        requests(&self.client, &self.table, org, user, status, limit, before).await
+    }
 }

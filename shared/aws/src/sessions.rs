@@ -1,14 +1,18 @@
 //! Session reads, each one request: by id (GetItem), lists and busy time (a Query of the
 //! scope's index), idempotency records (GetItem).
 
+use crate::DynamoStore;
 use crate::errors;
 use crate::items::{self, Item, from_doc, key};
 use crate::keys::{self, BY_ORG, BY_ROLE, BY_USER, ceil_millis, encode_sort_key, position};
 use crate::plan::IdempotencyDoc;
 use crate::query::{Filter, Walk};
+use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use coaching_domain::ids::{OrgId, SessionId, UserId};
+use coaching_domain::ports::Changes;
+use coaching_domain::ports::SessionStore;
 use coaching_domain::ports::{
     Cursor, IdempotencyRecord, Page, SessionQuery, SessionScope, StoreError, session_sort_key,
 };
@@ -142,6 +146,44 @@ pub(crate) async fn idempotency_record(
         session: doc.session,
         created_at: doc.created_at,
     }))
+}
+
+#[async_trait]
+impl SessionStore for DynamoStore {
+    async fn commit(&self, changes: Changes) -> Result<(), StoreError> {
+        crate::commit::commit(&self.client, &self.table, &changes).await
+    }
+
+    async fn session(&self, org: &OrgId, id: &SessionId) -> Result<Option<Session>, StoreError> {
+        session(&self.client, &self.table, org, id).await
+    }
+
+    async fn sessions(
+        &self,
+        org: &OrgId,
+        query: &SessionQuery,
+    ) -> Result<Page<Session>, StoreError> {
+        sessions(&self.client, &self.table, org, query).await
+    }
+
+    async fn coach_busy(
+        &self,
+        org: &OrgId,
+        coach: &UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Session>, StoreError> {
+        coach_busy(&self.client, &self.table, org, coach, from, to).await
+    }
+
+    async fn idempotency_record(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        idempotency_record(&self.client, &self.table, org, user, key).await
+    }
 }
 
 #[cfg(test)]

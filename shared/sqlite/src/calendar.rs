@@ -1,7 +1,9 @@
 //! Calendar feed tokens: one row per (org, user) holding the hash of the current token, found
 //! by hash through its unique index. A new token is one upsert: the old hash is gone with it.
 
+use crate::SqliteStore;
 use crate::errors::{unavailable, unique_or_unavailable};
+use async_trait::async_trait;
 use coaching_domain::calendar::CalendarTokenHash;
 use coaching_domain::ids::{OrgId, UserId};
 use coaching_domain::ports::StoreError;
@@ -43,4 +45,23 @@ pub(crate) fn calendar_user(
         ))
     })
     .transpose()
+}
+
+#[async_trait]
+impl coaching_domain::ports::CalendarStore for SqliteStore {
+    async fn put_calendar_token(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        hash: &coaching_domain::calendar::CalendarTokenHash,
+    ) -> Result<(), StoreError> {
+        put_calendar_token(&self.pool.writer(), org, user, hash)
+    }
+
+    async fn calendar_user(
+        &self,
+        hash: &coaching_domain::calendar::CalendarTokenHash,
+    ) -> Result<Option<(OrgId, UserId)>, StoreError> {
+        calendar_user(&self.pool.reader(), hash)
+    }
 }

@@ -1,9 +1,12 @@
 //! Coach settings: one JSON document per (org, coach), replaced whole.
 
+use crate::SqliteStore;
 use crate::codec::{from_json, to_json};
 use crate::errors::unavailable;
+use async_trait::async_trait;
 use coaching_domain::coach::CoachSettings;
 use coaching_domain::ids::{OrgId, UserId};
+use coaching_domain::ports::CoachStore;
 use coaching_domain::ports::StoreError;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -35,4 +38,23 @@ pub(crate) fn put_coach_settings(
     .and_then(|mut st| st.execute(params![org.as_str(), settings.coach_id.as_str(), doc]))
     .map_err(unavailable)?;
     Ok(())
+}
+
+#[async_trait]
+impl CoachStore for SqliteStore {
+    async fn coach_settings(
+        &self,
+        org: &OrgId,
+        coach: &UserId,
+    ) -> Result<Option<CoachSettings>, StoreError> {
+        coach_settings(&self.pool.reader(), org, coach)
+    }
+
+    async fn put_coach_settings(
+        &self,
+        org: &OrgId,
+        settings: &CoachSettings,
+    ) -> Result<(), StoreError> {
+        put_coach_settings(&self.pool.writer(), org, settings)
+    }
 }

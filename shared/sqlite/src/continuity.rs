@@ -1,9 +1,11 @@
 //! Agenda templates by (org, id), and the action-item index: one row per action item of a
 //! stored session, derived from the session document inside the session's transaction.
 
+use crate::SqliteStore;
 use crate::codec::{from_json, to_json};
 use crate::errors::{unavailable, unique_or_unavailable};
 use crate::sessions::collect_docs;
+use async_trait::async_trait;
 use coaching_domain::ids::{ActionItemId, AgendaTemplateId, OrgId, SessionId, UserId};
 use coaching_domain::org::AgendaTemplate;
 use coaching_domain::ports::{ActionItemQuery, Cursor, Page, StoreError, action_item_cursor};
@@ -164,4 +166,48 @@ pub(crate) fn action_items(
         .then(|| items.last().map(action_item_cursor))
         .flatten();
     Ok(Page { items, next })
+}
+
+#[async_trait]
+impl coaching_domain::ports::ContinuityStore for SqliteStore {
+    async fn put_agenda_template(
+        &self,
+        template: &coaching_domain::org::AgendaTemplate,
+    ) -> Result<(), StoreError> {
+        put_agenda_template(&self.pool.writer(), template)
+    }
+
+    async fn agenda_template(
+        &self,
+        org: &OrgId,
+        id: &coaching_domain::ids::AgendaTemplateId,
+    ) -> Result<Option<coaching_domain::org::AgendaTemplate>, StoreError> {
+        agenda_template(&self.pool.reader(), org, id)
+    }
+
+    async fn agenda_templates(
+        &self,
+        org: &OrgId,
+        owner: Option<&UserId>,
+        limit: u32,
+        after: Option<&coaching_domain::ids::AgendaTemplateId>,
+    ) -> Result<Vec<coaching_domain::org::AgendaTemplate>, StoreError> {
+        agenda_templates(&self.pool.reader(), org, owner, limit, after)
+    }
+
+    async fn action_item_session(
+        &self,
+        org: &OrgId,
+        id: &coaching_domain::ids::ActionItemId,
+    ) -> Result<Option<SessionId>, StoreError> {
+        action_item_session(&self.pool.reader(), org, id)
+    }
+
+    async fn action_items(
+        &self,
+        org: &OrgId,
+        query: &coaching_domain::ports::ActionItemQuery,
+    ) -> Result<Page<coaching_domain::session::ActionItem>, StoreError> {
+        action_items(&self.pool.reader(), org, query)
+    }
 }

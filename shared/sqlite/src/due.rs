@@ -1,11 +1,15 @@
 //! Reschedule requests by id and by participant, and the due-by-time reads of the jobs: each
 //! one indexed query (`requests_by_*`, `requests_due`, `reminders_due`).
 
+use crate::SqliteStore;
 use crate::codec::from_json;
 use crate::errors::unavailable;
 use crate::sessions::collect_docs;
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use coaching_domain::ids::{OrgId, RescheduleRequestId, UserId};
+use coaching_domain::ports::DueStore;
+use coaching_domain::ports::RescheduleStore;
 use coaching_domain::ports::StoreError;
 use coaching_domain::reminder::Reminder;
 use coaching_domain::reschedule::{RequestStatus, RescheduleRequest};
@@ -84,4 +88,45 @@ pub(crate) fn due_reminders(
         params![now.timestamp_millis(), i64::from(limit)],
     )?;
     docs.iter().map(|d| from_json("reminder", d)).collect()
+}
+
+#[async_trait]
+impl RescheduleStore for SqliteStore {
+    async fn reschedule_request(
+        &self,
+        org: &OrgId,
+        id: &RescheduleRequestId,
+    ) -> Result<Option<RescheduleRequest>, StoreError> {
+        request(&self.pool.reader(), org, id)
+    }
+
+    async fn reschedule_requests(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        status: Option<RequestStatus>,
+        limit: u32,
+        before: Option<&RescheduleRequestId>,
+    ) -> Result<Vec<RescheduleRequest>, StoreError> {
+        requests(&self.pool.reader(), org, user, status, limit, before)
+    }
+}
+
+#[async_trait]
+impl DueStore for SqliteStore {
+    async fn due_reminders(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Reminder>, StoreError> {
+        due_reminders(&self.pool.reader(), now, limit)
+    }
+
+    async fn due_requests(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<RescheduleRequest>, StoreError> {
+        due_requests(&self.pool.reader(), now, limit)
+    }
 }

@@ -1,9 +1,17 @@
 //! Evaluation deliveries: each recorded in one write transaction (the webhook id, bounded
 //! pruning of expired ids, then an upsert conditional on the rank). Reads: `evaluation_reads`.
 
+use crate::SqliteStore;
 use crate::codec::{ceil_secs, to_json};
 use crate::errors::unavailable;
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use coaching_domain::evaluation::Evaluation;
+use coaching_domain::ids::{EvaluationId, OrgId};
+use coaching_domain::ports::Cursor;
+use coaching_domain::ports::EvaluationQuery;
+use coaching_domain::ports::EvaluationStore;
+use coaching_domain::ports::Page;
 use coaching_domain::ports::{DeliveryOutcome, EvaluationDelivery, StoreError};
 use rusqlite::{Connection, TransactionBehavior, params};
 
@@ -135,6 +143,44 @@ pub(crate) fn record_delivery(
     } else {
         DeliveryOutcome::Stale
     })
+}
+
+#[async_trait]
+impl EvaluationStore for SqliteStore {
+    async fn record_delivery(
+        &self,
+        delivery: &EvaluationDelivery,
+    ) -> Result<DeliveryOutcome, StoreError> {
+        // Encoded before the writer is taken: the lock covers only the transaction.
+        let row = DeliveryRow::new(delivery)?;
+        record_delivery(&mut self.pool.writer(), &row)
+    }
+
+    async fn evaluation(
+        &self,
+        org: &OrgId,
+        id: &EvaluationId,
+    ) -> Result<Option<Evaluation>, StoreError> {
+        crate::evaluation_reads::evaluation(&self.pool.reader(), org, id)
+    }
+
+    async fn evaluations(
+        &self,
+        org: &OrgId,
+        query: &EvaluationQuery,
+        limit: u32,
+        after: Option<&Cursor>,
+    ) -> Result<Page<Evaluation>, StoreError> {
+        crate::evaluation_reads::evaluations(&self.pool.reader(), org, query, limit, after)
+    }
+
+    async fn all_evaluations(
+        &self,
+        org: &OrgId,
+        query: &EvaluationQuery,
+    ) -> Result<Vec<Evaluation>, StoreError> {
+        crate::evaluation_reads::all_evaluations(&self.pool.reader(), org, query)
+    }
 }
 
 #[cfg(test)]

@@ -1,13 +1,16 @@
 //! Generation records: the conditional write inside a change set, the read by id, and the
 //! due-by-time read (`generations_due`) of the embedded worker and the sweep.
 
+use crate::SqliteStore;
 use crate::codec::{ceil_millis, from_json, to_json};
 use crate::errors::{unavailable, unique_or_unavailable};
 use crate::sessions::collect_docs;
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use coaching_domain::evaluation::GenerationStatus;
 use coaching_domain::generation::{GenerationJob, GenerationPut};
 use coaching_domain::ids::{GenerationId, OrgId};
+use coaching_domain::ports::GenerationStore;
 use coaching_domain::ports::StoreError;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -90,6 +93,25 @@ pub(crate) fn due_generations(
 ) -> Result<Vec<GenerationJob>, StoreError> {
     let docs = collect_docs(conn, DUE, params![now.timestamp_millis(), i64::from(limit)])?;
     docs.iter().map(|d| from_json("generation", d)).collect()
+}
+
+#[async_trait]
+impl GenerationStore for SqliteStore {
+    async fn generation(
+        &self,
+        org: &OrgId,
+        id: &GenerationId,
+    ) -> Result<Option<GenerationJob>, StoreError> {
+        generation(&self.pool.reader(), org, id)
+    }
+
+    async fn due_generations(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<GenerationJob>, StoreError> {
+        due_generations(&self.pool.reader(), now, limit)
+    }
 }
 
 #[cfg(test)]

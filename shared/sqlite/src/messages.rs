@@ -1,9 +1,11 @@
 //! Session threads: one row per message, inserted in the commit's transaction (beside its
 //! notification) and listed per session through the (org, session, time, id) index.
 
+use crate::SqliteStore;
 use crate::codec::{from_json, to_json};
 use crate::errors::unique_or_unavailable;
 use crate::sessions::collect_docs;
+use async_trait::async_trait;
 use coaching_domain::ids::{OrgId, SessionId};
 use coaching_domain::message::{Message, message_cursor};
 use coaching_domain::ports::{Cursor, Page, StoreError};
@@ -60,4 +62,17 @@ pub(crate) fn messages(
     items.truncate(limit as usize);
     let next = items.last().filter(|_| more).map(message_cursor);
     Ok(Page { items, next })
+}
+
+#[async_trait]
+impl coaching_domain::ports::MessageStore for SqliteStore {
+    async fn messages(
+        &self,
+        org: &OrgId,
+        session: &SessionId,
+        limit: u32,
+        after: Option<&Cursor>,
+    ) -> Result<Page<coaching_domain::message::Message>, StoreError> {
+        messages(&self.pool.reader(), org, session, limit, after)
+    }
 }

@@ -1,10 +1,13 @@
 //! The inbox, newest first, paged by the id of the last notification seen.
 
+use crate::SqliteStore;
 use crate::codec::from_json;
 use crate::errors::unavailable;
 use crate::sessions::collect_docs;
+use async_trait::async_trait;
 use coaching_domain::ids::{NotificationId, OrgId, UserId};
 use coaching_domain::notification::Notification;
+use coaching_domain::ports::NotificationStore;
 use coaching_domain::ports::StoreError;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -50,4 +53,17 @@ pub(crate) fn notifications(
         }
     };
     docs.iter().map(|d| from_json("notification", d)).collect()
+}
+
+#[async_trait]
+impl NotificationStore for SqliteStore {
+    async fn notifications(
+        &self,
+        org: &OrgId,
+        recipient: &UserId,
+        limit: u32,
+        before: Option<&NotificationId>,
+    ) -> Result<Vec<Notification>, StoreError> {
+        notifications(&self.pool.reader(), org, recipient, limit, before)
+    }
 }

@@ -1,11 +1,14 @@
 //! Org-level records: settings (a JSON document per org), the webhook secret, and
 //! knowledge-base articles by (org, id).
 
+use crate::SqliteStore;
 use crate::codec::{from_json, to_json};
 use crate::errors::{unavailable, unique_or_unavailable};
 use crate::sessions::collect_docs;
+use async_trait::async_trait;
 use coaching_domain::ids::{KbArticleId, OrgId};
 use coaching_domain::org::{KbArticle, OrgSettings};
+use coaching_domain::ports::OrgStore;
 use coaching_domain::ports::StoreError;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -97,4 +100,44 @@ pub(crate) fn kb_articles(
     docs.iter()
         .map(|d| from_json("knowledge-base article", d))
         .collect()
+}
+
+#[async_trait]
+impl OrgStore for SqliteStore {
+    async fn org_settings(&self, org: &OrgId) -> Result<OrgSettings, StoreError> {
+        org_settings(&self.pool.reader(), org)
+    }
+
+    async fn put_org_settings(
+        &self,
+        org: &OrgId,
+        settings: &OrgSettings,
+    ) -> Result<(), StoreError> {
+        put_org_settings(&self.pool.writer(), org, settings)
+    }
+
+    async fn webhook_secret(&self, org: &OrgId) -> Result<Option<String>, StoreError> {
+        webhook_secret(&self.pool.reader(), org)
+    }
+
+    async fn put_webhook_secret(&self, org: &OrgId, secret: &str) -> Result<(), StoreError> {
+        put_webhook_secret(&self.pool.writer(), org, secret)
+    }
+
+    async fn put_kb_article(&self, article: &KbArticle) -> Result<(), StoreError> {
+        put_kb_article(&self.pool.writer(), article)
+    }
+
+    async fn delete_kb_article(&self, org: &OrgId, id: &KbArticleId) -> Result<bool, StoreError> {
+        delete_kb_article(&self.pool.writer(), org, id)
+    }
+
+    async fn kb_articles(
+        &self,
+        org: &OrgId,
+        limit: u32,
+        after: Option<&KbArticleId>,
+    ) -> Result<Vec<KbArticle>, StoreError> {
+        kb_articles(&self.pool.reader(), org, limit, after)
+    }
 }

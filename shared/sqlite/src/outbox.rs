@@ -1,10 +1,13 @@
 //! The outbox: the event of every stored notification, written in its transaction, until an
 //! event publisher marks it published.
 
+use crate::SqliteStore;
 use crate::codec::from_json;
 use crate::errors::unavailable;
 use crate::pool::Pool;
+use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
+use coaching_domain::ports::OutboxStore;
 use coaching_domain::ports::{OutboxEvent, StoreError};
 use rusqlite::params;
 
@@ -73,4 +76,20 @@ pub(crate) fn mark_published(pool: &Pool, events: &[OutboxEvent]) -> Result<(), 
             .map_err(unavailable)?;
     }
     tx.commit().map_err(unavailable)
+}
+
+#[async_trait]
+impl OutboxStore for SqliteStore {
+    async fn claim_events(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OutboxEvent>, StoreError> {
+        claim(&self.pool, now, until, limit)
+    }
+
+    async fn mark_published(&self, events: &[OutboxEvent]) -> Result<(), StoreError> {
+        mark_published(&self.pool, events)
+    }
 }

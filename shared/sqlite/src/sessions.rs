@@ -1,11 +1,16 @@
 //! Session reads: one by id, lists, a coach's busy time, idempotency records.
 
+use crate::SqliteStore;
 use crate::codec::{ceil_secs, from_json};
 use crate::commit::IdempotencyDoc;
 use crate::errors::unavailable;
 use crate::query;
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use coaching_domain::analytics::AnalyticsInput;
 use coaching_domain::ids::{OrgId, SessionId, UserId};
+use coaching_domain::ports::Changes;
+use coaching_domain::ports::SessionStore;
 use coaching_domain::ports::{
     Cursor, IdempotencyRecord, Page, SessionQuery, StoreError, session_sort_key,
 };
@@ -115,4 +120,53 @@ pub(crate) fn collect_docs(
         .query_map(args, |r| r.get::<_, String>(0))
         .map_err(unavailable)?;
     rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)
+}
+
+#[async_trait]
+impl SessionStore for SqliteStore {
+    async fn commit(&self, changes: Changes) -> Result<(), StoreError> {
+        changes.check_sizes()?;
+        crate::commit::commit(&mut self.pool.writer(), &changes)
+    }
+
+    async fn session(&self, org: &OrgId, id: &SessionId) -> Result<Option<Session>, StoreError> {
+        session(&self.pool.reader(), org, id)
+    }
+
+    async fn sessions(
+        &self,
+        org: &OrgId,
+        query: &SessionQuery,
+    ) -> Result<Page<Session>, StoreError> {
+        sessions(&self.pool.reader(), org, query)
+    }
+
+    async fn coach_busy(
+        &self,
+        org: &OrgId,
+        coach: &UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Session>, StoreError> {
+        coach_busy(&self.pool.reader(), org, coach, from, to)
+    }
+
+    async fn idempotency_record(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        idempotency_record(&self.pool.reader(), org, user, key)
+    }
+
+    async fn analytics_input(
+        &self,
+        org: &OrgId,
+        coach: &UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<AnalyticsInput, StoreError> {
+        crate::analytics::analytics_input(&self.pool.reader(), org, coach, from, to)
+    }
 }
