@@ -186,7 +186,7 @@ mod tests {
     }
 
     use crate::reschedule::{ClientMove, client_move, request_expires_at};
-    use crate::session::{SessionKind, SessionStatus};
+    use crate::session::{NewSession, SessionKind};
     use crate::time::resolve_naive;
     use crate::zone::Zone;
     use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -194,40 +194,20 @@ mod tests {
 
     fn scheduled(starts_at: DateTime<Utc>, tz: Zone) -> Session {
         let at = utc("2026-01-01T00:00:00Z");
-        Session {
+        Session::new(NewSession {
             id: SessionId::parse("s").unwrap(),
             org: OrgId::parse("o").unwrap(),
             kind: SessionKind::Paid,
             name: "Paid session".into(),
             coach_id: UserId::parse("coach").unwrap(),
             client_id: UserId::parse("client").unwrap(),
-            status: SessionStatus::Scheduled,
             starts_at: Some(starts_at),
             duration_minutes: 60,
             buffer_minutes: 0,
             timezone: tz,
-            price: None,
-            agenda: vec![],
-            notes: String::new(),
-            private_notes: String::new(),
-            action_items: vec![],
-            review: None,
-            recurrence: None,
-            agenda_template_id: None,
-            series_id: None,
-            previous_session_id: None,
-            next_session_id: None,
-            pending_reschedule_request: None,
-            cancellation: None,
-            no_show: None,
-            rating: None,
-            review_requested_at: None,
-            sequence: 0,
             created_by: UserId::parse("client").unwrap(),
-            created_at: at,
-            updated_at: at,
-            version: 1,
-        }
+            now: at,
+        })
     }
 
     /// The 2026 DST changes: (zone, the day of the change).

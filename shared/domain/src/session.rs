@@ -265,6 +265,25 @@ pub struct Session {
     pub version: u64,
 }
 
+/// What a new session is made of. [`Session::new`] starts everything else empty: no price,
+/// agenda, notes, action items, review, series or history, sequence 0, version 1.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub id: SessionId,
+    pub org: OrgId,
+    pub kind: SessionKind,
+    pub name: String,
+    pub coach_id: UserId,
+    pub client_id: UserId,
+    /// `None` for a draft review; else the session is scheduled.
+    pub starts_at: Option<DateTime<Utc>>,
+    pub duration_minutes: u32,
+    pub buffer_minutes: u32,
+    pub timezone: Zone,
+    pub created_by: UserId,
+    pub now: DateTime<Utc>,
+}
+
 /// How much of a session a caller may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -280,6 +299,49 @@ pub const JOIN_OPENS_MINUTES: i64 = 15;
 pub const NO_SHOW_AFTER_MINUTES: i64 = 10;
 
 impl Session {
+    /// A session as it is first stored: scheduled when it has a start, else a draft, created
+    /// and updated at `now`, version 1, everything else empty.
+    pub fn new(new: NewSession) -> Session {
+        Session {
+            id: new.id,
+            org: new.org,
+            kind: new.kind,
+            name: new.name,
+            coach_id: new.coach_id,
+            client_id: new.client_id,
+            status: if new.starts_at.is_some() {
+                SessionStatus::Scheduled
+            } else {
+                SessionStatus::Draft
+            },
+            starts_at: new.starts_at,
+            duration_minutes: new.duration_minutes,
+            buffer_minutes: new.buffer_minutes,
+            timezone: new.timezone,
+            price: None,
+            agenda: Vec::new(),
+            notes: String::new(),
+            private_notes: String::new(),
+            action_items: Vec::new(),
+            review: None,
+            recurrence: None,
+            agenda_template_id: None,
+            series_id: None,
+            previous_session_id: None,
+            next_session_id: None,
+            pending_reschedule_request: None,
+            cancellation: None,
+            no_show: None,
+            rating: None,
+            review_requested_at: None,
+            sequence: 0,
+            created_by: new.created_by,
+            created_at: new.now,
+            updated_at: new.now,
+            version: 1,
+        }
+    }
+
     pub fn ends_at(&self) -> Option<DateTime<Utc>> {
         self.starts_at
             .map(|s| s + Duration::minutes(i64::from(self.duration_minutes)))

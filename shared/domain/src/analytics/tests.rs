@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::money::Money;
-use crate::session::{Cancellation, NoShow, Party, Rating, SessionRating};
+use crate::session::{Cancellation, NewSession, NoShow, Party, Rating, SessionRating};
 use crate::{OrgId, SessionId, UserId};
 use chrono::Duration;
 
@@ -25,38 +25,21 @@ fn session(id: &str, client: &str, kind: SessionKind, minutes: u32, start: &str)
     let at = utc(start);
     let user = |u: &str| UserId::parse(u).unwrap();
     Session {
-        id: SessionId::parse(id).unwrap(),
-        org: OrgId::parse("org").unwrap(),
-        kind,
-        name: id.into(),
-        coach_id: user("coach"),
-        client_id: user(client),
-        status: SessionStatus::Scheduled,
-        starts_at: Some(at),
-        duration_minutes: minutes,
-        buffer_minutes: 0,
-        timezone: berlin(),
         price: (kind == SessionKind::Paid).then(|| eur(if minutes == 60 { 9000 } else { 5000 })),
-        agenda: vec![],
-        notes: String::new(),
-        private_notes: String::new(),
-        action_items: vec![],
-        review: None,
-        recurrence: None,
-        agenda_template_id: None,
-        series_id: None,
-        previous_session_id: None,
-        next_session_id: None,
-        pending_reschedule_request: None,
-        cancellation: None,
-        no_show: None,
-        rating: None,
-        review_requested_at: None,
-        sequence: 0,
-        created_by: user("coach"),
-        created_at: at - Duration::days(30),
-        updated_at: at - Duration::days(30),
-        version: 1,
+        ..Session::new(NewSession {
+            id: SessionId::parse(id).unwrap(),
+            org: OrgId::parse("org").unwrap(),
+            kind,
+            name: id.into(),
+            coach_id: user("coach"),
+            client_id: user(client),
+            starts_at: Some(at),
+            duration_minutes: minutes,
+            buffer_minutes: 0,
+            timezone: berlin(),
+            created_by: user("coach"),
+            now: at - Duration::days(30),
+        })
     }
 }
 

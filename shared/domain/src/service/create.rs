@@ -10,7 +10,7 @@ use crate::money::Money;
 use crate::notification::NotificationType;
 use crate::ports::{Changes, IdempotencyRecord, SessionPut};
 use crate::reminder::reminder_writes;
-use crate::session::{Recurrence, Session, SessionKind, SessionStatus};
+use crate::session::{NewSession, Recurrence, Session, SessionKind};
 use crate::slots::{LockKey, SlotRejection, check_slot, slot_locks};
 use crate::time::check_instant;
 use chrono::{DateTime, Utc};
@@ -247,30 +247,8 @@ impl Services {
             None => None,
         };
         let session = Session {
-            id: id.clone(),
-            org: actor.org.clone(),
-            kind: cmd.kind,
-            name: cmd
-                .name
-                .clone()
-                .map(|n| n.trim().to_owned())
-                .unwrap_or_else(|| default_name(cmd.kind, duration)),
-            coach_id: cmd.coach_id.clone(),
-            client_id: cmd.client_id.clone(),
-            status: if cmd.starts_at.is_some() {
-                SessionStatus::Scheduled
-            } else {
-                SessionStatus::Draft
-            },
-            starts_at: cmd.starts_at,
-            duration_minutes: duration,
-            buffer_minutes: settings.buffer_minutes,
-            timezone: settings.timezone,
             price,
             agenda,
-            notes: String::new(),
-            private_notes: String::new(),
-            action_items: Vec::new(),
             review: cmd
                 .review
                 .as_ref()
@@ -278,18 +256,24 @@ impl Services {
             recurrence: cmd.recurrence,
             agenda_template_id: cmd.agenda_template_id.clone(),
             series_id,
-            previous_session_id: None,
-            next_session_id: None,
-            pending_reschedule_request: None,
-            cancellation: None,
-            no_show: None,
-            rating: None,
-            review_requested_at: None,
-            sequence: 0,
-            created_by: actor.user.clone(),
-            created_at: now,
-            updated_at: now,
-            version: 1,
+            ..Session::new(NewSession {
+                id: id.clone(),
+                org: actor.org.clone(),
+                kind: cmd.kind,
+                name: cmd
+                    .name
+                    .clone()
+                    .map(|n| n.trim().to_owned())
+                    .unwrap_or_else(|| default_name(cmd.kind, duration)),
+                coach_id: cmd.coach_id.clone(),
+                client_id: cmd.client_id.clone(),
+                starts_at: cmd.starts_at,
+                duration_minutes: duration,
+                buffer_minutes: settings.buffer_minutes,
+                timezone: settings.timezone,
+                created_by: actor.user.clone(),
+                now,
+            })
         };
         let mut changes = Changes::default();
         if session.kind == SessionKind::Intro {

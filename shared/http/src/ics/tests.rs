@@ -2,7 +2,7 @@
 //! one by one: CRLF, folding at 75 octets on UTF-8 boundaries, TEXT escaping, stability.
 
 use super::*;
-use coaching_domain::session::{Cancellation, Party, SessionKind};
+use coaching_domain::session::{Cancellation, NewSession, Party, SessionKind};
 use coaching_domain::zone::Zone;
 use coaching_domain::{Currency, Money, OrgId, SessionId};
 use icalendar::{
@@ -22,38 +22,22 @@ const NOW: &str = "2026-11-01T12:00:00Z";
 fn session(id: &str, name: &str, start: &str) -> Session {
     let start = at(start);
     Session {
-        id: SessionId::parse(id).unwrap(),
-        org: OrgId::parse("org").unwrap(),
-        kind: SessionKind::Paid,
-        name: name.into(),
-        coach_id: user("coach"),
-        client_id: user("client"),
-        status: SessionStatus::Scheduled,
-        starts_at: Some(start),
-        duration_minutes: 45,
-        buffer_minutes: 0,
-        timezone: Zone::named("Europe/Berlin").unwrap(),
         price: Some(Money::new(7000, Currency::eur()).unwrap()),
-        agenda: vec![],
-        notes: String::new(),
-        private_notes: String::new(),
-        action_items: vec![],
-        review: None,
-        recurrence: None,
-        agenda_template_id: None,
-        series_id: None,
-        previous_session_id: None,
-        next_session_id: None,
-        pending_reschedule_request: None,
-        cancellation: None,
-        no_show: None,
-        rating: None,
-        review_requested_at: None,
-        sequence: 0,
-        created_by: user("coach"),
-        created_at: at("2026-10-01T08:00:00Z"),
         updated_at: at("2026-10-02T08:15:30Z"),
-        version: 1,
+        ..Session::new(NewSession {
+            id: SessionId::parse(id).unwrap(),
+            org: OrgId::parse("org").unwrap(),
+            kind: SessionKind::Paid,
+            name: name.into(),
+            coach_id: user("coach"),
+            client_id: user("client"),
+            starts_at: Some(start),
+            duration_minutes: 45,
+            buffer_minutes: 0,
+            timezone: Zone::named("Europe/Berlin").unwrap(),
+            created_by: user("coach"),
+            now: at("2026-10-01T08:00:00Z"),
+        })
     }
 }
 

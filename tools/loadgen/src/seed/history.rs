@@ -8,14 +8,13 @@
 //!   (fee 45 EUR) and every 80th a no-show (fee 90 EUR), so fees count too.
 
 use chrono::{DateTime, Duration, Utc};
-use coaching_domain::ids::{AgendaItemId, OrgId, UserId};
+use coaching_domain::ids::{AgendaItemId, OrgId, SessionId, UserId};
 use coaching_domain::money::{Currency, Money};
 use coaching_domain::session::{
-    AgendaItem, Cancellation, NoShow, Party, Rating, Session, SessionKind, SessionRating,
-    SessionStatus,
+    AgendaItem, Cancellation, NewSession, NoShow, Party, Rating, Session, SessionKind,
+    SessionRating, SessionStatus,
 };
 use coaching_domain::zone::Zone;
-use coaching_store_contract::fixtures::session;
 
 /// Regular clients of the coach.
 const REGULARS: u64 = 300;
@@ -106,42 +105,37 @@ impl Plan {
     /// A paid 60-minute session as a booking through the API leaves it (no review, no
     /// generation, a short agenda and notes), still scheduled.
     fn base(&self, id: &str, client: &str, start: DateTime<Utc>) -> Session {
-        let mut s = session(&self.org, id, self.coach.as_str(), client, start);
-        s.kind = SessionKind::Paid;
-        s.name = "Coaching session (60 min)".into();
-        s.duration_minutes = 60;
-        s.buffer_minutes = 0;
-        s.timezone = self.zone.clone();
-        s.price = Some(eur(9000));
-        s.agenda = ["Check-in", "Goals since last time"]
-            .iter()
-            .enumerate()
-            .map(|(k, text)| AgendaItem {
-                id: AgendaItemId::parse(format!("ag-{k}")).expect("an id"),
-                text: (*text).into(),
-                done: true,
+        let client = UserId::parse(client).expect("an id");
+        Session {
+            price: Some(eur(9000)),
+            agenda: ["Check-in", "Goals since last time"]
+                .iter()
+                .enumerate()
+                .map(|(k, text)| AgendaItem {
+                    id: AgendaItemId::parse(format!("ag-{k}")).expect("an id"),
+                    text: (*text).into(),
+                    done: true,
+                })
+                .collect(),
+            notes: "Talked through the quarter's goals. [] send the summary".into(),
+            private_notes: "Seems more confident".into(),
+            updated_at: start + Duration::hours(1),
+            version: 2,
+            ..Session::new(NewSession {
+                id: SessionId::parse(id).expect("an id"),
+                org: self.org.clone(),
+                kind: SessionKind::Paid,
+                name: "Coaching session (60 min)".into(),
+                coach_id: self.coach.clone(),
+                client_id: client.clone(),
+                starts_at: Some(start),
+                duration_minutes: 60,
+                buffer_minutes: 0,
+                timezone: self.zone.clone(),
+                created_by: client,
+                now: start - Duration::days(7),
             })
-            .collect();
-        s.notes = "Talked through the quarter's goals. [] send the summary".into();
-        s.private_notes = "Seems more confident".into();
-        s.action_items.clear();
-        s.review = None;
-        s.recurrence = None;
-        s.agenda_template_id = None;
-        s.series_id = None;
-        s.previous_session_id = None;
-        s.next_session_id = None;
-        s.pending_reschedule_request = None;
-        s.cancellation = None;
-        s.no_show = None;
-        s.rating = None;
-        s.review_requested_at = None;
-        s.sequence = 0;
-        s.created_by = UserId::parse(client).expect("an id");
-        s.created_at = start - Duration::days(7);
-        s.updated_at = start + Duration::hours(1);
-        s.version = 2;
-        s
+        }
     }
 }
 

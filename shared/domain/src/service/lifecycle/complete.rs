@@ -9,7 +9,7 @@ use crate::ports::{Changes, SessionPut};
 use crate::reminder::reminder_writes;
 use crate::service::{Services, parse_id, store_err};
 use crate::session::RecurrenceEvery;
-use crate::session::{ActionItem, AgendaItem, Session, SessionStatus};
+use crate::session::{ActionItem, AgendaItem, NewSession, Session};
 use crate::time::resolve_naive;
 use chrono::{DateTime, Duration, Months, Utc};
 use serde_json::json;
@@ -130,27 +130,30 @@ impl Services {
                 ..a.clone()
             })
             .collect();
+        // The series' terms carry over; the occurrence itself starts fresh.
         Ok(Some(Session {
-            id: id.clone(),
-            status: SessionStatus::Scheduled,
-            starts_at: Some(next_start),
+            price: s.price,
             agenda,
-            notes: String::new(),
-            private_notes: String::new(),
             action_items,
+            review: s.review.clone(),
+            recurrence: s.recurrence,
+            agenda_template_id: s.agenda_template_id.clone(),
+            series_id: s.series_id.clone(),
             previous_session_id: Some(s.id.clone()),
-            next_session_id: None,
-            pending_reschedule_request: None,
-            cancellation: None,
-            no_show: None,
-            rating: None,
-            review_requested_at: None,
-            sequence: 0,
-            created_by: actor.user.clone(),
-            created_at: now,
-            updated_at: now,
-            version: 1,
-            ..s.clone()
+            ..Session::new(NewSession {
+                id: id.clone(),
+                org: s.org.clone(),
+                kind: s.kind,
+                name: s.name.clone(),
+                coach_id: s.coach_id.clone(),
+                client_id: s.client_id.clone(),
+                starts_at: Some(next_start),
+                duration_minutes: s.duration_minutes,
+                buffer_minutes: s.buffer_minutes,
+                timezone: s.timezone.clone(),
+                created_by: actor.user.clone(),
+                now,
+            })
         }))
     }
 }
