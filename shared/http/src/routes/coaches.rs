@@ -2,13 +2,31 @@
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::dto::coach::{CoachSettingsBody, CoachSettingsDto, SlotDto, SlotsDto, SlotsParams};
+use crate::dto::coaches::{
+    AvailabilityDto, CoachSettingsBody, CoachSettingsDto, SlotDto, SlotsDto, SlotsParams,
+};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use axum::Json;
 use axum::extract::State;
 use coaching_domain::UserId;
 use coaching_domain::service::SlotsQuery;
+use utoipa::OpenApi;
+
+/// Coach settings and slots: this room's paths and schemas in the OpenAPI document
+/// ([`crate::openapi::ApiDocs`] merges them).
+#[derive(OpenApi)]
+#[openapi(
+    paths(put_settings, get_settings, slots),
+    components(schemas(
+        AvailabilityDto,
+        CoachSettingsBody,
+        CoachSettingsDto,
+        SlotDto,
+        SlotsDto
+    ))
+)]
+pub struct CoachesApi;
 
 fn coach_id(raw: String) -> Result<UserId, ApiError> {
     UserId::parse(raw).map_err(|_| ApiError::not_found("coach"))

@@ -3,13 +3,23 @@
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::dto::message::{MessageBody, MessageDto, MessageListDto, MessageListParams};
+use crate::dto::messages::{MessageBody, MessageDto, MessageListDto, MessageListParams};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::routes::sessions::{decode_cursor, encode_cursor, session_id};
 use axum::Json;
 use axum::extract::State;
 use http::StatusCode;
+use utoipa::OpenApi;
+
+/// A session's messages: this room's paths and schemas in the OpenAPI document
+/// ([`crate::openapi::ApiDocs`] merges them).
+#[derive(OpenApi)]
+#[openapi(
+    paths(post_message, list_messages),
+    components(schemas(MessageBody, MessageDto, MessageListDto))
+)]
+pub struct MessagesApi;
 
 /// Adds a message to the session's thread: only its coach and its client write (an admin
 /// who is not a participant gets 403), in every status but `draft`. The text is trimmed, then

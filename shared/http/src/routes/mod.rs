@@ -1,13 +1,17 @@
 //! Routes and middleware of the API.
 
+pub(crate) mod analytics;
+pub(crate) mod calendar;
 pub(crate) mod coaches;
 pub(crate) mod continuity;
 pub(crate) mod evaluations;
-pub(crate) mod insights;
+pub(crate) mod generation;
+pub(crate) mod jobs;
 pub(crate) mod messages;
 pub(crate) mod meta;
+pub(crate) mod notifications;
 pub(crate) mod org;
-pub(crate) mod reschedule;
+pub(crate) mod rescheduling;
 pub(crate) mod sessions;
 pub(crate) mod webhooks;
 
@@ -64,17 +68,20 @@ pub fn router(state: AppState) -> Router {
             "/v1/test-clock",
             put(meta::set_test_clock).get(meta::get_test_clock),
         )
-        .route("/v1/notifications", get(meta::notifications))
+        .route("/v1/notifications", get(notifications::notifications))
         .route(
             "/v1/coaches/{coach_id}/settings",
             put(coaches::put_settings).get(coaches::get_settings),
         )
         .route("/v1/coaches/{coach_id}/slots", get(coaches::slots))
-        .route("/v1/coaches/{coach_id}/analytics", get(insights::analytics))
-        .route("/v1/calendar-token", post(insights::issue_calendar_token))
+        .route(
+            "/v1/coaches/{coach_id}/analytics",
+            get(analytics::analytics),
+        )
+        .route("/v1/calendar-token", post(calendar::issue_calendar_token))
         // No bearer: the token in the path is the secret. `{token}.ics` is one segment, and
         // axum's segments cannot mix a parameter and a suffix: the handler strips `.ics`.
-        .route("/v1/calendar/{file}", get(insights::calendar_feed))
+        .route("/v1/calendar/{file}", get(calendar::calendar_feed))
         .route("/v1/sessions", post(sessions::create).get(sessions::list))
         .route(
             "/v1/sessions/{id}",
@@ -86,25 +93,28 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sessions/{id}/join", post(sessions::join))
         .route(
             "/v1/sessions/{id}/review-request",
-            post(sessions::request_review),
+            post(evaluations::request_review),
         )
-        .route("/v1/sessions/{id}/review", post(sessions::review))
+        .route("/v1/sessions/{id}/review", post(evaluations::review))
         .route(
             "/v1/sessions/{id}/messages",
             post(messages::post_message).get(messages::list_messages),
         )
-        .route("/v1/sessions/{id}/reschedule", post(reschedule::reschedule))
-        .route("/v1/reschedule-requests", get(reschedule::list))
-        .route("/v1/reschedule-requests/{id}", get(reschedule::get_one))
+        .route(
+            "/v1/sessions/{id}/reschedule",
+            post(rescheduling::reschedule),
+        )
+        .route("/v1/reschedule-requests", get(rescheduling::list))
+        .route("/v1/reschedule-requests/{id}", get(rescheduling::get_one))
         .route(
             "/v1/reschedule-requests/{id}/approve",
-            post(reschedule::approve),
+            post(rescheduling::approve),
         )
         .route(
             "/v1/reschedule-requests/{id}/reject",
-            post(reschedule::reject),
+            post(rescheduling::reject),
         )
-        .route("/v1/admin/jobs/{job}/run", post(reschedule::run_job))
+        .route("/v1/admin/jobs/{job}/run", post(jobs::run_job))
         .route(WEBHOOK_PATH, post(webhooks::evaluations))
         .route(
             "/v1/coachees/{coachee_id}/evaluations",
@@ -118,7 +128,7 @@ pub fn router(state: AppState) -> Router {
             "/v1/sessions/{id}/criteria/{criterion_id}",
             put(evaluations::put_criterion).delete(evaluations::delete_criterion),
         )
-        .route("/v1/sessions/{id}/generate", post(evaluations::generate))
+        .route("/v1/sessions/{id}/generate", post(generation::generate))
         .route(
             "/v1/org/settings",
             get(org::get_settings).put(org::put_settings),

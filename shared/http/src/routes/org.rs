@@ -2,9 +2,9 @@
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::dto::evaluation::{
+use crate::dto::org::{
     CurrentWebhookSecretDto, KbArticleBody, KbArticleDto, KbArticleListDto, KbParams,
-    OrgSettingsDto, WebhookSecretDto,
+    OrgSettingsDto, WebhookSecretDto, WebhookSecretSourceDto,
 };
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::problem::{ApiError, Problem};
@@ -17,6 +17,32 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use coaching_domain::KbArticleId;
 use coaching_domain::service::KbArticleInput;
 use http::StatusCode;
+use utoipa::OpenApi;
+
+/// Org settings, the webhook secret and the knowledge base: this room's paths and schemas in the
+/// OpenAPI document ([`crate::openapi::ApiDocs`] merges them).
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        get_settings,
+        put_settings,
+        rotate_secret,
+        current_secret,
+        create_article,
+        list_articles,
+        delete_article
+    ),
+    components(schemas(
+        OrgSettingsDto,
+        WebhookSecretDto,
+        CurrentWebhookSecretDto,
+        WebhookSecretSourceDto,
+        KbArticleBody,
+        KbArticleDto,
+        KbArticleListDto
+    ))
+)]
+pub struct OrgApi;
 
 /// The org's settings (any member of the org).
 #[utoipa::path(get, operation_id = "getOrgSettings", path = "/v1/org/settings", tag = "org", security(("bearer" = [])),

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::dto::session::*;
+use crate::dto::sessions::*;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, IdempotencyKey, IfMatch, OptionalJson, etag};
 use crate::problem::{ApiError, Problem};
 use axum::Json;
@@ -17,6 +17,24 @@ use coaching_domain::service::{
 use coaching_domain::session::{Recurrence, Session, SessionStatus, View};
 use coaching_domain::{AgendaTemplateId, DomainError, Role, SessionId, UserId};
 use http::{HeaderValue, StatusCode, header};
+use utoipa::OpenApi;
+
+/// Sessions: this room's paths and schemas in the OpenAPI document ([`crate::openapi::ApiDocs`]
+/// merges them).
+#[derive(OpenApi)]
+#[openapi(
+    paths(create, list, get_one, patch, cancel, complete, no_show, join),
+    components(schemas(
+        SessionDto,
+        SessionListDto,
+        CreateSessionBody,
+        PatchSessionBody,
+        CancelBody,
+        CompletedDto,
+        JoinDto
+    ))
+)]
+pub struct SessionsApi;
 
 pub(crate) fn session_id(raw: String) -> Result<SessionId, ApiError> {
     SessionId::parse(raw).map_err(|_| ApiError::not_found("session"))
@@ -29,7 +47,7 @@ pub(crate) fn session_response(status: StatusCode, s: &Session, view: View) -> R
     res
 }
 
-fn view_of(s: &Session, actor: &coaching_domain::Actor) -> View {
+pub(crate) fn view_of(s: &Session, actor: &coaching_domain::Actor) -> View {
     s.view_for(actor).unwrap_or(View::Client)
 }
 
@@ -299,47 +317,4 @@ pub async fn join(
         opens_at: j.opens_at,
         closes_at: j.closes_at,
     }))
-}
-
-/// Asks the client to review a completed session (its coach or an admin): the client gets
-/// `review_requested`. Asking again changes nothing.
-#[utoipa::path(post, operation_id = "requestReview", path = "/v1/sessions/{id}/review-request", tag = "sessions",
-    params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 202, body = SessionDto, headers(("ETag" = String))), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem, description = "`invalid_transition`: the session is not completed")))]
-pub async fn request_review(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
-) -> Result<Response, ApiError> {
-    let s = state
-        .services
-        .request_review(&actor, &session_id(id)?)
-        .await?;
-    Ok(session_response(
-        StatusCode::ACCEPTED,
-        &s,
-        view_of(&s, &actor),
-    ))
-}
-
-/// The session's client reviews it once it is completed: rating 1 to 5, an optional comment.
-#[utoipa::path(post, operation_id = "reviewSession", path = "/v1/sessions/{id}/review", tag = "sessions", request_body = ReviewBody,
-    params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 201, body = SessionReviewDto), (status = 400, body = Problem),
-        (status = 401, body = Problem), (status = 403, body = Problem, description = "`forbidden`: not the session's client"),
-        (status = 404, body = Problem), (status = 409, body = Problem, description = "`already_exists`: reviewed already"),
-        (status = 422, body = Problem, description = "`invalid_transition`: the session is not completed")))]
-pub async fn review(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
-    ApiJson(body): ApiJson<ReviewBody>,
-) -> Result<(StatusCode, Json<SessionReviewDto>), ApiError> {
-    let r = state
-        .services
-        .submit_review(&actor, &session_id(id)?, body.rating, body.comment)
-        .await?;
-    Ok((StatusCode::CREATED, Json(SessionReviewDto::from(&r))))
 }

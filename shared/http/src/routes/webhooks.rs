@@ -5,8 +5,8 @@
 
 use crate::AppState;
 use crate::clock::SystemClock;
-use crate::dto::evaluation::{
-    DeletedDataDto, EvaluationDataDto, WebhookAckDto, WebhookBody, WebhookOutcomeDto,
+use crate::dto::webhooks::{
+    DeletedDataDto, EvaluationDataDto, ScoreDto, WebhookAckDto, WebhookBody, WebhookOutcomeDto,
 };
 use crate::extract::{ApiPath, RawBody, parse_json, parse_value};
 use crate::problem::{ApiError, Problem};
@@ -18,6 +18,23 @@ use coaching_domain::ports::Clock;
 use coaching_domain::webhook::{EvaluationEvent, WebhookDelivery};
 use http::HeaderMap;
 use standardwebhooks::Webhook;
+use utoipa::OpenApi;
+
+/// The evaluation webhook: this room's paths and schemas in the OpenAPI document
+/// ([`crate::openapi::ApiDocs`] merges them).
+#[derive(OpenApi)]
+#[openapi(
+    paths(evaluations),
+    components(schemas(
+        WebhookBody,
+        ScoreDto,
+        EvaluationDataDto,
+        DeletedDataDto,
+        WebhookOutcomeDto,
+        WebhookAckDto
+    ))
+)]
+pub struct WebhooksApi;
 
 /// How far (seconds) a `webhook-timestamp` may be from the real time (Standard Webhooks).
 pub const TOLERANCE_SECONDS: i64 = 5 * 60;

@@ -3,9 +3,8 @@
 //! generated client has a class per type). The domain's `NotificationType` stays free of
 //! utoipa; this mirror is checked against it (an exhaustive match and a test of every wire
 //! name), and the API tests check every notification the services write against [`check_data`].
-
 use super::kinds::{GenerationStatusDto, PartyDto, ReminderLeadDto};
-use super::session::{NotificationDto, SessionKindDto};
+use super::sessions::SessionKindDto;
 use chrono::{DateTime, Utc};
 use coaching_domain::notification::NotificationType;
 use serde::{Deserialize, Serialize};
@@ -15,6 +14,40 @@ use utoipa::openapi::schema::{
 };
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
+
+/// Its schema is a `oneOf` by `type` (below).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationDto {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub session_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationListDto {
+    pub items: Vec<NotificationDto>,
+    /// Pass as `cursor` for the next page. Absent exactly on the last page (a full last page
+    /// has none: no request ever answers an empty page after a cursor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NotificationParams {
+    /// 1..200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// The `nextCursor` of the page before (any other value is 400).
+    pub cursor: Option<String>,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
