@@ -51,22 +51,22 @@ pub struct AnalyticsDto {
 }
 
 impl From<MonthRevenue> for MonthRevenueDto {
-    fn from(m: MonthRevenue) -> Self {
+    fn from(month_revenue: MonthRevenue) -> Self {
         Self {
-            month: m.month,
-            amount: m.amount,
-            currency: m.currency.as_str().to_owned(),
+            month: month_revenue.month,
+            amount: month_revenue.amount,
+            currency: month_revenue.currency.as_str().to_owned(),
         }
     }
 }
 
 impl From<Analytics> for AnalyticsDto {
-    fn from(a: Analytics) -> Self {
+    fn from(analytics: Analytics) -> Self {
         Self {
-            sessions_completed: a.sessions_completed,
-            client_retention_rate: a.client_retention_rate,
-            average_rating: a.average_rating,
-            revenue: a.revenue.into_iter().map(Into::into).collect(),
+            sessions_completed: analytics.sessions_completed,
+            client_retention_rate: analytics.client_retention_rate,
+            average_rating: analytics.average_rating,
+            revenue: analytics.revenue.into_iter().map(Into::into).collect(),
         }
     }
 }

@@ -140,11 +140,11 @@ pub struct CoachSettingsDto {
 }
 
 impl From<CoachSettings> for CoachSettingsDto {
-    fn from(s: CoachSettings) -> Self {
+    fn from(settings: CoachSettings) -> Self {
         Self {
-            coach_id: s.coach_id.to_string(),
-            timezone: s.timezone.name().to_owned(),
-            availability: s
+            coach_id: settings.coach_id.to_string(),
+            timezone: settings.timezone.name().to_owned(),
+            availability: settings
                 .availability
                 .iter()
                 .map(|w| AvailabilityDto {
@@ -153,18 +153,18 @@ impl From<CoachSettings> for CoachSettingsDto {
                     end: String::from(w.end),
                 })
                 .collect(),
-            prices: s
+            prices: settings
                 .prices
                 .iter()
                 .map(|(k, m)| (k.to_string(), MoneyDto::from(*m)))
                 .collect(),
-            buffer_minutes: s.buffer_minutes,
-            min_notice_minutes: s.min_notice_minutes,
-            cancellation_window_hours: s.cancellation_window_hours,
-            late_cancellation_fee_percent: s.late_cancellation_fee_percent,
-            no_show_fee_percent: s.no_show_fee_percent,
-            join_url_template: s.join_url_template,
-            updated_at: s.updated_at,
+            buffer_minutes: settings.buffer_minutes,
+            min_notice_minutes: settings.min_notice_minutes,
+            cancellation_window_hours: settings.cancellation_window_hours,
+            late_cancellation_fee_percent: settings.late_cancellation_fee_percent,
+            no_show_fee_percent: settings.no_show_fee_percent,
+            join_url_template: settings.join_url_template,
+            updated_at: settings.updated_at,
         }
     }
 }

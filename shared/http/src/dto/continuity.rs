@@ -43,13 +43,13 @@ pub struct AgendaTemplateDto {
 }
 
 impl From<AgendaTemplate> for AgendaTemplateDto {
-    fn from(t: AgendaTemplate) -> Self {
+    fn from(agenda_template: AgendaTemplate) -> Self {
         Self {
-            id: t.id.to_string(),
-            name: t.name,
-            items: t.items,
-            owner_id: t.owner_id.to_string(),
-            created_at: t.created_at,
+            id: agenda_template.id.to_string(),
+            name: agenda_template.name,
+            items: agenda_template.items,
+            owner_id: agenda_template.owner_id.to_string(),
+            created_at: agenda_template.created_at,
         }
     }
 }
@@ -154,15 +154,15 @@ pub struct ActionItemDto {
 }
 
 impl From<&ActionItem> for ActionItemDto {
-    fn from(a: &ActionItem) -> Self {
+    fn from(action_item: &ActionItem) -> Self {
         Self {
-            id: a.id.to_string(),
-            session_id: a.session_id.to_string(),
-            title: a.title.clone(),
-            due_date: a.due_date,
-            assignee_id: a.assignee_id.to_string(),
-            done: a.done,
-            source_evaluation_ids: a
+            id: action_item.id.to_string(),
+            session_id: action_item.session_id.to_string(),
+            title: action_item.title.clone(),
+            due_date: action_item.due_date,
+            assignee_id: action_item.assignee_id.to_string(),
+            done: action_item.done,
+            source_evaluation_ids: action_item
                 .source_evaluation_ids
                 .iter()
                 .map(ToString::to_string)

@@ -41,17 +41,17 @@ pub struct EvaluationDto {
 }
 
 impl From<Evaluation> for EvaluationDto {
-    fn from(e: Evaluation) -> Self {
+    fn from(evaluation: Evaluation) -> Self {
         Self {
-            id: e.id.to_string(),
-            coachee_id: e.coachee_id.to_string(),
-            scorecard_id: e.scorecard_id,
-            scorecard_name: e.scorecard_name,
-            ticket_id: e.ticket_id,
-            ticket_url: e.ticket_url,
-            evaluator_id: e.evaluator_id,
-            evaluated_at: e.evaluated_at,
-            scores: e
+            id: evaluation.id.to_string(),
+            coachee_id: evaluation.coachee_id.to_string(),
+            scorecard_id: evaluation.scorecard_id,
+            scorecard_name: evaluation.scorecard_name,
+            ticket_id: evaluation.ticket_id,
+            ticket_url: evaluation.ticket_url,
+            evaluator_id: evaluation.evaluator_id,
+            evaluated_at: evaluation.evaluated_at,
+            scores: evaluation
                 .scores
                 .into_iter()
                 .map(|s| ScoreDto {
@@ -63,7 +63,7 @@ impl From<Evaluation> for EvaluationDto {
                     comment: s.comment,
                 })
                 .collect(),
-            received_at: e.received_at,
+            received_at: evaluation.received_at,
         }
     }
 }
@@ -136,15 +136,15 @@ pub struct CriterionStatsRowDto {
 }
 
 impl From<CriterionSummary> for CriterionStatsRowDto {
-    fn from(c: CriterionSummary) -> Self {
+    fn from(criterion_summary: CriterionSummary) -> Self {
         Self {
-            criterion_id: c.criterion_id.to_string(),
-            name: c.name,
-            soft: c.soft,
-            scored_count: c.scored_count,
-            average_score: c.average_score,
-            markdowns: c.markdowns,
-            recent_scores: c
+            criterion_id: criterion_summary.criterion_id.to_string(),
+            name: criterion_summary.name,
+            soft: criterion_summary.soft,
+            scored_count: criterion_summary.scored_count,
+            average_score: criterion_summary.average_score,
+            markdowns: criterion_summary.markdowns,
+            recent_scores: criterion_summary
                 .recent_scores
                 .into_iter()
                 .map(|r| RecentScoreDto {
@@ -169,10 +169,14 @@ pub struct CriteriaStatsDto {
 }
 
 impl From<CriteriaStats> for CriteriaStatsDto {
-    fn from(s: CriteriaStats) -> Self {
+    fn from(criteria_stats: CriteriaStats) -> Self {
         Self {
-            evaluation_count: s.evaluation_count,
-            criteria: s.criteria.into_iter().map(Into::into).collect(),
+            evaluation_count: criteria_stats.evaluation_count,
+            criteria: criteria_stats
+                .criteria
+                .into_iter()
+                .map(Into::into)
+                .collect(),
         }
     }
 }
@@ -241,12 +245,12 @@ pub struct ReviewDto {
 }
 
 impl From<&ReviewInfo> for ReviewDto {
-    fn from(r: &ReviewInfo) -> Self {
+    fn from(review: &ReviewInfo) -> Self {
         Self {
-            period_start: r.period_start,
-            period_end: r.period_end,
-            scorecard_ids: r.scorecard_ids.clone(),
-            criteria: r
+            period_start: review.period_start,
+            period_end: review.period_end,
+            scorecard_ids: review.scorecard_ids.clone(),
+            criteria: review
                 .criteria
                 .iter()
                 .map(|c| ReviewCriterionDto {
@@ -261,7 +265,7 @@ impl From<&ReviewInfo> for ReviewDto {
                     linked_evaluation_ids: strings(&c.linked_evaluation_ids),
                 })
                 .collect(),
-            ticket_links: r
+            ticket_links: review
                 .ticket_links
                 .iter()
                 .map(|t| TicketLinkDto {
@@ -270,7 +274,7 @@ impl From<&ReviewInfo> for ReviewDto {
                     url: t.url.clone(),
                 })
                 .collect(),
-            kb_links: r
+            kb_links: review
                 .kb_links
                 .iter()
                 .map(|k| KbLinkDto {
@@ -279,7 +283,7 @@ impl From<&ReviewInfo> for ReviewDto {
                     url: k.url.clone(),
                 })
                 .collect(),
-            generation: r.generation.as_ref().map(GenerationDto::from),
+            generation: review.generation.as_ref().map(GenerationDto::from),
         }
     }
 }
@@ -294,11 +298,11 @@ pub struct SessionReviewDto {
 }
 
 impl From<&coaching_domain::session::SessionRating> for SessionReviewDto {
-    fn from(r: &coaching_domain::session::SessionRating) -> Self {
+    fn from(session_rating: &coaching_domain::session::SessionRating) -> Self {
         Self {
-            rating: r.rating.get(),
-            comment: r.comment.clone(),
-            at: r.at,
+            rating: session_rating.rating.get(),
+            comment: session_rating.comment.clone(),
+            at: session_rating.at,
         }
     }
 }

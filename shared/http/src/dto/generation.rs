@@ -46,22 +46,24 @@ pub struct GenerationDto {
     pub inputs: GenerationInputsDto,
 }
 
-pub(crate) fn strings<T: ToString>(v: &[T]) -> Vec<String> {
-    v.iter().map(ToString::to_string).collect()
+pub(crate) fn strings<T: ToString>(values: &[T]) -> Vec<String> {
+    values.iter().map(ToString::to_string).collect()
 }
 
 impl From<&Generation> for GenerationDto {
-    fn from(g: &Generation) -> Self {
+    fn from(generation: &Generation) -> Self {
         Self {
-            id: g.id.to_string(),
-            status: g.status.into(),
-            error: g.error.clone(),
-            provider: g.provider.clone(),
-            model: g.model.clone(),
+            id: generation.id.to_string(),
+            status: generation.status.into(),
+            error: generation.error.clone(),
+            provider: generation.provider.clone(),
+            model: generation.model.clone(),
             inputs: GenerationInputsDto {
-                evaluation_ids: strings(&g.inputs.evaluation_ids),
-                criterion_ids: strings(&g.inputs.criterion_ids),
-                excluded_soft_criterion_ids: strings(&g.inputs.excluded_soft_criterion_ids),
+                evaluation_ids: strings(&generation.inputs.evaluation_ids),
+                criterion_ids: strings(&generation.inputs.criterion_ids),
+                excluded_soft_criterion_ids: strings(
+                    &generation.inputs.excluded_soft_criterion_ids,
+                ),
             },
         }
     }

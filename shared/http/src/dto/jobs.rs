@@ -16,9 +16,9 @@ pub enum JobNameDto {
 }
 
 impl From<coaching_domain::service::Job> for JobNameDto {
-    fn from(j: coaching_domain::service::Job) -> Self {
+    fn from(job: coaching_domain::service::Job) -> Self {
         use coaching_domain::service::Job;
-        match j {
+        match job {
             Job::Reminders => Self::Reminders,
             Job::RescheduleExpiry => Self::RescheduleExpiry,
         }
@@ -67,12 +67,12 @@ pub struct JobRunDto {
 }
 
 impl From<&JobRun> for JobRunDto {
-    fn from(r: &JobRun) -> Self {
+    fn from(job_run: &JobRun) -> Self {
         Self {
-            job: r.job.into(),
-            now: r.now,
-            due: r.actions.len(),
-            actions: r
+            job: job_run.job.into(),
+            now: job_run.now,
+            due: job_run.actions.len(),
+            actions: job_run
                 .actions
                 .iter()
                 .map(|a| {
@@ -93,10 +93,10 @@ impl From<&JobRun> for JobRunDto {
                     }
                 })
                 .collect(),
-            skipped: r.skipped(),
-            notifications: r.notifications(),
-            events_published: r.relay.published(),
-            events_failed: r.relay.failed(),
+            skipped: job_run.skipped(),
+            notifications: job_run.notifications(),
+            events_published: job_run.relay.published(),
+            events_failed: job_run.relay.failed(),
         }
     }
 }

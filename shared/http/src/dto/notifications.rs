@@ -71,10 +71,10 @@ pub enum NotificationTypeDto {
 }
 
 impl From<NotificationType> for NotificationTypeDto {
-    fn from(t: NotificationType) -> Self {
+    fn from(notification_type: NotificationType) -> Self {
         use NotificationType as T;
         // Exhaustive on purpose: a new domain type does not compile until it is listed here.
-        match t {
+        match notification_type {
             T::SessionBooked => Self::SessionBooked,
             T::SessionRescheduled => Self::SessionRescheduled,
             T::SessionCancelled => Self::SessionCancelled,
@@ -130,16 +130,16 @@ macro_rules! notification_data {
         /// Whether `data` is what the document says a notification of type `t` carries (every
         /// field of its schema, nothing more: read as the type's struct and written again, it
         /// is the same JSON): for tests of what the services write.
-        pub fn check_data(t: NotificationTypeDto, data: &serde_json::Value) -> Result<(), String> {
-            let again = match t {
+        pub fn check_data(notification_type: NotificationTypeDto, data: &serde_json::Value) -> Result<(), String> {
+            let again = match notification_type {
                 $( NotificationTypeDto::$name => serde_json::from_value::<$data>(data.clone())
                     .and_then(serde_json::to_value), )*
             }
-            .map_err(|e| format!("{}: {e}", t.as_str()))?;
+            .map_err(|e| format!("{}: {e}", notification_type.as_str()))?;
             if &again == data {
                 Ok(())
             } else {
-                Err(format!("{}: {data} is not as documented ({again})", t.as_str()))
+                Err(format!("{}: {data} is not as documented ({again})", notification_type.as_str()))
             }
         }
     };
@@ -271,8 +271,8 @@ impl NotificationTypeDto {
         format!("{}Notification", data.trim_end_matches("Data"))
     }
 
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == text)
     }
 }
 

@@ -29,19 +29,19 @@ pub struct OrgSettingsDto {
 }
 
 impl From<OrgSettings> for OrgSettingsDto {
-    fn from(s: OrgSettings) -> Self {
+    fn from(org_settings: OrgSettings) -> Self {
         Self {
-            include_soft_criteria: s.include_soft_criteria,
-            kb_links_enabled: s.kb_links_enabled,
+            include_soft_criteria: org_settings.include_soft_criteria,
+            kb_links_enabled: org_settings.kb_links_enabled,
         }
     }
 }
 
 impl From<OrgSettingsDto> for OrgSettings {
-    fn from(s: OrgSettingsDto) -> Self {
+    fn from(org_settings_dto: OrgSettingsDto) -> Self {
         Self {
-            include_soft_criteria: s.include_soft_criteria,
-            kb_links_enabled: s.kb_links_enabled,
+            include_soft_criteria: org_settings_dto.include_soft_criteria,
+            kb_links_enabled: org_settings_dto.kb_links_enabled,
         }
     }
 }
@@ -64,8 +64,8 @@ pub enum WebhookSecretSourceDto {
 }
 
 impl From<crate::webhook_secret::SecretSource> for WebhookSecretSourceDto {
-    fn from(s: crate::webhook_secret::SecretSource) -> Self {
-        match s {
+    fn from(secret_source: crate::webhook_secret::SecretSource) -> Self {
+        match secret_source {
             crate::webhook_secret::SecretSource::Derived => Self::Derived,
             crate::webhook_secret::SecretSource::Rotated => Self::Rotated,
         }
@@ -104,13 +104,13 @@ pub struct KbArticleDto {
 }
 
 impl From<KbArticle> for KbArticleDto {
-    fn from(a: KbArticle) -> Self {
+    fn from(kb_article: KbArticle) -> Self {
         Self {
-            id: a.id.to_string(),
-            title: a.title,
-            url: a.url,
-            keywords: a.keywords,
-            created_at: a.created_at,
+            id: kb_article.id.to_string(),
+            title: kb_article.title,
+            url: kb_article.url,
+            keywords: kb_article.keywords,
+            created_at: kb_article.created_at,
         }
     }
 }

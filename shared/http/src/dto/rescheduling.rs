@@ -44,8 +44,8 @@ pub enum RequestStatusDto {
 }
 
 impl From<RequestStatus> for RequestStatusDto {
-    fn from(s: RequestStatus) -> Self {
-        match s {
+    fn from(request_status: RequestStatus) -> Self {
+        match request_status {
             RequestStatus::Pending => Self::Pending,
             RequestStatus::Approved => Self::Approved,
             RequestStatus::Rejected => Self::Rejected,
@@ -56,8 +56,8 @@ impl From<RequestStatus> for RequestStatusDto {
 }
 
 impl From<RequestStatusDto> for RequestStatus {
-    fn from(s: RequestStatusDto) -> Self {
-        match s {
+    fn from(request_status_dto: RequestStatusDto) -> Self {
+        match request_status_dto {
             RequestStatusDto::Pending => Self::Pending,
             RequestStatusDto::Approved => Self::Approved,
             RequestStatusDto::Rejected => Self::Rejected,
@@ -87,20 +87,20 @@ pub struct RescheduleRequestDto {
 }
 
 impl From<&RescheduleRequest> for RescheduleRequestDto {
-    fn from(r: &RescheduleRequest) -> Self {
+    fn from(reschedule_request: &RescheduleRequest) -> Self {
         Self {
-            id: r.id.to_string(),
-            session_id: r.session_id.to_string(),
-            coach_id: r.coach_id.to_string(),
-            client_id: r.client_id.to_string(),
-            requested_by: r.requested_by.to_string(),
-            proposed_starts_at: r.proposed_starts_at,
-            reason: r.reason.clone(),
-            status: r.status.into(),
-            created_at: r.created_at,
-            expires_at: r.expires_at,
-            decided_at: r.decided_at,
-            decision_reason: r.decision_reason.clone(),
+            id: reschedule_request.id.to_string(),
+            session_id: reschedule_request.session_id.to_string(),
+            coach_id: reschedule_request.coach_id.to_string(),
+            client_id: reschedule_request.client_id.to_string(),
+            requested_by: reschedule_request.requested_by.to_string(),
+            proposed_starts_at: reschedule_request.proposed_starts_at,
+            reason: reschedule_request.reason.clone(),
+            status: reschedule_request.status.into(),
+            created_at: reschedule_request.created_at,
+            expires_at: reschedule_request.expires_at,
+            decided_at: reschedule_request.decided_at,
+            decision_reason: reschedule_request.decision_reason.clone(),
         }
     }
 }

@@ -22,8 +22,8 @@ pub enum SessionKindDto {
 }
 
 impl From<SessionKindDto> for SessionKind {
-    fn from(k: SessionKindDto) -> Self {
-        match k {
+    fn from(session_kind_dto: SessionKindDto) -> Self {
+        match session_kind_dto {
             SessionKindDto::Intro => SessionKind::Intro,
             SessionKindDto::Paid => SessionKind::Paid,
             SessionKindDto::Review => SessionKind::Review,
@@ -42,8 +42,8 @@ pub enum SessionStatusDto {
 }
 
 impl From<SessionStatus> for SessionStatusDto {
-    fn from(s: SessionStatus) -> Self {
-        match s {
+    fn from(session_status: SessionStatus) -> Self {
+        match session_status {
             SessionStatus::Draft => Self::Draft,
             SessionStatus::Scheduled => Self::Scheduled,
             SessionStatus::Completed => Self::Completed,
@@ -64,8 +64,8 @@ pub enum RecurrenceEveryDto {
 }
 
 impl From<RecurrenceEveryDto> for RecurrenceEvery {
-    fn from(r: RecurrenceEveryDto) -> Self {
-        match r {
+    fn from(recurrence_every_dto: RecurrenceEveryDto) -> Self {
+        match recurrence_every_dto {
             RecurrenceEveryDto::Week => RecurrenceEvery::Week,
             RecurrenceEveryDto::TwoWeeks => RecurrenceEvery::TwoWeeks,
             RecurrenceEveryDto::Month => RecurrenceEvery::Month,
@@ -74,8 +74,8 @@ impl From<RecurrenceEveryDto> for RecurrenceEvery {
 }
 
 impl From<RecurrenceEvery> for RecurrenceEveryDto {
-    fn from(r: RecurrenceEvery) -> Self {
-        match r {
+    fn from(recurrence_every: RecurrenceEvery) -> Self {
+        match recurrence_every {
             RecurrenceEvery::Week => Self::Week,
             RecurrenceEvery::TwoWeeks => Self::TwoWeeks,
             RecurrenceEvery::Month => Self::Month,
@@ -243,32 +243,32 @@ pub struct SessionDto {
 impl SessionDto {
     /// A session as a list shows it: without the bodies of its notes (each up to 32 KB), which
     /// would make one page of 200 sessions weigh megabytes; their lengths say what there is.
-    pub fn listed(s: &Session, view: View) -> Self {
-        let mut dto = Self::new(s, view);
+    pub fn listed(session: &Session, view: View) -> Self {
+        let mut dto = Self::new(session, view);
         dto.notes = None;
         dto.private_notes = None;
         dto
     }
 
-    pub fn new(s: &Session, view: View) -> Self {
+    pub fn new(session: &Session, view: View) -> Self {
         Self {
-            rating: s.rating.as_ref().map(SessionReviewDto::from),
-            review_requested_at: s.review_requested_at,
-            id: s.id.to_string(),
-            kind: match s.kind {
+            rating: session.rating.as_ref().map(SessionReviewDto::from),
+            review_requested_at: session.review_requested_at,
+            id: session.id.to_string(),
+            kind: match session.kind {
                 SessionKind::Intro => SessionKindDto::Intro,
                 SessionKind::Paid => SessionKindDto::Paid,
                 SessionKind::Review => SessionKindDto::Review,
             },
-            name: s.name.clone(),
-            coach_id: s.coach_id.to_string(),
-            client_id: s.client_id.to_string(),
-            status: s.status.into(),
-            starts_at: s.starts_at,
-            ends_at: s.ends_at(),
-            duration_minutes: s.duration_minutes,
-            price: s.price.map(MoneyDto::from),
-            agenda: s
+            name: session.name.clone(),
+            coach_id: session.coach_id.to_string(),
+            client_id: session.client_id.to_string(),
+            status: session.status.into(),
+            starts_at: session.starts_at,
+            ends_at: session.ends_at(),
+            duration_minutes: session.duration_minutes,
+            price: session.price.map(MoneyDto::from),
+            agenda: session
                 .agenda
                 .iter()
                 .map(|a| AgendaItemDto {
@@ -277,38 +277,45 @@ impl SessionDto {
                     done: a.done,
                 })
                 .collect(),
-            notes: Some(s.notes.clone()),
-            notes_length: s.notes.len(),
-            private_notes: (view == View::Full).then(|| s.private_notes.clone()),
-            private_notes_length: (view == View::Full).then_some(s.private_notes.len()),
-            action_items: s.action_items.iter().map(ActionItemDto::from).collect(),
-            review: s.review.as_ref().map(ReviewDto::from),
-            recurrence: s.recurrence.map(|r| RecurrenceDto {
+            notes: Some(session.notes.clone()),
+            notes_length: session.notes.len(),
+            private_notes: (view == View::Full).then(|| session.private_notes.clone()),
+            private_notes_length: (view == View::Full).then_some(session.private_notes.len()),
+            action_items: session
+                .action_items
+                .iter()
+                .map(ActionItemDto::from)
+                .collect(),
+            review: session.review.as_ref().map(ReviewDto::from),
+            recurrence: session.recurrence.map(|r| RecurrenceDto {
                 every: r.every.into(),
             }),
-            agenda_template_id: s.agenda_template_id.as_ref().map(ToString::to_string),
-            series_id: s.series_id.as_ref().map(ToString::to_string),
-            previous_session_id: s.previous_session_id.as_ref().map(ToString::to_string),
-            next_session_id: s.next_session_id.as_ref().map(ToString::to_string),
-            pending_reschedule_request: s
+            agenda_template_id: session.agenda_template_id.as_ref().map(ToString::to_string),
+            series_id: session.series_id.as_ref().map(ToString::to_string),
+            previous_session_id: session
+                .previous_session_id
+                .as_ref()
+                .map(ToString::to_string),
+            next_session_id: session.next_session_id.as_ref().map(ToString::to_string),
+            pending_reschedule_request: session
                 .pending_reschedule_request
                 .as_ref()
                 .map(ToString::to_string),
-            cancellation: s.cancellation.as_ref().map(|c| CancellationDto {
+            cancellation: session.cancellation.as_ref().map(|c| CancellationDto {
                 by: c.by.into(),
                 by_user_id: c.by_user_id.to_string(),
                 at: c.at,
                 reason: c.reason.clone(),
                 fee: c.fee.map(MoneyDto::from),
             }),
-            no_show: s.no_show.as_ref().map(|n| NoShowDto {
+            no_show: session.no_show.as_ref().map(|n| NoShowDto {
                 at: n.at,
                 fee: n.fee.map(MoneyDto::from),
             }),
-            timezone: s.timezone.name().to_owned(),
-            created_at: s.created_at,
-            updated_at: s.updated_at,
-            version: s.version,
+            timezone: session.timezone.name().to_owned(),
+            created_at: session.created_at,
+            updated_at: session.updated_at,
+            version: session.version,
         }
     }
 }

@@ -181,8 +181,8 @@ pub enum WebhookOutcomeDto {
 }
 
 impl From<DeliveryOutcome> for WebhookOutcomeDto {
-    fn from(o: DeliveryOutcome) -> Self {
-        match o {
+    fn from(delivery_outcome: DeliveryOutcome) -> Self {
+        match delivery_outcome {
             DeliveryOutcome::Applied => Self::Applied,
             DeliveryOutcome::Stale => Self::Stale,
             DeliveryOutcome::Duplicate => Self::Duplicate,

@@ -31,12 +31,12 @@ pub async fn analytics(
     State(state): State<AppState>,
     Caller(actor): Caller,
     ApiPath(coach): ApiPath<String>,
-    ApiQuery(q): ApiQuery<AnalyticsParams>,
+    ApiQuery(params): ApiQuery<AnalyticsParams>,
 ) -> Result<Json<AnalyticsDto>, ApiError> {
     let coach = UserId::parse(coach).map_err(|_| ApiError::not_found("coach"))?;
     let analytics = state
         .services
-        .coach_analytics(&actor, &coach, q.from, q.to)
+        .coach_analytics(&actor, &coach, params.from, params.to)
         .await?;
     Ok(Json(analytics.into()))
 }

@@ -76,13 +76,13 @@ pub async fn slots(
     State(state): State<AppState>,
     Caller(actor): Caller,
     ApiPath(coach): ApiPath<String>,
-    ApiQuery(q): ApiQuery<SlotsParams>,
+    ApiQuery(params): ApiQuery<SlotsParams>,
 ) -> Result<Json<SlotsDto>, ApiError> {
     let coach = coach_id(coach)?;
     let query = SlotsQuery {
-        from: q.from,
-        to: q.to,
-        duration_minutes: q.duration_minutes,
+        from: params.from,
+        to: params.to,
+        duration_minutes: params.duration_minutes,
     };
     let turn = crate::blocking::turn().await?;
     let inputs = state.services.slots_inputs(&actor, &coach, query).await?;

@@ -66,10 +66,10 @@ pub async fn create_template(
 pub async fn list_templates(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<PageParams>,
+    ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Json<AgendaTemplateListDto>, ApiError> {
     let bad = || ApiError::validation("cursor", "not a cursor this API issued");
-    let after = q
+    let after = params
         .cursor
         .as_deref()
         .map(|raw| {
@@ -79,7 +79,7 @@ pub async fn list_templates(
         .transpose()?;
     let page = state
         .services
-        .agenda_templates(&actor, q.limit, after.as_ref())
+        .agenda_templates(&actor, params.limit, after.as_ref())
         .await?;
     Ok(Json(AgendaTemplateListDto {
         items: page.items.into_iter().map(Into::into).collect(),
@@ -163,21 +163,21 @@ pub async fn patch_item(
 pub async fn list_items(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<ActionItemParams>,
+    ApiQuery(params): ApiQuery<ActionItemParams>,
 ) -> Result<Json<ActionItemListDto>, ApiError> {
-    let assignee = q
+    let assignee = params
         .assignee_id
         .map(|a| UserId::parse(a).map_err(|_| ApiError::validation("assigneeId", "not a user id")))
         .transpose()?;
-    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let after = params.cursor.as_deref().map(decode_cursor).transpose()?;
     let page = state
         .services
         .action_items(
             &actor,
             ListActionItems {
                 assignee,
-                open_only: q.open.unwrap_or(false),
-                limit: q.limit,
+                open_only: params.open.unwrap_or(false),
+                limit: params.limit,
                 after,
             },
         )

@@ -54,18 +54,18 @@ pub async fn list(
     State(state): State<AppState>,
     Caller(actor): Caller,
     ApiPath(coachee): ApiPath<String>,
-    ApiQuery(q): ApiQuery<EvaluationParams>,
+    ApiQuery(params): ApiQuery<EvaluationParams>,
 ) -> Result<Json<EvaluationListDto>, ApiError> {
     let coachee = coachee_id(coachee)?;
-    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let after = params.cursor.as_deref().map(decode_cursor).transpose()?;
     let filter = EvaluationFilter {
-        from: q.from,
-        to: q.to,
-        scorecard_id: q.scorecard_id,
+        from: params.from,
+        to: params.to,
+        scorecard_id: params.scorecard_id,
     };
     let page = state
         .services
-        .list_evaluations(&actor, &coachee, filter, q.limit, after)
+        .list_evaluations(&actor, &coachee, filter, params.limit, after)
         .await?;
     Ok(Json(EvaluationListDto {
         next_cursor: page.next.as_ref().map(encode_cursor),
@@ -83,13 +83,13 @@ pub async fn stats(
     State(state): State<AppState>,
     Caller(actor): Caller,
     ApiPath(coachee): ApiPath<String>,
-    ApiQuery(q): ApiQuery<StatsParams>,
+    ApiQuery(params): ApiQuery<StatsParams>,
 ) -> Result<Json<CriteriaStatsDto>, ApiError> {
     let coachee = coachee_id(coachee)?;
     let filter = EvaluationFilter {
-        from: q.from,
-        to: q.to,
-        scorecard_id: q.scorecard_id,
+        from: params.from,
+        to: params.to,
+        scorecard_id: params.scorecard_id,
     };
     let turn = crate::blocking::turn().await?;
     let evaluations = state

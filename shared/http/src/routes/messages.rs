@@ -59,13 +59,13 @@ pub async fn list_messages(
     State(state): State<AppState>,
     Caller(actor): Caller,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<MessageListParams>,
+    ApiQuery(params): ApiQuery<MessageListParams>,
 ) -> Result<Json<MessageListDto>, ApiError> {
     let id = session_id(id)?;
-    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let after = params.cursor.as_deref().map(decode_cursor).transpose()?;
     let page = state
         .services
-        .messages(&actor, &id, q.limit, after.as_ref())
+        .messages(&actor, &id, params.limit, after.as_ref())
         .await?;
     Ok(Json(MessageListDto {
         items: page.items.iter().map(Into::into).collect(),

@@ -25,16 +25,16 @@ pub struct NotificationsApi;
 pub async fn notifications(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<NotificationParams>,
+    ApiQuery(params): ApiQuery<NotificationParams>,
 ) -> Result<Json<NotificationListDto>, ApiError> {
-    let before = match q.cursor {
+    let before = match params.cursor {
         Some(c) => Some(
             NotificationId::parse(c)
                 .map_err(|_| ApiError::validation("cursor", "not a cursor this API issued"))?,
         ),
         None => None,
     };
-    let limit = q.limit;
+    let limit = params.limit;
     let page = state.services.inbox(&actor, limit, before.as_ref()).await?;
     Ok(Json(NotificationListDto {
         next_cursor: page.next.map(|c| c.id),

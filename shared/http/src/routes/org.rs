@@ -188,10 +188,10 @@ fn decode_kb_cursor(raw: &str) -> Result<KbArticleId, ApiError> {
 pub async fn list_articles(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<KbParams>,
+    ApiQuery(params): ApiQuery<KbParams>,
 ) -> Result<Json<KbArticleListDto>, ApiError> {
-    let after = q.cursor.as_deref().map(decode_kb_cursor).transpose()?;
-    let limit = q.limit;
+    let after = params.cursor.as_deref().map(decode_kb_cursor).transpose()?;
+    let limit = params.limit;
     let page = state
         .services
         .kb_articles(&actor, limit, after.as_ref())

@@ -88,22 +88,22 @@ pub async fn reschedule(
 pub async fn list(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<RequestListParams>,
+    ApiQuery(params): ApiQuery<RequestListParams>,
 ) -> Result<Json<RescheduleRequestListDto>, ApiError> {
-    let before = match q.cursor {
+    let before = match params.cursor {
         Some(c) => Some(
             RescheduleRequestId::parse(c)
                 .map_err(|_| ApiError::validation("cursor", "not a cursor this API issued"))?,
         ),
         None => None,
     };
-    let limit = q.limit;
+    let limit = params.limit;
     let page = state
         .services
         .list_requests(
             &actor,
             ListRequests {
-                status: q.status.map(Into::into),
+                status: params.status.map(Into::into),
                 limit,
                 before,
             },

@@ -41,14 +41,15 @@ pub(crate) fn session_id(raw: String) -> Result<SessionId, ApiError> {
 }
 
 /// A session response with its `ETag`.
-pub(crate) fn session_response(status: StatusCode, s: &Session, view: View) -> Response {
-    let mut res = (status, Json(SessionDto::new(s, view))).into_response();
-    res.headers_mut().insert(header::ETAG, etag(s.version));
+pub(crate) fn session_response(status: StatusCode, session: &Session, view: View) -> Response {
+    let mut res = (status, Json(SessionDto::new(session, view))).into_response();
+    res.headers_mut()
+        .insert(header::ETAG, etag(session.version));
     res
 }
 
-pub(crate) fn view_of(s: &Session, actor: &coaching_domain::Actor) -> View {
-    s.view_for(actor).unwrap_or(View::Client)
+pub(crate) fn view_of(session: &Session, actor: &coaching_domain::Actor) -> View {
+    session.view_for(actor).unwrap_or(View::Client)
 }
 
 fn user_field(field: &str, raw: String) -> Result<UserId, DomainError> {
@@ -128,8 +129,8 @@ pub async fn get_one(
     Ok(session_response(StatusCode::OK, &s, view))
 }
 
-pub(crate) fn encode_cursor(c: &Cursor) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}:{}", c.sort_key, c.id))
+pub(crate) fn encode_cursor(cursor: &Cursor) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}:{}", cursor.sort_key, cursor.id))
 }
 
 pub(crate) fn decode_cursor(raw: &str) -> Result<Cursor, ApiError> {
@@ -150,9 +151,9 @@ pub(crate) fn decode_cursor(raw: &str) -> Result<Cursor, ApiError> {
 pub async fn list(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<ListParams>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<SessionListDto>, ApiError> {
-    let role = match q.role.as_deref() {
+    let role = match params.role.as_deref() {
         None | Some("") => None,
         Some("coach") => Some(Role::Coach),
         Some("client") => Some(Role::Client),
@@ -160,7 +161,7 @@ pub async fn list(
         Some(_) => return Err(ApiError::validation("role", "must be coach or client")),
     };
     let mut statuses = Vec::new();
-    for s in q
+    for s in params
         .status
         .as_deref()
         .unwrap_or("")
@@ -175,13 +176,13 @@ pub async fn list(
             )
         })?);
     }
-    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let after = params.cursor.as_deref().map(decode_cursor).transpose()?;
     let query = ListSessions {
         role,
         statuses,
-        from: q.from,
-        to: q.to,
-        limit: q.limit,
+        from: params.from,
+        to: params.to,
+        limit: params.limit,
         after,
     };
     let page = state.services.list_sessions(&actor, query).await?;
