@@ -6,7 +6,9 @@ use crate::dto::analytics::{AnalyticsDto, AnalyticsParams, MonthRevenueDto};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
+use axum::routing::get;
 use coaching_domain::UserId;
 use utoipa::OpenApi;
 
@@ -15,6 +17,11 @@ use utoipa::OpenApi;
 #[derive(OpenApi)]
 #[openapi(paths(analytics), components(schemas(AnalyticsDto, MonthRevenueDto)))]
 pub struct AnalyticsApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/v1/coaches/{coach_id}/analytics", get(analytics))
+}
 /// A coach's business figures over `[from, to)` (docs/api.md#analytics): completed sessions, client retention,
 /// average rating and revenue per month of the coach's time zone, all by session start. That
 /// coach or an admin of the org; other users 403. Only the caller's org is ever read: a coach

@@ -9,8 +9,10 @@ use crate::extract::ApiPath;
 use crate::ics;
 use crate::problem::{ApiError, Problem};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use coaching_domain::calendar::CalendarTokenHash;
@@ -26,6 +28,15 @@ use utoipa::OpenApi;
     components(schemas(CalendarTokenDto))
 )]
 pub struct CalendarApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/calendar-token", post(issue_calendar_token))
+        // No bearer: the token in the path is the secret. `{token}.ics` is one segment, and
+        // axum's segments cannot mix a parameter and a suffix: the handler strips `.ics`.
+        .route("/v1/calendar/{file}", get(calendar_feed))
+}
 
 /// The feed's URL for `token`: on `public_url` when configured; else on the request's `Host`
 /// (a valid authority) with the scheme of `X-Forwarded-Proto` (API Gateway and most proxies

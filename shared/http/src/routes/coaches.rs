@@ -8,7 +8,9 @@ use crate::dto::coaches::{
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
+use axum::routing::{get, put};
 use coaching_domain::UserId;
 use coaching_domain::service::SlotsQuery;
 use utoipa::OpenApi;
@@ -27,6 +29,16 @@ use utoipa::OpenApi;
     ))
 )]
 pub struct CoachesApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/v1/coaches/{coach_id}/settings",
+            put(put_settings).get(get_settings),
+        )
+        .route("/v1/coaches/{coach_id}/slots", get(slots))
+}
 
 fn coach_id(raw: String) -> Result<UserId, ApiError> {
     UserId::parse(raw).map_err(|_| ApiError::not_found("coach"))

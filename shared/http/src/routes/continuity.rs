@@ -12,7 +12,9 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::routes::sessions::{decode_cursor, encode_cursor};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
+use axum::routing::{get, patch, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use coaching_domain::service::{ActionItemInput, ActionItemPatch, ListActionItems, TemplateInput};
@@ -35,6 +37,18 @@ use utoipa::OpenApi;
     ))
 )]
 pub struct ContinuityApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/v1/agenda-templates",
+            post(create_template).get(list_templates),
+        )
+        .route("/v1/sessions/{id}/action-items", post(create_item))
+        .route("/v1/action-items", get(list_items))
+        .route("/v1/action-items/{id}", patch(patch_item))
+}
 /// Adds an agenda template owned by the caller (coach or admin).
 #[utoipa::path(post, operation_id = "createAgendaTemplate", path = "/v1/agenda-templates", tag = "sessions",
     request_body = AgendaTemplateBody, security(("bearer" = [])),

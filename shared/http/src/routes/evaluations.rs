@@ -13,8 +13,10 @@ use crate::dto::sessions::SessionDto;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, IfMatch};
 use crate::problem::{ApiError, Problem};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
+use axum::routing::{get, post, put};
 use coaching_domain::service::{CriterionInput, EvaluationFilter};
 use coaching_domain::session::View;
 use coaching_domain::{CriterionId, UserId};
@@ -38,6 +40,19 @@ use utoipa::OpenApi;
     ))
 )]
 pub struct EvaluationsApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/coachees/{coachee_id}/evaluations", get(list))
+        .route("/v1/coachees/{coachee_id}/criteria-stats", get(stats))
+        .route(
+            "/v1/sessions/{id}/criteria/{criterion_id}",
+            put(put_criterion).delete(delete_criterion),
+        )
+        .route("/v1/sessions/{id}/review-request", post(request_review))
+        .route("/v1/sessions/{id}/review", post(review))
+}
 
 fn coachee_id(raw: String) -> Result<UserId, ApiError> {
     UserId::parse(raw).map_err(|_| ApiError::not_found("coachee"))

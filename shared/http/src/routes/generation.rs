@@ -8,7 +8,9 @@ use crate::dto::generation::{GenerateAcceptedDto, GenerateBody};
 use crate::extract::{ApiPath, OptionalJson};
 use crate::problem::{ApiError, Problem};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
+use axum::routing::post;
 use coaching_domain::CriterionId;
 use coaching_domain::generation::{GenerationRequest, MAX_GENERATION_CRITERIA};
 use http::StatusCode;
@@ -22,6 +24,11 @@ use utoipa::OpenApi;
     components(schemas(GenerateBody, GenerateAcceptedDto))
 )]
 pub struct GenerationApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/v1/sessions/{id}/generate", post(generate))
+}
 /// Queues an AI coaching generation for a review session (its coach or an admin). A worker then
 /// selects the criteria (those asked for, or up to 3 with the most markdowns; soft ones only with
 /// `includeSoft` or the org setting), writes a summary per criterion, notes to the coachee,

@@ -6,7 +6,9 @@ use crate::dto::jobs::{JobActionDto, JobNameDto, JobRunDto};
 use crate::extract::ApiPath;
 use crate::problem::{ApiError, Problem};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
+use axum::routing::post;
 use coaching_domain::service::Job;
 use utoipa::OpenApi;
 
@@ -18,6 +20,11 @@ use utoipa::OpenApi;
     components(schemas(JobNameDto, JobActionDto, JobRunDto))
 )]
 pub struct JobsApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/v1/admin/jobs/{job}/run", post(run_job))
+}
 /// Runs a job now (admins), at the time every rule uses (the test clock when set), and returns
 /// what it did. `reminders` delivers due `reminder_24h`/`reminder_1h`; `reschedule-expiry`
 /// expires due requests. Reminders follow the session's current time: a move whose new 24 h mark

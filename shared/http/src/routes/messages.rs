@@ -8,7 +8,9 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::routes::sessions::{decode_cursor, encode_cursor, session_id};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
+use axum::routing::post;
 use http::StatusCode;
 use utoipa::OpenApi;
 
@@ -20,6 +22,14 @@ use utoipa::OpenApi;
     components(schemas(MessageBody, MessageDto, MessageListDto))
 )]
 pub struct MessagesApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route(
+        "/v1/sessions/{id}/messages",
+        post(post_message).get(list_messages),
+    )
+}
 
 /// Adds a message to the session's thread: only its coach and its client write (an admin
 /// who is not a participant gets 403), in every status but `draft`. The text is trimmed, then

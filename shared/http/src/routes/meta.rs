@@ -7,7 +7,9 @@ use crate::extract::ApiJson;
 use crate::openapi::ApiDocs;
 use crate::problem::{ApiError, Problem};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
+use axum::routing::{get, put};
 use utoipa::OpenApi;
 
 /// Health, the OpenAPI document and the test clock: this room's paths and schemas in the OpenAPI
@@ -18,6 +20,14 @@ use utoipa::OpenApi;
     components(schemas(TestClockDto))
 )]
 pub struct MetaApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/openapi.json", get(openapi))
+        .route("/v1/test-clock", put(set_test_clock).get(get_test_clock))
+}
 
 #[utoipa::path(get, operation_id = "health", path = "/health", tag = "meta", responses((status = 200, description = "The server is up")))]
 pub async fn health() -> Json<serde_json::Value> {

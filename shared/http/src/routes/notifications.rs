@@ -6,7 +6,9 @@ use crate::dto::notifications::{NotificationDto, NotificationListDto, Notificati
 use crate::extract::ApiQuery;
 use crate::problem::{ApiError, Problem};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
+use axum::routing::get;
 use coaching_domain::NotificationId;
 use utoipa::OpenApi;
 
@@ -18,6 +20,11 @@ use utoipa::OpenApi;
     components(schemas(NotificationDto, NotificationListDto))
 )]
 pub struct NotificationsApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/v1/notifications", get(notifications))
+}
 /// The caller's inbox, newest first.
 #[utoipa::path(get, operation_id = "listNotifications", path = "/v1/notifications", tag = "notifications", params(NotificationParams),
     security(("bearer" = [])),

@@ -10,8 +10,10 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::webhook_secret;
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use coaching_domain::KbArticleId;
@@ -43,6 +45,18 @@ use utoipa::OpenApi;
     ))
 )]
 pub struct OrgApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/org/settings", get(get_settings).put(put_settings))
+        .route(
+            "/v1/org/webhook-secret",
+            post(rotate_secret).get(current_secret),
+        )
+        .route("/v1/kb-articles", post(create_article).get(list_articles))
+        .route("/v1/kb-articles/{article_id}", delete(delete_article))
+}
 
 /// The org's settings (any member of the org).
 #[utoipa::path(get, operation_id = "getOrgSettings", path = "/v1/org/settings", tag = "org", security(("bearer" = [])),

@@ -7,8 +7,10 @@ use crate::dto::sessions::SessionDto;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, OptionalJson, etag};
 use crate::problem::{ApiError, Problem};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use coaching_domain::service::{ListRequests, RescheduleCommand, Rescheduled};
 use coaching_domain::session::View;
 use coaching_domain::{RescheduleRequestId, SessionId};
@@ -31,6 +33,16 @@ use utoipa::OpenApi;
     ))
 )]
 pub struct ReschedulingApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/sessions/{id}/reschedule", post(reschedule))
+        .route("/v1/reschedule-requests", get(list))
+        .route("/v1/reschedule-requests/{id}", get(get_one))
+        .route("/v1/reschedule-requests/{id}/approve", post(approve))
+        .route("/v1/reschedule-requests/{id}/reject", post(reject))
+}
 
 fn request_id(raw: String) -> Result<RescheduleRequestId, ApiError> {
     RescheduleRequestId::parse(raw).map_err(|_| ApiError::not_found("reschedule request"))

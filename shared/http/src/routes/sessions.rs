@@ -6,8 +6,10 @@ use crate::dto::sessions::*;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, IdempotencyKey, IfMatch, OptionalJson, etag};
 use crate::problem::{ApiError, Problem};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use coaching_domain::ports::Cursor;
@@ -35,6 +37,17 @@ use utoipa::OpenApi;
     ))
 )]
 pub struct SessionsApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/sessions", post(create).get(list))
+        .route("/v1/sessions/{id}", get(get_one).patch(patch))
+        .route("/v1/sessions/{id}/cancel", post(cancel))
+        .route("/v1/sessions/{id}/complete", post(complete))
+        .route("/v1/sessions/{id}/no-show", post(no_show))
+        .route("/v1/sessions/{id}/join", post(join))
+}
 
 pub(crate) fn session_id(raw: String) -> Result<SessionId, ApiError> {
     SessionId::parse(raw).map_err(|_| ApiError::not_found("session"))

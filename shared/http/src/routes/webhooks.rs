@@ -12,7 +12,9 @@ use crate::extract::{ApiPath, RawBody, parse_json, parse_value};
 use crate::problem::{ApiError, Problem};
 use crate::webhook_secret;
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
+use axum::routing::post;
 use coaching_domain::OrgId;
 use coaching_domain::ports::Clock;
 use coaching_domain::webhook::{EvaluationEvent, WebhookDelivery};
@@ -35,6 +37,11 @@ use utoipa::OpenApi;
     ))
 )]
 pub struct WebhooksApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route(super::WEBHOOK_PATH, post(evaluations))
+}
 
 /// How far (seconds) a `webhook-timestamp` may be from the real time (Standard Webhooks).
 pub const TOLERANCE_SECONDS: i64 = 5 * 60;
