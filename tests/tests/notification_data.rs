@@ -1,8 +1,8 @@
 //! What each notification's `data` holds is what the OpenAPI document says for its `type`
-//! (`coaching_http::dto::notification`: every field of the type's schema, nothing more): a
+//! (`coaching_http::dto::notifications`: every field of the type's schema, nothing more): a
 //! scenario that makes every type of notification, then every inbox entry checked.
 
-use coaching_http::dto::notification::{NotificationTypeDto, check_data};
+use coaching_http::dto::notifications::{NotificationTypeDto, check_data};
 use coaching_tests::*;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;

@@ -34,7 +34,7 @@ pub struct AppState {
     pub webhook_secret: Option<Arc<str>>,
     /// `COACHING_PUBLIC_URL`: the API's public base URL (`https://api.example.com`, no trailing
     /// slash), for the absolute URLs the API hands out (the calendar feed). `None`: taken from
-    /// the request's `Host` and `X-Forwarded-Proto` ([`routes::insights::feed_url`]).
+    /// the request's `Host` and `X-Forwarded-Proto` ([`routes::calendar::feed_url`]).
     pub public_url: Option<Arc<str>>,
 }
 

@@ -1,16 +1,24 @@
 //! Wire types (serde + OpenAPI schemas) and their conversions from the domain.
+//!
+//! One module per capability, next to its routes (`crate::routes::<capability>`); `kinds`,
+//! `schema` and the money and integer helpers here are shared by several.
 
-pub mod booking;
-pub mod coach;
-pub mod evaluation;
-pub mod insights;
+pub mod analytics;
+pub mod calendar;
+pub mod coaches;
+pub mod continuity;
+pub mod evaluations;
+pub mod generation;
+pub mod jobs;
 pub mod kinds;
-pub mod message;
-pub mod notification;
-pub mod reschedule;
+pub mod messages;
+pub mod meta;
+pub mod notifications;
+pub mod org;
+pub mod rescheduling;
 pub mod schema;
-pub mod session;
-pub mod webhook;
+pub mod sessions;
+pub mod webhooks;
 
 use coaching_domain::Money;
 use serde::{Deserialize, Serialize};

@@ -2,13 +2,43 @@
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::dto::coach::{CoachSettingsBody, CoachSettingsDto, SlotDto, SlotsDto, SlotsParams};
+use crate::dto::coaches::{
+    AvailabilityDto, CoachSettingsBody, CoachSettingsDto, SlotDto, SlotsDto, SlotsParams,
+};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
+use axum::routing::{get, put};
 use coaching_domain::UserId;
 use coaching_domain::service::SlotsQuery;
+use utoipa::OpenApi;
+
+/// Coach settings and slots: this room's paths and schemas in the OpenAPI document
+/// ([`crate::openapi::ApiDocs`] merges them).
+#[derive(OpenApi)]
+#[openapi(
+    paths(put_settings, get_settings, slots),
+    components(schemas(
+        AvailabilityDto,
+        CoachSettingsBody,
+        CoachSettingsDto,
+        SlotDto,
+        SlotsDto
+    ))
+)]
+pub struct CoachesApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/v1/coaches/{coach_id}/settings",
+            put(put_settings).get(get_settings),
+        )
+        .route("/v1/coaches/{coach_id}/slots", get(slots))
+}
 
 fn coach_id(raw: String) -> Result<UserId, ApiError> {
     UserId::parse(raw).map_err(|_| ApiError::not_found("coach"))
@@ -58,13 +88,13 @@ pub async fn slots(
     State(state): State<AppState>,
     Caller(actor): Caller,
     ApiPath(coach): ApiPath<String>,
-    ApiQuery(q): ApiQuery<SlotsParams>,
+    ApiQuery(params): ApiQuery<SlotsParams>,
 ) -> Result<Json<SlotsDto>, ApiError> {
     let coach = coach_id(coach)?;
     let query = SlotsQuery {
-        from: q.from,
-        to: q.to,
-        duration_minutes: q.duration_minutes,
+        from: params.from,
+        to: params.to,
+        duration_minutes: params.duration_minutes,
     };
     let turn = crate::blocking::turn().await?;
     let inputs = state.services.slots_inputs(&actor, &coach, query).await?;

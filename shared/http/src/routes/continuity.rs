@@ -1,158 +1,54 @@
-//! docs/api.md#sessions and docs/api.md#notes-agenda-and-action-items for recurring 1:1s: agenda templates and action items (their DTOs too). Who may
-//! do what is written in `coaching_domain::service` (continuity).
+//! docs/api.md#sessions and docs/api.md#notes-agenda-and-action-items for recurring 1:1s:
+//! agenda templates and action items. Who may do what is written in
+//! `coaching_domain::service` (continuity).
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::dto::session::ActionItemDto;
+use crate::dto::continuity::{
+    ActionItemBody, ActionItemDto, ActionItemListDto, ActionItemParams, ActionItemPatchBody,
+    AgendaTemplateBody, AgendaTemplateDto, AgendaTemplateListDto, PageParams,
+};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::routes::sessions::{decode_cursor, encode_cursor};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
+use axum::routing::{get, patch, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, NaiveDate, Utc};
-use coaching_domain::org::AgendaTemplate;
 use coaching_domain::service::{ActionItemInput, ActionItemPatch, ListActionItems, TemplateInput};
 use coaching_domain::{ActionItemId, AgendaTemplateId, SessionId, UserId};
 use http::StatusCode;
-use serde::{Deserialize, Deserializer, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::OpenApi;
 
-fn text_200() -> utoipa::openapi::Object {
-    crate::dto::schema::text(200)
-}
-fn text_300() -> utoipa::openapi::Object {
-    crate::dto::schema::text(300)
-}
-fn template_items() -> utoipa::openapi::Array {
-    utoipa::openapi::schema::ArrayBuilder::new()
-        .items(crate::dto::schema::text(500))
-        .min_items(Some(1))
-        .max_items(Some(50))
-        .build()
-}
+/// Agenda templates and action items: this room's paths and schemas in the OpenAPI document
+/// ([`crate::openapi::ApiDocs`] merges them).
+#[derive(OpenApi)]
+#[openapi(
+    paths(create_template, list_templates, create_item, patch_item, list_items),
+    components(schemas(
+        AgendaTemplateBody,
+        AgendaTemplateDto,
+        AgendaTemplateListDto,
+        ActionItemBody,
+        ActionItemPatchBody,
+        ActionItemListDto
+    ))
+)]
+pub struct ContinuityApi;
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AgendaTemplateBody {
-    /// 1 to 200 characters.
-    #[schema(schema_with = text_200)]
-    pub name: String,
-    /// 1 to 50 items of 1 to 500 characters.
-    #[schema(schema_with = template_items)]
-    pub items: Vec<String>,
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/v1/agenda-templates",
+            post(create_template).get(list_templates),
+        )
+        .route("/v1/sessions/{id}/action-items", post(create_item))
+        .route("/v1/action-items", get(list_items))
+        .route("/v1/action-items/{id}", patch(patch_item))
 }
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AgendaTemplateDto {
-    pub id: String,
-    pub name: String,
-    pub items: Vec<String>,
-    pub owner_id: String,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<AgendaTemplate> for AgendaTemplateDto {
-    fn from(t: AgendaTemplate) -> Self {
-        Self {
-            id: t.id.to_string(),
-            name: t.name,
-            items: t.items,
-            owner_id: t.owner_id.to_string(),
-            created_at: t.created_at,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AgendaTemplateListDto {
-    pub items: Vec<AgendaTemplateDto>,
-    /// Pass as `cursor` for the next page. Absent exactly on the last page (a full last page
-    /// has none: no request ever answers an empty page after a cursor).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub next_cursor: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PageParams {
-    /// 1 to 200, default 50.
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ActionItemBody {
-    /// 1 to 300 characters.
-    #[schema(schema_with = text_300)]
-    pub title: String,
-    #[serde(default)]
-    pub due_date: Option<NaiveDate>,
-    /// The coach or the client of the session; default the client.
-    #[serde(default)]
-    #[schema(schema_with = crate::dto::schema::id)]
-    pub assignee_id: Option<String>,
-}
-
-/// Absent: unchanged; `null`: cleared.
-fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ActionItemPatchBody {
-    #[serde(default)]
-    #[schema(schema_with = text_300)]
-    pub title: Option<String>,
-    /// `null` clears the due date.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub due_date: Option<Option<NaiveDate>>,
-    #[serde(default)]
-    pub done: Option<bool>,
-}
-
-#[derive(Debug, Clone, Deserialize, IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ActionItemParams {
-    /// Default: the caller.
-    #[param(
-        min_length = 1,
-        max_length = 128,
-        pattern = "^[A-Za-z0-9._:@|-]{1,128}$"
-    )]
-    pub assignee_id: Option<String>,
-    /// `true`: only items not done.
-    pub open: Option<bool>,
-    /// 1 to 200, default 50.
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ActionItemListDto {
-    /// Open items first, then done ones, each oldest first.
-    pub items: Vec<ActionItemDto>,
-    /// Pass as `cursor` for the next page. Absent exactly on the last page (a full last page
-    /// has none: no request ever answers an empty page after a cursor).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub next_cursor: Option<String>,
-}
-
 /// Adds an agenda template owned by the caller (coach or admin).
 #[utoipa::path(post, operation_id = "createAgendaTemplate", path = "/v1/agenda-templates", tag = "sessions",
     request_body = AgendaTemplateBody, security(("bearer" = [])),
@@ -184,10 +80,10 @@ pub async fn create_template(
 pub async fn list_templates(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<PageParams>,
+    ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Json<AgendaTemplateListDto>, ApiError> {
     let bad = || ApiError::validation("cursor", "not a cursor this API issued");
-    let after = q
+    let after = params
         .cursor
         .as_deref()
         .map(|raw| {
@@ -197,7 +93,7 @@ pub async fn list_templates(
         .transpose()?;
     let page = state
         .services
-        .agenda_templates(&actor, q.limit, after.as_ref())
+        .agenda_templates(&actor, params.limit, after.as_ref())
         .await?;
     Ok(Json(AgendaTemplateListDto {
         items: page.items.into_iter().map(Into::into).collect(),
@@ -281,21 +177,21 @@ pub async fn patch_item(
 pub async fn list_items(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<ActionItemParams>,
+    ApiQuery(params): ApiQuery<ActionItemParams>,
 ) -> Result<Json<ActionItemListDto>, ApiError> {
-    let assignee = q
+    let assignee = params
         .assignee_id
         .map(|a| UserId::parse(a).map_err(|_| ApiError::validation("assigneeId", "not a user id")))
         .transpose()?;
-    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let after = params.cursor.as_deref().map(decode_cursor).transpose()?;
     let page = state
         .services
         .action_items(
             &actor,
             ListActionItems {
                 assignee,
-                open_only: q.open.unwrap_or(false),
-                limit: q.limit,
+                open_only: params.open.unwrap_or(false),
+                limit: params.limit,
                 after,
             },
         )

@@ -1,23 +1,58 @@
-//! docs/api.md#evaluations: a coachee's evaluations and criteria stats, and the criteria of a review session.
+//! docs/api.md#evaluations and reviews: a coachee's evaluations and criteria stats, the criteria
+//! of a review session, and a client's review of a completed session
+//! (docs/api.md#session-reviews).
 
-use super::sessions::{decode_cursor, encode_cursor, session_id, session_response};
+use super::sessions::{decode_cursor, encode_cursor, session_id, session_response, view_of};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::dto::evaluation::{
-    CriteriaStatsDto, CriterionBody, EvaluationListDto, EvaluationParams, GenerateAcceptedDto,
-    GenerateBody, StatsParams,
+use crate::dto::evaluations::{
+    CriteriaStatsDto, CriterionBody, CriterionStatsRowDto, EvaluationDto, EvaluationListDto,
+    EvaluationParams, RecentScoreDto, ReviewBody, SessionReviewDto, StatsParams,
 };
-use crate::dto::session::SessionDto;
-use crate::extract::{ApiJson, ApiPath, ApiQuery, IfMatch, OptionalJson};
+use crate::dto::sessions::SessionDto;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, IfMatch};
 use crate::problem::{ApiError, Problem};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
-use coaching_domain::generation::{GenerationRequest, MAX_GENERATION_CRITERIA};
+use axum::routing::{get, post, put};
 use coaching_domain::service::{CriterionInput, EvaluationFilter};
 use coaching_domain::session::View;
 use coaching_domain::{CriterionId, UserId};
 use http::StatusCode;
+use utoipa::OpenApi;
+
+/// Evaluations, review criteria and session reviews: this room's paths and schemas in the OpenAPI
+/// document ([`crate::openapi::ApiDocs`] merges them).
+#[derive(OpenApi)]
+#[openapi(
+    paths(list, stats, put_criterion, delete_criterion, request_review, review),
+    components(schemas(
+        EvaluationDto,
+        EvaluationListDto,
+        RecentScoreDto,
+        CriterionStatsRowDto,
+        CriteriaStatsDto,
+        CriterionBody,
+        SessionReviewDto,
+        ReviewBody
+    ))
+)]
+pub struct EvaluationsApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/coachees/{coachee_id}/evaluations", get(list))
+        .route("/v1/coachees/{coachee_id}/criteria-stats", get(stats))
+        .route(
+            "/v1/sessions/{id}/criteria/{criterion_id}",
+            put(put_criterion).delete(delete_criterion),
+        )
+        .route("/v1/sessions/{id}/review-request", post(request_review))
+        .route("/v1/sessions/{id}/review", post(review))
+}
 
 fn coachee_id(raw: String) -> Result<UserId, ApiError> {
     UserId::parse(raw).map_err(|_| ApiError::not_found("coachee"))
@@ -34,18 +69,18 @@ pub async fn list(
     State(state): State<AppState>,
     Caller(actor): Caller,
     ApiPath(coachee): ApiPath<String>,
-    ApiQuery(q): ApiQuery<EvaluationParams>,
+    ApiQuery(params): ApiQuery<EvaluationParams>,
 ) -> Result<Json<EvaluationListDto>, ApiError> {
     let coachee = coachee_id(coachee)?;
-    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let after = params.cursor.as_deref().map(decode_cursor).transpose()?;
     let filter = EvaluationFilter {
-        from: q.from,
-        to: q.to,
-        scorecard_id: q.scorecard_id,
+        from: params.from,
+        to: params.to,
+        scorecard_id: params.scorecard_id,
     };
     let page = state
         .services
-        .list_evaluations(&actor, &coachee, filter, q.limit, after)
+        .list_evaluations(&actor, &coachee, filter, params.limit, after)
         .await?;
     Ok(Json(EvaluationListDto {
         next_cursor: page.next.as_ref().map(encode_cursor),
@@ -63,13 +98,13 @@ pub async fn stats(
     State(state): State<AppState>,
     Caller(actor): Caller,
     ApiPath(coachee): ApiPath<String>,
-    ApiQuery(q): ApiQuery<StatsParams>,
+    ApiQuery(params): ApiQuery<StatsParams>,
 ) -> Result<Json<CriteriaStatsDto>, ApiError> {
     let coachee = coachee_id(coachee)?;
     let filter = EvaluationFilter {
-        from: q.from,
-        to: q.to,
-        scorecard_id: q.scorecard_id,
+        from: params.from,
+        to: params.to,
+        scorecard_id: params.scorecard_id,
     };
     let turn = crate::blocking::turn().await?;
     let evaluations = state
@@ -146,53 +181,45 @@ pub async fn delete_criterion(
     Ok(session_response(StatusCode::OK, &s, View::Full))
 }
 
-/// Queues an AI coaching generation for a review session (its coach or an admin). A worker then
-/// selects the criteria (those asked for, or up to 3 with the most markdowns; soft ones only with
-/// `includeSoft` or the org setting), writes a summary per criterion, notes to the coachee,
-/// action items tied to evaluations, ticket and KB links, replacing what an earlier generation
-/// wrote and keeping what the coach wrote by hand; the coach gets `coaching_ready`. Poll
-/// `GET /v1/sessions/{id}` (`review.generation.status`).
-#[utoipa::path(post, operation_id = "generateCoaching", path = "/v1/sessions/{id}/generate", tag = "evaluations",
-    request_body(content = GenerateBody, description = "Optional: an empty body chooses the criteria"),
+/// Asks the client to review a completed session (its coach or an admin): the client gets
+/// `review_requested`. Asking again changes nothing.
+#[utoipa::path(post, operation_id = "requestReview", path = "/v1/sessions/{id}/review-request", tag = "sessions",
     params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 202, body = GenerateAcceptedDto),
-        (status = 400, body = Problem, description = "`validation_failed`: e.g. a criterion the period never scored"),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "`conflict`: a generation is queued or running"),
-        (status = 422, body = Problem, description = "`no_evaluations` (the period has none), `no_markdowns` (no selectable criterion of the period has a markdown and none was named), `not_a_review_session` or `invalid_transition`")))]
-pub async fn generate(
+    responses((status = 202, body = SessionDto, headers(("ETag" = String))), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem, description = "`invalid_transition`: the session is not completed")))]
+pub async fn request_review(
     State(state): State<AppState>,
     Caller(actor): Caller,
     ApiPath(id): ApiPath<String>,
-    OptionalJson(body): OptionalJson<GenerateBody>,
-) -> Result<(StatusCode, Json<GenerateAcceptedDto>), ApiError> {
-    let id = session_id(id)?;
-    if body.criterion_ids.len() > MAX_GENERATION_CRITERIA {
-        return Err(ApiError::validation(
-            "criterionIds",
-            format!("at most {MAX_GENERATION_CRITERIA} criteria"),
-        ));
-    }
-    let mut criterion_ids = Vec::new();
-    for (i, raw) in body.criterion_ids.into_iter().enumerate() {
-        let c = CriterionId::parse(raw)
-            .map_err(|e| ApiError::validation(format!("criterionIds[{i}]"), e.to_string()))?;
-        if !criterion_ids.contains(&c) {
-            criterion_ids.push(c);
-        }
-    }
-    let request = GenerationRequest {
-        criterion_ids,
-        include_soft: body.include_soft,
-    };
-    let generation = state
+) -> Result<Response, ApiError> {
+    let s = state
         .services
-        .request_generation(&actor, &id, request)
+        .request_review(&actor, &session_id(id)?)
         .await?;
-    Ok((
+    Ok(session_response(
         StatusCode::ACCEPTED,
-        Json(GenerateAcceptedDto {
-            generation: (&generation).into(),
-        }),
+        &s,
+        view_of(&s, &actor),
     ))
+}
+
+/// The session's client reviews it once it is completed: rating 1 to 5, an optional comment.
+#[utoipa::path(post, operation_id = "reviewSession", path = "/v1/sessions/{id}/review", tag = "sessions", request_body = ReviewBody,
+    params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 201, body = SessionReviewDto), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem, description = "`forbidden`: not the session's client"),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "`already_exists`: reviewed already"),
+        (status = 422, body = Problem, description = "`invalid_transition`: the session is not completed")))]
+pub async fn review(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<ReviewBody>,
+) -> Result<(StatusCode, Json<SessionReviewDto>), ApiError> {
+    let r = state
+        .services
+        .submit_review(&actor, &session_id(id)?, body.rating, body.comment)
+        .await?;
+    Ok((StatusCode::CREATED, Json(SessionReviewDto::from(&r))))
 }

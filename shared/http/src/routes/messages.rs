@@ -3,13 +3,33 @@
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::dto::message::{MessageBody, MessageDto, MessageListDto, MessageListParams};
+use crate::dto::messages::{MessageBody, MessageDto, MessageListDto, MessageListParams};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::routes::sessions::{decode_cursor, encode_cursor, session_id};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
+use axum::routing::post;
 use http::StatusCode;
+use utoipa::OpenApi;
+
+/// A session's messages: this room's paths and schemas in the OpenAPI document
+/// ([`crate::openapi::ApiDocs`] merges them).
+#[derive(OpenApi)]
+#[openapi(
+    paths(post_message, list_messages),
+    components(schemas(MessageBody, MessageDto, MessageListDto))
+)]
+pub struct MessagesApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route(
+        "/v1/sessions/{id}/messages",
+        post(post_message).get(list_messages),
+    )
+}
 
 /// Adds a message to the session's thread: only its coach and its client write (an admin
 /// who is not a participant gets 403), in every status but `draft`. The text is trimmed, then
@@ -49,13 +69,13 @@ pub async fn list_messages(
     State(state): State<AppState>,
     Caller(actor): Caller,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<MessageListParams>,
+    ApiQuery(params): ApiQuery<MessageListParams>,
 ) -> Result<Json<MessageListDto>, ApiError> {
     let id = session_id(id)?;
-    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let after = params.cursor.as_deref().map(decode_cursor).transpose()?;
     let page = state
         .services
-        .messages(&actor, &id, q.limit, after.as_ref())
+        .messages(&actor, &id, params.limit, after.as_ref())
         .await?;
     Ok(Json(MessageListDto {
         items: page.items.iter().map(Into::into).collect(),

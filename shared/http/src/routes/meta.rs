@@ -1,16 +1,33 @@
-//! Health, the OpenAPI document, the test clock and the notification inbox.
+//! Health, the OpenAPI document and the test clock.
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::dto::session::{NotificationDto, NotificationListDto, NotificationParams, TestClockDto};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::dto::meta::TestClockDto;
+use crate::extract::ApiJson;
+use crate::openapi::ApiDocs;
 use crate::problem::{ApiError, Problem};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
-use coaching_domain::NotificationId;
+use axum::routing::{get, put};
 use utoipa::OpenApi;
 
-use crate::openapi::ApiDocs;
+/// Health, the OpenAPI document and the test clock: this room's paths and schemas in the OpenAPI
+/// document ([`crate::openapi::ApiDocs`] merges them).
+#[derive(OpenApi)]
+#[openapi(
+    paths(health, openapi, set_test_clock, get_test_clock),
+    components(schemas(TestClockDto))
+)]
+pub struct MetaApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/openapi.json", get(openapi))
+        .route("/v1/test-clock", put(set_test_clock).get(get_test_clock))
+}
 
 #[utoipa::path(get, operation_id = "health", path = "/health", tag = "meta", responses((status = 200, description = "The server is up")))]
 pub async fn health() -> Json<serde_json::Value> {
@@ -65,39 +82,5 @@ pub async fn get_test_clock(
     test_clock(&state)?;
     Ok(Json(TestClockDto {
         now: state.services.now(),
-    }))
-}
-
-/// The caller's inbox, newest first.
-#[utoipa::path(get, operation_id = "listNotifications", path = "/v1/notifications", tag = "notifications", params(NotificationParams),
-    security(("bearer" = [])),
-    responses((status = 200, body = NotificationListDto), (status = 400, body = Problem), (status = 401, body = Problem)))]
-pub async fn notifications(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<NotificationParams>,
-) -> Result<Json<NotificationListDto>, ApiError> {
-    let before = match q.cursor {
-        Some(c) => Some(
-            NotificationId::parse(c)
-                .map_err(|_| ApiError::validation("cursor", "not a cursor this API issued"))?,
-        ),
-        None => None,
-    };
-    let limit = q.limit;
-    let page = state.services.inbox(&actor, limit, before.as_ref()).await?;
-    Ok(Json(NotificationListDto {
-        next_cursor: page.next.map(|c| c.id),
-        items: page
-            .items
-            .into_iter()
-            .map(|n| NotificationDto {
-                id: n.id.to_string(),
-                type_: n.kind.as_str().to_owned(),
-                session_id: n.session_id.map(|s| s.to_string()),
-                created_at: n.created_at,
-                data: n.data,
-            })
-            .collect(),
     }))
 }

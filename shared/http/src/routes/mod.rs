@@ -1,13 +1,17 @@
 //! Routes and middleware of the API.
 
+pub(crate) mod analytics;
+pub(crate) mod calendar;
 pub(crate) mod coaches;
 pub(crate) mod continuity;
 pub(crate) mod evaluations;
-pub(crate) mod insights;
+pub(crate) mod generation;
+pub(crate) mod jobs;
 pub(crate) mod messages;
 pub(crate) mod meta;
+pub(crate) mod notifications;
 pub(crate) mod org;
-pub(crate) mod reschedule;
+pub(crate) mod rescheduling;
 pub(crate) mod sessions;
 pub(crate) mod webhooks;
 
@@ -15,7 +19,7 @@ use crate::problem::{deadline, method_not_allowed_fallback, not_found_fallback, 
 use crate::{AppState, MAX_BODY_BYTES};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{get, post};
 use http::HeaderName;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -56,95 +60,23 @@ pub fn webhook_router(state: AppState) -> Router {
 /// The evaluation webhook's route.
 pub const WEBHOOK_PATH: &str = "/v1/orgs/{org_id}/webhooks/evaluations";
 
+/// The whole API: every room's routes (each room keeps its routes next to its handlers).
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
-        .route("/health", get(meta::health))
-        .route("/openapi.json", get(meta::openapi))
-        .route(
-            "/v1/test-clock",
-            put(meta::set_test_clock).get(meta::get_test_clock),
-        )
-        .route("/v1/notifications", get(meta::notifications))
-        .route(
-            "/v1/coaches/{coach_id}/settings",
-            put(coaches::put_settings).get(coaches::get_settings),
-        )
-        .route("/v1/coaches/{coach_id}/slots", get(coaches::slots))
-        .route("/v1/coaches/{coach_id}/analytics", get(insights::analytics))
-        .route("/v1/calendar-token", post(insights::issue_calendar_token))
-        // No bearer: the token in the path is the secret. `{token}.ics` is one segment, and
-        // axum's segments cannot mix a parameter and a suffix: the handler strips `.ics`.
-        .route("/v1/calendar/{file}", get(insights::calendar_feed))
-        .route("/v1/sessions", post(sessions::create).get(sessions::list))
-        .route(
-            "/v1/sessions/{id}",
-            get(sessions::get_one).patch(sessions::patch),
-        )
-        .route("/v1/sessions/{id}/cancel", post(sessions::cancel))
-        .route("/v1/sessions/{id}/complete", post(sessions::complete))
-        .route("/v1/sessions/{id}/no-show", post(sessions::no_show))
-        .route("/v1/sessions/{id}/join", post(sessions::join))
-        .route(
-            "/v1/sessions/{id}/review-request",
-            post(sessions::request_review),
-        )
-        .route("/v1/sessions/{id}/review", post(sessions::review))
-        .route(
-            "/v1/sessions/{id}/messages",
-            post(messages::post_message).get(messages::list_messages),
-        )
-        .route("/v1/sessions/{id}/reschedule", post(reschedule::reschedule))
-        .route("/v1/reschedule-requests", get(reschedule::list))
-        .route("/v1/reschedule-requests/{id}", get(reschedule::get_one))
-        .route(
-            "/v1/reschedule-requests/{id}/approve",
-            post(reschedule::approve),
-        )
-        .route(
-            "/v1/reschedule-requests/{id}/reject",
-            post(reschedule::reject),
-        )
-        .route("/v1/admin/jobs/{job}/run", post(reschedule::run_job))
-        .route(WEBHOOK_PATH, post(webhooks::evaluations))
-        .route(
-            "/v1/coachees/{coachee_id}/evaluations",
-            get(evaluations::list),
-        )
-        .route(
-            "/v1/coachees/{coachee_id}/criteria-stats",
-            get(evaluations::stats),
-        )
-        .route(
-            "/v1/sessions/{id}/criteria/{criterion_id}",
-            put(evaluations::put_criterion).delete(evaluations::delete_criterion),
-        )
-        .route("/v1/sessions/{id}/generate", post(evaluations::generate))
-        .route(
-            "/v1/org/settings",
-            get(org::get_settings).put(org::put_settings),
-        )
-        .route(
-            "/v1/org/webhook-secret",
-            post(org::rotate_secret).get(org::current_secret),
-        )
-        .route(
-            "/v1/kb-articles",
-            post(org::create_article).get(org::list_articles),
-        )
-        .route("/v1/kb-articles/{article_id}", delete(org::delete_article))
-        .route(
-            "/v1/agenda-templates",
-            post(continuity::create_template).get(continuity::list_templates),
-        )
-        .route(
-            "/v1/sessions/{id}/action-items",
-            post(continuity::create_item),
-        )
-        .route("/v1/action-items", get(continuity::list_items))
-        .route(
-            "/v1/action-items/{id}",
-            axum::routing::patch(continuity::patch_item),
-        )
+        .merge(meta::routes())
+        .merge(notifications::routes())
+        .merge(coaches::routes())
+        .merge(analytics::routes())
+        .merge(calendar::routes())
+        .merge(sessions::routes())
+        .merge(messages::routes())
+        .merge(rescheduling::routes())
+        .merge(jobs::routes())
+        .merge(webhooks::routes())
+        .merge(evaluations::routes())
+        .merge(generation::routes())
+        .merge(org::routes())
+        .merge(continuity::routes())
         .fallback(not_found_fallback)
         .method_not_allowed_fallback(method_not_allowed_fallback)
         .with_state(state);

@@ -2,21 +2,61 @@
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::dto::evaluation::{
+use crate::dto::org::{
     CurrentWebhookSecretDto, KbArticleBody, KbArticleDto, KbArticleListDto, KbParams,
-    OrgSettingsDto, WebhookSecretDto,
+    OrgSettingsDto, WebhookSecretDto, WebhookSecretSourceDto,
 };
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::webhook_secret;
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use coaching_domain::KbArticleId;
 use coaching_domain::service::KbArticleInput;
 use http::StatusCode;
+use utoipa::OpenApi;
+
+/// Org settings, the webhook secret and the knowledge base: this room's paths and schemas in the
+/// OpenAPI document ([`crate::openapi::ApiDocs`] merges them).
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        get_settings,
+        put_settings,
+        rotate_secret,
+        current_secret,
+        create_article,
+        list_articles,
+        delete_article
+    ),
+    components(schemas(
+        OrgSettingsDto,
+        WebhookSecretDto,
+        CurrentWebhookSecretDto,
+        WebhookSecretSourceDto,
+        KbArticleBody,
+        KbArticleDto,
+        KbArticleListDto
+    ))
+)]
+pub struct OrgApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/org/settings", get(get_settings).put(put_settings))
+        .route(
+            "/v1/org/webhook-secret",
+            post(rotate_secret).get(current_secret),
+        )
+        .route("/v1/kb-articles", post(create_article).get(list_articles))
+        .route("/v1/kb-articles/{article_id}", delete(delete_article))
+}
 
 /// The org's settings (any member of the org).
 #[utoipa::path(get, operation_id = "getOrgSettings", path = "/v1/org/settings", tag = "org", security(("bearer" = [])),
@@ -162,10 +202,10 @@ fn decode_kb_cursor(raw: &str) -> Result<KbArticleId, ApiError> {
 pub async fn list_articles(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<KbParams>,
+    ApiQuery(params): ApiQuery<KbParams>,
 ) -> Result<Json<KbArticleListDto>, ApiError> {
-    let after = q.cursor.as_deref().map(decode_kb_cursor).transpose()?;
-    let limit = q.limit;
+    let after = params.cursor.as_deref().map(decode_kb_cursor).transpose()?;
+    let limit = params.limit;
     let page = state
         .services
         .kb_articles(&actor, limit, after.as_ref())

@@ -2,12 +2,14 @@
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::dto::session::*;
+use crate::dto::sessions::*;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, IdempotencyKey, IfMatch, OptionalJson, etag};
 use crate::problem::{ApiError, Problem};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use coaching_domain::ports::Cursor;
@@ -17,20 +19,50 @@ use coaching_domain::service::{
 use coaching_domain::session::{Recurrence, Session, SessionStatus, View};
 use coaching_domain::{AgendaTemplateId, DomainError, Role, SessionId, UserId};
 use http::{HeaderValue, StatusCode, header};
+use utoipa::OpenApi;
+
+/// Sessions: this room's paths and schemas in the OpenAPI document ([`crate::openapi::ApiDocs`]
+/// merges them).
+#[derive(OpenApi)]
+#[openapi(
+    paths(create, list, get_one, patch, cancel, complete, no_show, join),
+    components(schemas(
+        SessionDto,
+        SessionListDto,
+        CreateSessionBody,
+        PatchSessionBody,
+        CancelBody,
+        CompletedDto,
+        JoinDto
+    ))
+)]
+pub struct SessionsApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/sessions", post(create).get(list))
+        .route("/v1/sessions/{id}", get(get_one).patch(patch))
+        .route("/v1/sessions/{id}/cancel", post(cancel))
+        .route("/v1/sessions/{id}/complete", post(complete))
+        .route("/v1/sessions/{id}/no-show", post(no_show))
+        .route("/v1/sessions/{id}/join", post(join))
+}
 
 pub(crate) fn session_id(raw: String) -> Result<SessionId, ApiError> {
     SessionId::parse(raw).map_err(|_| ApiError::not_found("session"))
 }
 
 /// A session response with its `ETag`.
-pub(crate) fn session_response(status: StatusCode, s: &Session, view: View) -> Response {
-    let mut res = (status, Json(SessionDto::new(s, view))).into_response();
-    res.headers_mut().insert(header::ETAG, etag(s.version));
+pub(crate) fn session_response(status: StatusCode, session: &Session, view: View) -> Response {
+    let mut res = (status, Json(SessionDto::new(session, view))).into_response();
+    res.headers_mut()
+        .insert(header::ETAG, etag(session.version));
     res
 }
 
-fn view_of(s: &Session, actor: &coaching_domain::Actor) -> View {
-    s.view_for(actor).unwrap_or(View::Client)
+pub(crate) fn view_of(session: &Session, actor: &coaching_domain::Actor) -> View {
+    session.view_for(actor).unwrap_or(View::Client)
 }
 
 fn user_field(field: &str, raw: String) -> Result<UserId, DomainError> {
@@ -110,8 +142,8 @@ pub async fn get_one(
     Ok(session_response(StatusCode::OK, &s, view))
 }
 
-pub(crate) fn encode_cursor(c: &Cursor) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}:{}", c.sort_key, c.id))
+pub(crate) fn encode_cursor(cursor: &Cursor) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}:{}", cursor.sort_key, cursor.id))
 }
 
 pub(crate) fn decode_cursor(raw: &str) -> Result<Cursor, ApiError> {
@@ -132,9 +164,9 @@ pub(crate) fn decode_cursor(raw: &str) -> Result<Cursor, ApiError> {
 pub async fn list(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<ListParams>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<SessionListDto>, ApiError> {
-    let role = match q.role.as_deref() {
+    let role = match params.role.as_deref() {
         None | Some("") => None,
         Some("coach") => Some(Role::Coach),
         Some("client") => Some(Role::Client),
@@ -142,7 +174,7 @@ pub async fn list(
         Some(_) => return Err(ApiError::validation("role", "must be coach or client")),
     };
     let mut statuses = Vec::new();
-    for s in q
+    for s in params
         .status
         .as_deref()
         .unwrap_or("")
@@ -157,13 +189,13 @@ pub async fn list(
             )
         })?);
     }
-    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let after = params.cursor.as_deref().map(decode_cursor).transpose()?;
     let query = ListSessions {
         role,
         statuses,
-        from: q.from,
-        to: q.to,
-        limit: q.limit,
+        from: params.from,
+        to: params.to,
+        limit: params.limit,
         after,
     };
     let page = state.services.list_sessions(&actor, query).await?;
@@ -299,47 +331,4 @@ pub async fn join(
         opens_at: j.opens_at,
         closes_at: j.closes_at,
     }))
-}
-
-/// Asks the client to review a completed session (its coach or an admin): the client gets
-/// `review_requested`. Asking again changes nothing.
-#[utoipa::path(post, operation_id = "requestReview", path = "/v1/sessions/{id}/review-request", tag = "sessions",
-    params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 202, body = SessionDto, headers(("ETag" = String))), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem, description = "`invalid_transition`: the session is not completed")))]
-pub async fn request_review(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
-) -> Result<Response, ApiError> {
-    let s = state
-        .services
-        .request_review(&actor, &session_id(id)?)
-        .await?;
-    Ok(session_response(
-        StatusCode::ACCEPTED,
-        &s,
-        view_of(&s, &actor),
-    ))
-}
-
-/// The session's client reviews it once it is completed: rating 1 to 5, an optional comment.
-#[utoipa::path(post, operation_id = "reviewSession", path = "/v1/sessions/{id}/review", tag = "sessions", request_body = ReviewBody,
-    params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 201, body = SessionReviewDto), (status = 400, body = Problem),
-        (status = 401, body = Problem), (status = 403, body = Problem, description = "`forbidden`: not the session's client"),
-        (status = 404, body = Problem), (status = 409, body = Problem, description = "`already_exists`: reviewed already"),
-        (status = 422, body = Problem, description = "`invalid_transition`: the session is not completed")))]
-pub async fn review(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
-    ApiJson(body): ApiJson<ReviewBody>,
-) -> Result<(StatusCode, Json<SessionReviewDto>), ApiError> {
-    let r = state
-        .services
-        .submit_review(&actor, &session_id(id)?, body.rating, body.comment)
-        .await?;
-    Ok((StatusCode::CREATED, Json(SessionReviewDto::from(&r))))
 }

@@ -4,20 +4,44 @@
 //! delivery signed for one org never verifies at another's path.
 
 use crate::AppState;
-use crate::dto::evaluation::{
-    DeletedDataDto, EvaluationDataDto, WebhookAckDto, WebhookBody, WebhookOutcomeDto,
+use crate::dto::webhooks::{
+    DeletedDataDto, EvaluationDataDto, ScoreDto, WebhookAckDto, WebhookBody, WebhookOutcomeDto,
 };
 use crate::extract::{ApiPath, RawBody, parse_json, parse_value};
 use crate::problem::{ApiError, Problem};
 use crate::webhook_secret;
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
+use axum::routing::post;
 use coaching_domain::OrgId;
 use coaching_domain::ports::Clock;
 use coaching_domain::webhook::{EvaluationEvent, WebhookDelivery};
 use coaching_runtime::SystemClock;
 use http::HeaderMap;
 use standardwebhooks::Webhook;
+use utoipa::OpenApi;
+
+/// The evaluation webhook: this room's paths and schemas in the OpenAPI document
+/// ([`crate::openapi::ApiDocs`] merges them).
+#[derive(OpenApi)]
+#[openapi(
+    paths(evaluations),
+    components(schemas(
+        WebhookBody,
+        ScoreDto,
+        EvaluationDataDto,
+        DeletedDataDto,
+        WebhookOutcomeDto,
+        WebhookAckDto
+    ))
+)]
+pub struct WebhooksApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route(super::WEBHOOK_PATH, post(evaluations))
+}
 
 /// How far (seconds) a `webhook-timestamp` may be from the real time (Standard Webhooks).
 pub const TOLERANCE_SECONDS: i64 = 5 * 60;

@@ -3,9 +3,8 @@
 //! generated client has a class per type). The domain's `NotificationType` stays free of
 //! utoipa; this mirror is checked against it (an exhaustive match and a test of every wire
 //! name), and the API tests check every notification the services write against [`check_data`].
-
 use super::kinds::{GenerationStatusDto, PartyDto, ReminderLeadDto};
-use super::session::{NotificationDto, SessionKindDto};
+use super::sessions::SessionKindDto;
 use chrono::{DateTime, Utc};
 use coaching_domain::notification::NotificationType;
 use serde::{Deserialize, Serialize};
@@ -15,6 +14,40 @@ use utoipa::openapi::schema::{
 };
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
+
+/// Its schema is a `oneOf` by `type` (below).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationDto {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub session_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationListDto {
+    pub items: Vec<NotificationDto>,
+    /// Pass as `cursor` for the next page. Absent exactly on the last page (a full last page
+    /// has none: no request ever answers an empty page after a cursor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NotificationParams {
+    /// 1..200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// The `nextCursor` of the page before (any other value is 400).
+    pub cursor: Option<String>,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -38,10 +71,10 @@ pub enum NotificationTypeDto {
 }
 
 impl From<NotificationType> for NotificationTypeDto {
-    fn from(t: NotificationType) -> Self {
+    fn from(notification_type: NotificationType) -> Self {
         use NotificationType as T;
         // Exhaustive on purpose: a new domain type does not compile until it is listed here.
-        match t {
+        match notification_type {
             T::SessionBooked => Self::SessionBooked,
             T::SessionRescheduled => Self::SessionRescheduled,
             T::SessionCancelled => Self::SessionCancelled,
@@ -97,16 +130,16 @@ macro_rules! notification_data {
         /// Whether `data` is what the document says a notification of type `t` carries (every
         /// field of its schema, nothing more: read as the type's struct and written again, it
         /// is the same JSON): for tests of what the services write.
-        pub fn check_data(t: NotificationTypeDto, data: &serde_json::Value) -> Result<(), String> {
-            let again = match t {
+        pub fn check_data(notification_type: NotificationTypeDto, data: &serde_json::Value) -> Result<(), String> {
+            let again = match notification_type {
                 $( NotificationTypeDto::$name => serde_json::from_value::<$data>(data.clone())
                     .and_then(serde_json::to_value), )*
             }
-            .map_err(|e| format!("{}: {e}", t.as_str()))?;
+            .map_err(|e| format!("{}: {e}", notification_type.as_str()))?;
             if &again == data {
                 Ok(())
             } else {
-                Err(format!("{}: {data} is not as documented ({again})", t.as_str()))
+                Err(format!("{}: {data} is not as documented ({again})", notification_type.as_str()))
             }
         }
     };
@@ -238,8 +271,8 @@ impl NotificationTypeDto {
         format!("{}Notification", data.trim_end_matches("Data"))
     }
 
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == text)
     }
 }
 

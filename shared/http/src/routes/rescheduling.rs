@@ -1,18 +1,48 @@
-//! docs/api.md#rescheduling: moving sessions, reschedule requests and their decisions; docs/api.md#notifications-reminders-and-jobs: running the jobs.
+//! docs/api.md#rescheduling: moving sessions, reschedule requests and their decisions.
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::dto::reschedule::*;
-use crate::dto::session::SessionDto;
+use crate::dto::rescheduling::*;
+use crate::dto::sessions::SessionDto;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, OptionalJson, etag};
 use crate::problem::{ApiError, Problem};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use coaching_domain::service::{Job, ListRequests, RescheduleCommand, Rescheduled};
+use axum::routing::{get, post};
+use coaching_domain::service::{ListRequests, RescheduleCommand, Rescheduled};
 use coaching_domain::session::View;
 use coaching_domain::{RescheduleRequestId, SessionId};
 use http::{StatusCode, header};
+use utoipa::OpenApi;
+
+/// Rescheduling: this room's paths and schemas in the OpenAPI document ([`crate::openapi::ApiDocs`]
+/// merges them).
+#[derive(OpenApi)]
+#[openapi(
+    paths(reschedule, list, get_one, approve, reject),
+    components(schemas(
+        RescheduleBody,
+        RejectBody,
+        RequestStatusDto,
+        RescheduleRequestDto,
+        RescheduleRequestedDto,
+        DecisionDto,
+        RescheduleRequestListDto
+    ))
+)]
+pub struct ReschedulingApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/sessions/{id}/reschedule", post(reschedule))
+        .route("/v1/reschedule-requests", get(list))
+        .route("/v1/reschedule-requests/{id}", get(get_one))
+        .route("/v1/reschedule-requests/{id}/approve", post(approve))
+        .route("/v1/reschedule-requests/{id}/reject", post(reject))
+}
 
 fn request_id(raw: String) -> Result<RescheduleRequestId, ApiError> {
     RescheduleRequestId::parse(raw).map_err(|_| ApiError::not_found("reschedule request"))
@@ -70,22 +100,22 @@ pub async fn reschedule(
 pub async fn list(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<RequestListParams>,
+    ApiQuery(params): ApiQuery<RequestListParams>,
 ) -> Result<Json<RescheduleRequestListDto>, ApiError> {
-    let before = match q.cursor {
+    let before = match params.cursor {
         Some(c) => Some(
             RescheduleRequestId::parse(c)
                 .map_err(|_| ApiError::validation("cursor", "not a cursor this API issued"))?,
         ),
         None => None,
     };
-    let limit = q.limit;
+    let limit = params.limit;
     let page = state
         .services
         .list_requests(
             &actor,
             ListRequests {
-                status: q.status.map(Into::into),
+                status: params.status.map(Into::into),
                 limit,
                 before,
             },
@@ -157,31 +187,4 @@ pub async fn reject(
         reschedule_request: (&d.request).into(),
         session: SessionDto::new(&d.session, View::Full),
     }))
-}
-
-/// Runs a job now (admins), at the time every rule uses (the test clock when set), and returns
-/// what it did. `reminders` delivers due `reminder_24h`/`reminder_1h`; `reschedule-expiry`
-/// expires due requests. Reminders follow the session's current time: a move whose new 24 h mark
-/// is still ahead gets a `reminder_24h` for the new time, even after one for the old time; of
-/// several due reminders only the latest is sent, none once the session started. Both jobs then
-/// publish the outbox (events of API actions go out with the next run); on AWS this endpoint
-/// leaves that to the scheduled job functions, which publish within a minute. A run does
-/// exactly what the every-minute schedule would do at that time, for every org; the answer
-/// shows the caller's org's part.
-#[utoipa::path(post, operation_id = "runJob", path = "/v1/admin/jobs/{job}/run", tag = "jobs",
-    params(("job" = JobNameDto, Path)),
-    security(("bearer" = [])),
-    responses((status = 200, body = JobRunDto), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem, description = "`not_found`: no such job")))]
-pub async fn run_job(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiPath(job): ApiPath<String>,
-) -> Result<Json<JobRunDto>, ApiError> {
-    let job = Job::parse(&job).ok_or_else(|| ApiError::not_found("job"))?;
-    if !actor.is_admin() {
-        return Err(coaching_domain::DomainError::forbidden("only an admin runs jobs").into());
-    }
-    let run = state.services.run_job(job, state.services.now()).await?;
-    Ok(Json((&run.of_org(&actor.org)).into()))
 }

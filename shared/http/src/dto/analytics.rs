@@ -1,4 +1,4 @@
-//! docs/api.md#reviews-and-analytics wire types: a coach's analytics and the calendar feed's token.
+//! docs/api.md#reviews-and-analytics wire types: a coach's analytics.
 
 use chrono::{DateTime, Utc};
 use coaching_domain::analytics::{Analytics, MonthRevenue};
@@ -12,10 +12,10 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct AnalyticsParams {
     /// Inclusive, RFC 3339. Required (a missing one is 400 naming it).
-    #[param(required = true, value_type = Option<String>, format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?Z$")]
+    #[param(required = true, value_type = Option<String>, format = DateTime)]
     pub from: Option<DateTime<Utc>>,
     /// Exclusive, RFC 3339; after `from`, at most 1,098 days later. Required.
-    #[param(required = true, value_type = Option<String>, format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?Z$")]
+    #[param(required = true, value_type = Option<String>, format = DateTime)]
     pub to: Option<DateTime<Utc>>,
 }
 
@@ -51,37 +51,22 @@ pub struct AnalyticsDto {
 }
 
 impl From<MonthRevenue> for MonthRevenueDto {
-    fn from(m: MonthRevenue) -> Self {
+    fn from(month_revenue: MonthRevenue) -> Self {
         Self {
-            month: m.month,
-            amount: m.amount,
-            currency: m.currency.as_str().to_owned(),
+            month: month_revenue.month,
+            amount: month_revenue.amount,
+            currency: month_revenue.currency.as_str().to_owned(),
         }
     }
 }
 
 impl From<Analytics> for AnalyticsDto {
-    fn from(a: Analytics) -> Self {
+    fn from(analytics: Analytics) -> Self {
         Self {
-            sessions_completed: a.sessions_completed,
-            client_retention_rate: a.client_retention_rate,
-            average_rating: a.average_rating,
-            revenue: a.revenue.into_iter().map(Into::into).collect(),
+            sessions_completed: analytics.sessions_completed,
+            client_retention_rate: analytics.client_retention_rate,
+            average_rating: analytics.average_rating,
+            revenue: analytics.revenue.into_iter().map(Into::into).collect(),
         }
     }
-}
-
-/// A new calendar feed token, shown this once (the server keeps only its SHA-256).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CalendarTokenDto {
-    /// 32 random bytes, base64url without padding (43 characters).
-    pub token: String,
-    /// The feed's URL to subscribe to: `COACHING_PUBLIC_URL` (when set) or the host the request
-    /// went to, then `/v1/calendar/{token}.ics`. Relative (the path only) when the request named
-    /// no usable host.
-    #[schema(
-        example = "https://api.example.com/v1/calendar/q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c.ics"
-    )]
-    pub url: String,
 }

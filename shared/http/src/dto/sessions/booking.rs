@@ -2,8 +2,8 @@
 //! three shapes by `kind`, because what a booking needs depends on its kind (an intro is 15
 //! minutes, a paid session 30, 45 or 60, a review has a name and a period and may be a draft).
 
-use super::schema::{grid_instant, id, ids, instant, text};
-use super::session::{RecurrenceDto, SessionKindDto};
+use super::{RecurrenceDto, SessionKindDto};
+use crate::dto::schema::{grid_instant, id, ids, instant, text};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;

@@ -1,13 +1,17 @@
 //! Sessions on the wire (docs/api.md#sessions): the Session JSON (redacted per viewer), request bodies, lists.
 
+mod booking;
+
 use super::MoneyDto;
-use chrono::{DateTime, NaiveDate, Utc};
-use coaching_domain::evaluation::{Generation, ReviewInfo};
-use coaching_domain::session::{
-    ActionItem, RecurrenceEvery, Session, SessionKind, SessionStatus, View,
-};
+use super::continuity::ActionItemDto;
+use super::evaluations::{ReviewDto, SessionReviewDto};
+use super::schema::{grid_instant, id, text, up_to};
+use chrono::{DateTime, Utc};
+use coaching_domain::session::{RecurrenceEvery, Session, SessionKind, SessionStatus, View};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+pub use booking::{CreateSessionBody, ReviewInputDto};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -18,8 +22,8 @@ pub enum SessionKindDto {
 }
 
 impl From<SessionKindDto> for SessionKind {
-    fn from(k: SessionKindDto) -> Self {
-        match k {
+    fn from(session_kind_dto: SessionKindDto) -> Self {
+        match session_kind_dto {
             SessionKindDto::Intro => SessionKind::Intro,
             SessionKindDto::Paid => SessionKind::Paid,
             SessionKindDto::Review => SessionKind::Review,
@@ -38,8 +42,8 @@ pub enum SessionStatusDto {
 }
 
 impl From<SessionStatus> for SessionStatusDto {
-    fn from(s: SessionStatus) -> Self {
-        match s {
+    fn from(session_status: SessionStatus) -> Self {
+        match session_status {
             SessionStatus::Draft => Self::Draft,
             SessionStatus::Scheduled => Self::Scheduled,
             SessionStatus::Completed => Self::Completed,
@@ -60,8 +64,8 @@ pub enum RecurrenceEveryDto {
 }
 
 impl From<RecurrenceEveryDto> for RecurrenceEvery {
-    fn from(r: RecurrenceEveryDto) -> Self {
-        match r {
+    fn from(recurrence_every_dto: RecurrenceEveryDto) -> Self {
+        match recurrence_every_dto {
             RecurrenceEveryDto::Week => RecurrenceEvery::Week,
             RecurrenceEveryDto::TwoWeeks => RecurrenceEvery::TwoWeeks,
             RecurrenceEveryDto::Month => RecurrenceEvery::Month,
@@ -70,8 +74,8 @@ impl From<RecurrenceEveryDto> for RecurrenceEvery {
 }
 
 impl From<RecurrenceEvery> for RecurrenceEveryDto {
-    fn from(r: RecurrenceEvery) -> Self {
-        match r {
+    fn from(recurrence_every: RecurrenceEvery) -> Self {
+        match recurrence_every {
             RecurrenceEvery::Week => Self::Week,
             RecurrenceEvery::TwoWeeks => Self::TwoWeeks,
             RecurrenceEvery::Month => Self::Month,
@@ -84,9 +88,6 @@ impl From<RecurrenceEvery> for RecurrenceEveryDto {
 pub struct RecurrenceDto {
     pub every: RecurrenceEveryDto,
 }
-
-pub use super::booking::{CreateSessionBody, ReviewInputDto};
-use super::schema::{grid_instant, id, instant, text, up_to};
 
 fn agenda_text() -> utoipa::openapi::Object {
     text(500)
@@ -174,37 +175,6 @@ pub struct AgendaItemDto {
     pub text: String,
     pub done: bool,
 }
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ActionItemDto {
-    pub id: String,
-    pub session_id: String,
-    pub title: String,
-    pub due_date: Option<NaiveDate>,
-    pub assignee_id: String,
-    pub done: bool,
-    pub source_evaluation_ids: Vec<String>,
-}
-
-impl From<&ActionItem> for ActionItemDto {
-    fn from(a: &ActionItem) -> Self {
-        Self {
-            id: a.id.to_string(),
-            session_id: a.session_id.to_string(),
-            title: a.title.clone(),
-            due_date: a.due_date,
-            assignee_id: a.assignee_id.to_string(),
-            done: a.done,
-            source_evaluation_ids: a
-                .source_evaluation_ids
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CancellationDto {
@@ -222,136 +192,6 @@ pub struct NoShowDto {
     pub at: DateTime<Utc>,
     pub fee: Option<MoneyDto>,
 }
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CriterionStatsDto {
-    pub scored_count: u32,
-    pub average_score: Option<f64>,
-    pub markdowns: u32,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ReviewCriterionDto {
-    pub criterion_id: String,
-    pub name: String,
-    pub summary: String,
-    pub stats: Option<CriterionStatsDto>,
-    pub linked_evaluation_ids: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TicketLinkDto {
-    pub evaluation_id: String,
-    pub ticket_id: Option<String>,
-    pub url: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct KbLinkDto {
-    pub article_id: String,
-    pub title: String,
-    pub url: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct GenerationInputsDto {
-    pub evaluation_ids: Vec<String>,
-    pub criterion_ids: Vec<String>,
-    pub excluded_soft_criterion_ids: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct GenerationDto {
-    pub id: String,
-    pub status: super::kinds::GenerationStatusDto,
-    pub error: Option<String>,
-    pub provider: Option<String>,
-    pub model: Option<String>,
-    pub inputs: GenerationInputsDto,
-}
-
-fn strings<T: ToString>(v: &[T]) -> Vec<String> {
-    v.iter().map(ToString::to_string).collect()
-}
-
-impl From<&Generation> for GenerationDto {
-    fn from(g: &Generation) -> Self {
-        Self {
-            id: g.id.to_string(),
-            status: g.status.into(),
-            error: g.error.clone(),
-            provider: g.provider.clone(),
-            model: g.model.clone(),
-            inputs: GenerationInputsDto {
-                evaluation_ids: strings(&g.inputs.evaluation_ids),
-                criterion_ids: strings(&g.inputs.criterion_ids),
-                excluded_soft_criterion_ids: strings(&g.inputs.excluded_soft_criterion_ids),
-            },
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ReviewDto {
-    pub period_start: DateTime<Utc>,
-    pub period_end: DateTime<Utc>,
-    pub scorecard_ids: Vec<String>,
-    pub criteria: Vec<ReviewCriterionDto>,
-    pub ticket_links: Vec<TicketLinkDto>,
-    pub kb_links: Vec<KbLinkDto>,
-    pub generation: Option<GenerationDto>,
-}
-
-impl From<&ReviewInfo> for ReviewDto {
-    fn from(r: &ReviewInfo) -> Self {
-        Self {
-            period_start: r.period_start,
-            period_end: r.period_end,
-            scorecard_ids: r.scorecard_ids.clone(),
-            criteria: r
-                .criteria
-                .iter()
-                .map(|c| ReviewCriterionDto {
-                    criterion_id: c.criterion_id.to_string(),
-                    name: c.name.clone(),
-                    summary: c.summary.clone(),
-                    stats: c.stats.as_ref().map(|s| CriterionStatsDto {
-                        scored_count: s.scored_count,
-                        average_score: s.average_score,
-                        markdowns: s.markdowns,
-                    }),
-                    linked_evaluation_ids: strings(&c.linked_evaluation_ids),
-                })
-                .collect(),
-            ticket_links: r
-                .ticket_links
-                .iter()
-                .map(|t| TicketLinkDto {
-                    evaluation_id: t.evaluation_id.to_string(),
-                    ticket_id: t.ticket_id.clone(),
-                    url: t.url.clone(),
-                })
-                .collect(),
-            kb_links: r
-                .kb_links
-                .iter()
-                .map(|k| KbLinkDto {
-                    article_id: k.article_id.to_string(),
-                    title: k.title.clone(),
-                    url: k.url.clone(),
-                })
-                .collect(),
-            generation: r.generation.as_ref().map(GenerationDto::from),
-        }
-    }
-}
-
 /// A session as its viewer may see it: `privateNotes` is absent for the client.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -400,66 +240,35 @@ pub struct SessionDto {
     pub updated_at: DateTime<Utc>,
     pub version: u64,
 }
-
-/// A client's review of a completed session.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SessionReviewDto {
-    #[schema(minimum = 1, maximum = 5)]
-    pub rating: u8,
-    pub comment: Option<String>,
-    pub at: DateTime<Utc>,
-}
-
-impl From<&coaching_domain::session::SessionRating> for SessionReviewDto {
-    fn from(r: &coaching_domain::session::SessionRating) -> Self {
-        Self {
-            rating: r.rating.get(),
-            comment: r.comment.clone(),
-            at: r.at,
-        }
-    }
-}
-
-/// A review: rating 1 to 5 and an optional comment of at most 2,000 characters.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewBody {
-    #[schema(minimum = 1, maximum = 5)]
-    #[serde(deserialize_with = "super::integer::required")]
-    pub rating: i64,
-    #[schema(schema_with = reason_text)]
-    pub comment: Option<String>,
-}
-
 impl SessionDto {
     /// A session as a list shows it: without the bodies of its notes (each up to 32 KB), which
     /// would make one page of 200 sessions weigh megabytes; their lengths say what there is.
-    pub fn listed(s: &Session, view: View) -> Self {
-        let mut dto = Self::new(s, view);
+    pub fn listed(session: &Session, view: View) -> Self {
+        let mut dto = Self::new(session, view);
         dto.notes = None;
         dto.private_notes = None;
         dto
     }
 
-    pub fn new(s: &Session, view: View) -> Self {
+    pub fn new(session: &Session, view: View) -> Self {
         Self {
-            rating: s.rating.as_ref().map(SessionReviewDto::from),
-            review_requested_at: s.review_requested_at,
-            id: s.id.to_string(),
-            kind: match s.kind {
+            rating: session.rating.as_ref().map(SessionReviewDto::from),
+            review_requested_at: session.review_requested_at,
+            id: session.id.to_string(),
+            kind: match session.kind {
                 SessionKind::Intro => SessionKindDto::Intro,
                 SessionKind::Paid => SessionKindDto::Paid,
                 SessionKind::Review => SessionKindDto::Review,
             },
-            name: s.name.clone(),
-            coach_id: s.coach_id.to_string(),
-            client_id: s.client_id.to_string(),
-            status: s.status.into(),
-            starts_at: s.starts_at,
-            ends_at: s.ends_at(),
-            duration_minutes: s.duration_minutes,
-            price: s.price.map(MoneyDto::from),
-            agenda: s
+            name: session.name.clone(),
+            coach_id: session.coach_id.to_string(),
+            client_id: session.client_id.to_string(),
+            status: session.status.into(),
+            starts_at: session.starts_at,
+            ends_at: session.ends_at(),
+            duration_minutes: session.duration_minutes,
+            price: session.price.map(MoneyDto::from),
+            agenda: session
                 .agenda
                 .iter()
                 .map(|a| AgendaItemDto {
@@ -468,38 +277,45 @@ impl SessionDto {
                     done: a.done,
                 })
                 .collect(),
-            notes: Some(s.notes.clone()),
-            notes_length: s.notes.len(),
-            private_notes: (view == View::Full).then(|| s.private_notes.clone()),
-            private_notes_length: (view == View::Full).then_some(s.private_notes.len()),
-            action_items: s.action_items.iter().map(ActionItemDto::from).collect(),
-            review: s.review.as_ref().map(ReviewDto::from),
-            recurrence: s.recurrence.map(|r| RecurrenceDto {
+            notes: Some(session.notes.clone()),
+            notes_length: session.notes.len(),
+            private_notes: (view == View::Full).then(|| session.private_notes.clone()),
+            private_notes_length: (view == View::Full).then_some(session.private_notes.len()),
+            action_items: session
+                .action_items
+                .iter()
+                .map(ActionItemDto::from)
+                .collect(),
+            review: session.review.as_ref().map(ReviewDto::from),
+            recurrence: session.recurrence.map(|r| RecurrenceDto {
                 every: r.every.into(),
             }),
-            agenda_template_id: s.agenda_template_id.as_ref().map(ToString::to_string),
-            series_id: s.series_id.as_ref().map(ToString::to_string),
-            previous_session_id: s.previous_session_id.as_ref().map(ToString::to_string),
-            next_session_id: s.next_session_id.as_ref().map(ToString::to_string),
-            pending_reschedule_request: s
+            agenda_template_id: session.agenda_template_id.as_ref().map(ToString::to_string),
+            series_id: session.series_id.as_ref().map(ToString::to_string),
+            previous_session_id: session
+                .previous_session_id
+                .as_ref()
+                .map(ToString::to_string),
+            next_session_id: session.next_session_id.as_ref().map(ToString::to_string),
+            pending_reschedule_request: session
                 .pending_reschedule_request
                 .as_ref()
                 .map(ToString::to_string),
-            cancellation: s.cancellation.as_ref().map(|c| CancellationDto {
+            cancellation: session.cancellation.as_ref().map(|c| CancellationDto {
                 by: c.by.into(),
                 by_user_id: c.by_user_id.to_string(),
                 at: c.at,
                 reason: c.reason.clone(),
                 fee: c.fee.map(MoneyDto::from),
             }),
-            no_show: s.no_show.as_ref().map(|n| NoShowDto {
+            no_show: session.no_show.as_ref().map(|n| NoShowDto {
                 at: n.at,
                 fee: n.fee.map(MoneyDto::from),
             }),
-            timezone: s.timezone.name().to_owned(),
-            created_at: s.created_at,
-            updated_at: s.updated_at,
-            version: s.version,
+            timezone: session.timezone.name().to_owned(),
+            created_at: session.created_at,
+            updated_at: session.updated_at,
+            version: session.version,
         }
     }
 }
@@ -527,10 +343,10 @@ pub struct ListParams {
     #[param(schema_with = status_list)]
     pub status: Option<String>,
     /// Sessions starting at or after this instant.
-    #[param(value_type = Option<String>, format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?Z$")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub from: Option<DateTime<Utc>>,
     /// Sessions starting before this instant.
-    #[param(value_type = Option<String>, format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?Z$")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub to: Option<DateTime<Utc>>,
     /// 1..200 (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -553,45 +369,4 @@ pub struct JoinDto {
     pub join_url: String,
     pub opens_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
-}
-
-/// Its schema is a `oneOf` by `type` (`crate::dto::notification`).
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NotificationDto {
-    pub id: String,
-    #[serde(rename = "type")]
-    pub type_: String,
-    pub session_id: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub data: serde_json::Value,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct NotificationListDto {
-    pub items: Vec<NotificationDto>,
-    /// Pass as `cursor` for the next page. Absent exactly on the last page (a full last page
-    /// has none: no request ever answers an empty page after a cursor).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub next_cursor: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct NotificationParams {
-    /// 1..200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u32>,
-    /// The `nextCursor` of the page before (any other value is 400).
-    pub cursor: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TestClockDto {
-    #[schema(schema_with = instant)]
-    pub now: DateTime<Utc>,
 }

@@ -140,11 +140,11 @@ pub struct CoachSettingsDto {
 }
 
 impl From<CoachSettings> for CoachSettingsDto {
-    fn from(s: CoachSettings) -> Self {
+    fn from(settings: CoachSettings) -> Self {
         Self {
-            coach_id: s.coach_id.to_string(),
-            timezone: s.timezone.name().to_owned(),
-            availability: s
+            coach_id: settings.coach_id.to_string(),
+            timezone: settings.timezone.name().to_owned(),
+            availability: settings
                 .availability
                 .iter()
                 .map(|w| AvailabilityDto {
@@ -153,18 +153,18 @@ impl From<CoachSettings> for CoachSettingsDto {
                     end: String::from(w.end),
                 })
                 .collect(),
-            prices: s
+            prices: settings
                 .prices
                 .iter()
                 .map(|(k, m)| (k.to_string(), MoneyDto::from(*m)))
                 .collect(),
-            buffer_minutes: s.buffer_minutes,
-            min_notice_minutes: s.min_notice_minutes,
-            cancellation_window_hours: s.cancellation_window_hours,
-            late_cancellation_fee_percent: s.late_cancellation_fee_percent,
-            no_show_fee_percent: s.no_show_fee_percent,
-            join_url_template: s.join_url_template,
-            updated_at: s.updated_at,
+            buffer_minutes: settings.buffer_minutes,
+            min_notice_minutes: settings.min_notice_minutes,
+            cancellation_window_hours: settings.cancellation_window_hours,
+            late_cancellation_fee_percent: settings.late_cancellation_fee_percent,
+            no_show_fee_percent: settings.no_show_fee_percent,
+            join_url_template: settings.join_url_template,
+            updated_at: settings.updated_at,
         }
     }
 }
@@ -187,10 +187,10 @@ pub struct SlotsDto {
 #[into_params(parameter_in = Query)]
 pub struct SlotsParams {
     /// Start of the range (default: now).
-    #[param(value_type = Option<String>, format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?Z$")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub from: Option<DateTime<Utc>>,
     /// End of the range, after `from` and at most 62 days after it (default: `from` + 7 days).
-    #[param(value_type = Option<String>, format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?Z$")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub to: Option<DateTime<Utc>>,
     /// 15, 30, 45, 60 .. 120 (default 30).
     #[param(schema_with = slot_durations)]

@@ -1,22 +1,42 @@
-//! docs/api.md#reviews-and-analytics: a coach's analytics, and the calendar feed with its token. The feed is the one route
+//! docs/api.md#reviews-and-analytics: the calendar feed and its token. The feed is the one route
 //! under `/v1` without a bearer: calendar apps subscribe to a URL, so the secret token in the
 //! path is its authentication (and the server keeps only the token's SHA-256).
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::dto::insights::{AnalyticsDto, AnalyticsParams, CalendarTokenDto};
-use crate::extract::{ApiPath, ApiQuery};
+use crate::dto::calendar::CalendarTokenDto;
+use crate::extract::ApiPath;
 use crate::ics;
 use crate::problem::{ApiError, Problem};
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use coaching_domain::UserId;
 use coaching_domain::calendar::CalendarTokenHash;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use sha2::{Digest, Sha256};
+use utoipa::OpenApi;
+
+/// The calendar token and feed: this room's paths and schemas in the OpenAPI document
+/// ([`crate::openapi::ApiDocs`] merges them).
+#[derive(OpenApi)]
+#[openapi(
+    paths(issue_calendar_token, calendar_feed),
+    components(schemas(CalendarTokenDto))
+)]
+pub struct CalendarApi;
+
+/// This room's routes (`super::router` merges them).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/calendar-token", post(issue_calendar_token))
+        // No bearer: the token in the path is the secret. `{token}.ics` is one segment, and
+        // axum's segments cannot mix a parameter and a suffix: the handler strips `.ics`.
+        .route("/v1/calendar/{file}", get(calendar_feed))
+}
 
 /// The feed's URL for `token`: on `public_url` when configured; else on the request's `Host`
 /// (a valid authority) with the scheme of `X-Forwarded-Proto` (API Gateway and most proxies
@@ -57,32 +77,6 @@ pub fn feed_url(public_url: Option<&str>, headers: &HeaderMap, token: &str) -> S
 const TOKEN_BYTES: usize = 32;
 /// How long a calendar app may reuse a feed before asking again (with `If-None-Match`).
 const FEED_CACHE_CONTROL: &str = "private, max-age=300";
-
-/// A coach's business figures over `[from, to)` (docs/api.md#analytics): completed sessions, client retention,
-/// average rating and revenue per month of the coach's time zone, all by session start. That
-/// coach or an admin of the org; other users 403. Only the caller's org is ever read: a coach
-/// of another org has no sessions here.
-#[utoipa::path(get, operation_id = "getCoachAnalytics", path = "/v1/coaches/{coachId}/analytics", tag = "coaches",
-    params(("coachId" = String, Path), AnalyticsParams), security(("bearer" = [])),
-    responses((status = 200, body = AnalyticsDto),
-        (status = 400, body = Problem, description = "`validation_failed`: `from` or `to` missing or malformed, `to` not after `from`, or more than 1,098 days apart"),
-        (status = 401, body = Problem),
-        (status = 403, body = Problem, description = "`forbidden`: neither that coach nor an admin"),
-        (status = 404, body = Problem, description = "`not_found`: not a valid coach id"),
-        (status = 500, body = Problem, description = "`internal`: the store failed")))]
-pub async fn analytics(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiPath(coach): ApiPath<String>,
-    ApiQuery(q): ApiQuery<AnalyticsParams>,
-) -> Result<Json<AnalyticsDto>, ApiError> {
-    let coach = UserId::parse(coach).map_err(|_| ApiError::not_found("coach"))?;
-    let analytics = state
-        .services
-        .coach_analytics(&actor, &coach, q.from, q.to)
-        .await?;
-    Ok(Json(analytics.into()))
-}
 
 /// The SHA-256 of a token's text: what the store keeps and looks up.
 fn token_hash(token: &str) -> CalendarTokenHash {

@@ -30,13 +30,13 @@ pub struct MessageDto {
 }
 
 impl From<&Message> for MessageDto {
-    fn from(m: &Message) -> Self {
+    fn from(message: &Message) -> Self {
         Self {
-            id: m.id.to_string(),
-            session_id: m.session_id.to_string(),
-            author_id: m.author_id.to_string(),
-            text: m.text.as_str().to_owned(),
-            created_at: m.created_at,
+            id: message.id.to_string(),
+            session_id: message.session_id.to_string(),
+            author_id: message.author_id.to_string(),
+            text: message.text.as_str().to_owned(),
+            created_at: message.created_at,
         }
     }
 }
