@@ -22,7 +22,7 @@
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use coaching_domain::error::DomainError;
-use coaching_domain::ports::Generator;
+use coaching_domain::ports::{Generator, WorkerStore};
 use coaching_domain::service::{Processed, Services};
 use futures_util::future::join_all;
 
@@ -69,8 +69,8 @@ pub fn outcome(result: Result<Processed, DomainError>) -> Outcome {
 }
 
 /// Handles one record: parses its body and processes the generation it names.
-pub async fn process(
-    services: &Services,
+pub async fn process<S: WorkerStore + ?Sized>(
+    services: &Services<S>,
     generator: &dyn Generator,
     record: &SqsMessage,
 ) -> Outcome {
@@ -124,8 +124,8 @@ pub async fn process(
 /// provider's time dominates); the failed ones by message id. A failed record without a
 /// message id (SQS always gives one) is reported with an empty id, which makes Lambda retry the
 /// whole batch: safe, as processing is idempotent.
-pub async fn handle(
-    services: &Services,
+pub async fn handle<S: WorkerStore + ?Sized>(
+    services: &Services<S>,
     generator: &dyn Generator,
     event: SqsEvent,
 ) -> SqsBatchResponse {

@@ -3,6 +3,7 @@
 
 use coaching_api::{ClaimsAuthenticator, Config};
 use coaching_aws::lambda::{Aws, init_logging};
+use coaching_domain::ports::Store;
 use coaching_http::{AppState, router};
 use std::sync::Arc;
 
@@ -15,7 +16,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     // No publisher: an admin's job run writes notifications and their outbox events, and the
     // scheduled job functions publish those to EventBridge within a minute (this function has
     // neither an EventBridge client nor the right to delete outbox items).
-    let services = aws.services(None, queue);
+    let services = aws.services(|store| store as Arc<dyn Store>, None, queue);
     let app = router(AppState {
         services,
         auth: Arc::new(ClaimsAuthenticator),

@@ -22,7 +22,7 @@ fn app_and_store() -> (Router, Arc<coaching_sqlite::SqliteStore>) {
     let clock = Arc::new(TestClock::new());
     clock.set("2026-12-07T08:00:00Z".parse().unwrap());
     let store = Arc::new(coaching_sqlite::SqliteStore::open(":memory:").unwrap());
-    let services = Services::new(Ports {
+    let services: Services = Services::new(Ports {
         store: store.clone(),
         clock,
         ids: Arc::new(UlidIds::new()),

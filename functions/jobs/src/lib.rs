@@ -15,7 +15,7 @@
 use chrono::{DateTime, Utc};
 use coaching_aws::lambda::{Aws, ConfigError, TABLE_VAR, init_logging, optional, required};
 use coaching_aws::{EventBridgePublisher, eventbridge_client};
-use coaching_domain::ports::Clock;
+use coaching_domain::ports::{Clock, JobStore};
 use coaching_domain::service::{Job, JobRun, Outcome, Services};
 use coaching_runtime::SystemClock;
 use lambda_runtime::{LambdaEvent, service_fn};
@@ -57,8 +57,8 @@ pub fn summary(run: &JobRun) -> Value {
 /// One invocation: runs `job` at the event's time, then the generation sweep (nothing without a
 /// queue). Each runs whatever the other did; the invocation fails when either failed, so that
 /// Lambda's error metric shows it (both are idempotent, a retried invocation is harmless).
-pub async fn handle(
-    services: &Services,
+pub async fn handle<S: JobStore + ?Sized>(
+    services: &Services<S>,
     job: Job,
     event: LambdaEvent<Value>,
 ) -> Result<Value, Error> {
@@ -118,7 +118,11 @@ pub async fn serve(job: Job) -> Result<(), Error> {
     let aws = Aws::connect(&config.table).await;
     let queue = config.queue_url.as_deref().map(|url| aws.queue(url));
     let events = EventBridgePublisher::new(eventbridge_client(&aws.sdk), &config.event_bus);
-    let services = aws.services(Some(Arc::new(events)), queue);
+    let services = aws.services(
+        |store| store as Arc<dyn JobStore>,
+        Some(Arc::new(events)),
+        queue,
+    );
     let services = &services;
     lambda_runtime::run(service_fn(move |event| handle(services, job, event))).await
 }

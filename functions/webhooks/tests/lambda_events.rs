@@ -41,7 +41,7 @@ struct TestApp {
 /// `secret` as `COACHING_WEBHOOK_SECRET`, over a fresh SQLite store.
 fn spawn_app(secret: Option<&str>) -> TestApp {
     let store = Arc::new(SqliteStore::open(":memory:").unwrap());
-    let services = Services::new(Ports {
+    let services: Services = Services::new(Ports {
         store: store.clone(),
         clock: Arc::new(SystemClock),
         ids: Arc::new(UlidIds::new()),

@@ -82,14 +82,17 @@ impl Aws {
     }
 
     /// The domain services on this store, the system clock and ULIDs, with the function's
-    /// event publisher and generation queue, if it has them.
-    pub fn services(
-        self,
+    /// event publisher and generation queue, if it has them. `part` says which part of the store
+    /// the function may use (`|store| store as Arc<dyn WorkerStore>`, say): the use cases it can
+    /// call are those defined for that part, as its IAM policy allows.
+    pub fn services<S: ?Sized>(
+        &self,
+        part: fn(Arc<DynamoStore>) -> Arc<S>,
         events: Option<Arc<dyn EventPublisher>>,
         queue: Option<Arc<dyn GenerationQueue>>,
-    ) -> Services {
+    ) -> Services<S> {
         Services::new(Ports {
-            store: Arc::new(self.store),
+            store: part(Arc::new(self.store.clone())),
             clock: Arc::new(SystemClock),
             ids: Arc::new(UlidIds::new()),
             events,

@@ -39,7 +39,7 @@ pub fn world_on(store: SqliteStore) -> World {
     let store = Arc::new(store);
     let clock = Arc::new(TestClock::new());
     clock.set(t(NOW));
-    let services = Services::new(Ports {
+    let services: Services = Services::new(Ports {
         store: store.clone(),
         clock: clock.clone(),
         ids: Arc::new(UlidIds::new()),

@@ -69,10 +69,29 @@ impl<T> Store for T where
 {
 }
 
-/// The adapters a use case runs with.
-#[derive(Clone)]
-pub struct Ports {
-    pub store: Arc<dyn Store>,
+/// What the AI generation worker reads and writes: generation records, the session they
+/// write into (and its notifications, through `commit`), the coachee's evaluations and the
+/// org's knowledge base. The `coaching-ai-worker` function's services are built on this.
+pub trait WorkerStore: GenerationStore + SessionStore + EvaluationStore + OrgStore {}
+impl<T: GenerationStore + SessionStore + EvaluationStore + OrgStore + ?Sized> WorkerStore for T {}
+
+/// What the scheduled jobs read and write: due work through the due index, the sessions and
+/// requests it concerns, the outbox they relay and generation records they hand over again.
+/// The two job functions' services are built on this.
+pub trait JobStore:
+    DueStore + SessionStore + RescheduleStore + OutboxStore + GenerationStore
+{
+}
+impl<T: DueStore + SessionStore + RescheduleStore + OutboxStore + GenerationStore + ?Sized> JobStore
+    for T
+{
+}
+
+/// The adapters a use case runs with. `S` is the part of the store the process may use:
+/// [`Store`] (all of it) for the API and `coaching-local`, [`WorkerStore`] and [`JobStore`] for
+/// the functions that need only that part, so that what each can call matches its IAM policy.
+pub struct Ports<S: ?Sized = dyn Store> {
+    pub store: Arc<S>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGenerator>,
     /// The outbox relay's publisher; `None` where a process leaves the outbox to the job
@@ -84,7 +103,19 @@ pub struct Ports {
     pub queue: Option<Arc<dyn GenerationQueue>>,
 }
 
-impl std::fmt::Debug for Ports {
+impl<S: ?Sized> Clone for Ports<S> {
+    fn clone(&self) -> Self {
+        Self {
+            store: self.store.clone(),
+            clock: self.clock.clone(),
+            ids: self.ids.clone(),
+            events: self.events.clone(),
+            queue: self.queue.clone(),
+        }
+    }
+}
+
+impl<S: ?Sized> std::fmt::Debug for Ports<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Ports")
     }

@@ -148,7 +148,7 @@ impl Relayed {
     }
 }
 
-impl Services {
+impl<S: crate::ports::JobStore + ?Sized> Services<S> {
     /// Runs `job` at `now`.
     pub async fn run_job(&self, job: Job, now: DateTime<Utc>) -> Result<JobRun, DomainError> {
         match job {

@@ -43,17 +43,27 @@ use crate::ports::{Ports, StoreError};
 use crate::slots::LockKey;
 use chrono::{DateTime, Utc};
 
-/// The application: every use case, over one set of ports.
-#[derive(Debug, Clone)]
-pub struct Services {
-    ports: Ports,
+/// The application: every use case, over one set of ports. A use case that needs only part of
+/// the store is defined for every `S` that has that part ([`crate::ports::WorkerStore`],
+/// [`crate::ports::JobStore`]); the rest for the whole [`crate::ports::Store`].
+#[derive(Debug)]
+pub struct Services<S: ?Sized = dyn crate::ports::Store> {
+    ports: Ports<S>,
 }
 
-impl Services {
-    pub fn new(ports: Ports) -> Self {
+impl<S: ?Sized> Clone for Services<S> {
+    fn clone(&self) -> Self {
+        Self {
+            ports: self.ports.clone(),
+        }
+    }
+}
+
+impl<S: ?Sized> Services<S> {
+    pub fn new(ports: Ports<S>) -> Self {
         Self { ports }
     }
-    pub fn ports(&self) -> &Ports {
+    pub fn ports(&self) -> &Ports<S> {
         &self.ports
     }
     pub fn now(&self) -> DateTime<Utc> {

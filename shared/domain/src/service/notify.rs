@@ -7,7 +7,7 @@ use crate::session::Session;
 use chrono::SecondsFormat;
 use serde_json::json;
 
-impl Services {
+impl<S: ?Sized> Services<S> {
     /// One notification of `kind` about `session` for each recipient, created now.
     pub(crate) fn notify(
         &self,

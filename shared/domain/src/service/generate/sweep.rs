@@ -5,11 +5,11 @@ use super::*;
 use crate::error::DomainError;
 use crate::evaluation::GenerationStatus;
 use crate::generation::GenerationPut;
-use crate::ports::{Changes, Generator, StoreError};
+use crate::ports::{Changes, GenerationStore, Generator, SessionStore, StoreError};
 use crate::service::{Services, store_err};
 use chrono::{DateTime, Duration, Utc};
 
-impl Services {
+impl<S: GenerationStore + SessionStore + ?Sized> Services<S> {
     /// The sweep (SQS): hands every due queued generation, and every running one whose claim
     /// lapsed, to the queue again, and moves its due time on. Returns how many it handed over.
     pub async fn resend_due_generations(&self, now: DateTime<Utc>) -> Result<usize, DomainError> {
@@ -80,7 +80,9 @@ impl Services {
         }
         Ok(released)
     }
+}
 
+impl<S: crate::ports::WorkerStore + ?Sized> Services<S> {
     /// The embedded worker's step: processes due generations (oldest first), at most `limit`.
     pub async fn drain_due_generations(
         &self,

@@ -20,7 +20,7 @@ use crate::stats::criteria_stats;
 use chrono::Duration;
 use serde_json::json;
 
-impl Services {
+impl<S: crate::ports::WorkerStore + ?Sized> Services<S> {
     /// The worker: claims the generation, generates, writes the result. Safe to call for any id,
     /// any number of times, from any number of workers: only a claim that holds writes, once.
     pub async fn process_generation(
