@@ -1,32 +1,17 @@
-//! The webhooks Lambda function's pieces: the start-up check of `COACHING_WEBHOOK_SECRET`, an
-//! authenticator for a function that serves no bearer routes, and the Router its `main` serves
-//! (`coaching_http::webhook_router`), so that the fixture tests run exactly what Lambda runs.
+//! The webhooks Lambda function's pieces: the start-up check of `COACHING_WEBHOOK_SECRET` and the
+//! Router its `main` serves (`coaching_http::webhook_router`), so that the fixture tests run
+//! exactly what Lambda runs. The Router's state has no authenticator and its services only a
+//! `DeliveryStore`: no bearer route can be mounted here, and nothing but deliveries reached.
 
 use axum::Router;
-use coaching_domain::Actor;
+use coaching_domain::ports::DeliveryStore;
 use coaching_domain::service::Services;
-use coaching_http::auth::{AuthFailure, Authenticator};
-use coaching_http::{AppState, webhook_router, webhook_secret_is_valid};
-use http::request::Parts;
+use coaching_http::{WebhookState, webhook_router, webhook_secret_is_valid};
 use std::sync::Arc;
 
 /// The variable holding the default Standard Webhooks secret (`whsec_…`): it verifies the
 /// deliveries of orgs that have not rotated a secret of their own.
 pub const WEBHOOK_SECRET_VAR: &str = "COACHING_WEBHOOK_SECRET";
-
-/// Refuses every bearer: the function serves only the signed webhook (and `/health`), whose
-/// signature is its authentication. Should a bearer route ever be mounted here by mistake, it
-/// answers 401 instead of trusting a caller the API Gateway authorizer never saw.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoBearerRoutes;
-
-impl Authenticator for NoBearerRoutes {
-    fn authenticate(&self, _: &Parts) -> Result<Actor, AuthFailure> {
-        Err(AuthFailure(
-            "the webhooks function serves no bearer-authenticated routes".into(),
-        ))
-    }
-}
 
 /// The default secret from the variable's value: `None` when unset or blank (the template
 /// leaves it out when no secret is configured); an error naming the variable, and never its
@@ -48,13 +33,13 @@ pub fn webhook_secret_from_env() -> Result<Option<Arc<str>>, String> {
 
 /// The function's Router: the webhook route and `/health`, nothing else. The test clock is
 /// never on in AWS (and the webhook checks timestamps against the real time anyway).
-pub fn app(services: Services, webhook_secret: Option<Arc<str>>) -> Router {
-    webhook_router(AppState {
+pub fn app<S: DeliveryStore + ?Sized + 'static>(
+    services: Services<S>,
+    webhook_secret: Option<Arc<str>>,
+) -> Router {
+    webhook_router(WebhookState {
         services,
-        auth: Arc::new(NoBearerRoutes),
-        test_clock: None,
         webhook_secret,
-        public_url: None,
     })
 }
 
@@ -89,15 +74,5 @@ mod tests {
             assert!(err.contains(WEBHOOK_SECRET_VAR), "{err}");
             assert!(!err.contains(bad), "the error repeats the secret: {err}");
         }
-    }
-
-    #[test]
-    fn no_request_is_ever_authenticated() {
-        let (parts, ()) = http::Request::builder()
-            .header("authorization", "Bearer anything")
-            .body(())
-            .unwrap()
-            .into_parts();
-        assert!(NoBearerRoutes.authenticate(&parts).is_err());
     }
 }

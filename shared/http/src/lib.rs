@@ -81,7 +81,12 @@ pub fn public_url(value: &str) -> Option<String> {
 
 /// Only `POST /v1/orgs/{orgId}/webhooks/evaluations` (and `/health`), with the same middleware:
 /// the `coaching-webhooks` Lambda function. Needs no bearer authenticator: the Standard
-/// Webhooks signature is the delivery's authentication.
-pub fn webhook_router(state: AppState) -> Router {
+/// Webhooks signature is the delivery's authentication. Its services need only a
+/// [`DeliveryStore`](coaching_domain::ports::DeliveryStore).
+pub fn webhook_router<S: coaching_domain::ports::DeliveryStore + ?Sized + 'static>(
+    state: WebhookState<S>,
+) -> Router {
     routes::webhook_router(state)
 }
+
+pub use routes::webhooks::WebhookState;

@@ -75,6 +75,11 @@ impl<T> Store for T where
 pub trait WorkerStore: GenerationStore + SessionStore + EvaluationStore + OrgStore {}
 impl<T: GenerationStore + SessionStore + EvaluationStore + OrgStore + ?Sized> WorkerStore for T {}
 
+/// What the evaluation webhook reads and writes: the org's own secret and the evaluations a
+/// delivery records. The `coaching-webhooks` function's services are built on this.
+pub trait DeliveryStore: EvaluationStore + OrgStore {}
+impl<T: EvaluationStore + OrgStore + ?Sized> DeliveryStore for T {}
+
 /// What the scheduled jobs read and write: due work through the due index, the sessions and
 /// requests it concerns, the outbox they relay and generation records they hand over again.
 /// The two job functions' services are built on this.
@@ -88,7 +93,8 @@ impl<T: DueStore + SessionStore + RescheduleStore + OutboxStore + GenerationStor
 }
 
 /// The adapters a use case runs with. `S` is the part of the store the process may use:
-/// [`Store`] (all of it) for the API and `coaching-local`, [`WorkerStore`] and [`JobStore`] for
+/// [`Store`] (all of it) for the API and `coaching-local`, [`WorkerStore`], [`JobStore`] and
+/// [`DeliveryStore`] for
 /// the functions that need only that part, so that what each can call matches its IAM policy.
 pub struct Ports<S: ?Sized = dyn Store> {
     pub store: Arc<S>,

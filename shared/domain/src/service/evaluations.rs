@@ -6,7 +6,9 @@ use crate::access::Actor;
 use crate::error::{DomainError, Errors};
 use crate::evaluation::Evaluation;
 use crate::ids::*;
-use crate::ports::{Cursor, DeliveryOutcome, EvaluationDelivery, EvaluationQuery, Page};
+use crate::ports::{
+    Cursor, DeliveryOutcome, EvaluationDelivery, EvaluationQuery, EvaluationStore, Page,
+};
 use crate::stats::{CriteriaStats, criteria_stats};
 use crate::time::check_instant;
 use crate::webhook::{
@@ -58,7 +60,7 @@ impl EvaluationFilter {
     }
 }
 
-impl Services {
+impl<S: EvaluationStore + ?Sized> Services<S> {
     /// Records a verified delivery for `org`. Bad data is 400 (413 when too large to store) and
     /// stores nothing; a repeated webhook id, an older delivery, or a deletion of an unknown
     /// evaluation change nothing and are not errors.
@@ -103,7 +105,9 @@ impl Services {
             .map_err(store_err)?;
         Ok(outcome)
     }
+}
 
+impl Services {
     /// Coaches and admins of the org read anyone's evaluations; a client only their own.
     fn may_read_evaluations(actor: &Actor, coachee: &UserId) -> Result<(), DomainError> {
         if actor.is_admin() || actor.is_coach() || &actor.user == coachee {

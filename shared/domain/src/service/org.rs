@@ -5,6 +5,7 @@ use crate::access::Actor;
 use crate::error::{DomainError, Errors};
 use crate::ids::*;
 use crate::org::{KbArticle, OrgSettings};
+use crate::ports::OrgStore;
 
 pub const MAX_KB_KEYWORDS: usize = 20;
 pub const DEFAULT_KB_PAGE: u32 = 100;
@@ -65,15 +66,6 @@ impl Services {
             .await
             .map_err(store_err)?;
         Ok(())
-    }
-
-    /// The org's own webhook secret, if it rotated one (for verifying deliveries).
-    pub async fn org_webhook_secret(&self, org: &OrgId) -> Result<Option<String>, DomainError> {
-        self.ports
-            .store
-            .webhook_secret(org)
-            .await
-            .map_err(store_err)
     }
 
     /// Adds an article (admin). Keywords are matched case-insensitively, so they are kept
@@ -168,5 +160,16 @@ impl Services {
                 id: a.id.as_str().to_owned(),
             }
         }))
+    }
+}
+
+impl<S: OrgStore + ?Sized> Services<S> {
+    /// The org's own webhook secret, if it rotated one (for verifying deliveries).
+    pub async fn org_webhook_secret(&self, org: &OrgId) -> Result<Option<String>, DomainError> {
+        self.ports
+            .store
+            .webhook_secret(org)
+            .await
+            .map_err(store_err)
     }
 }

@@ -20,6 +20,7 @@ use crate::{AppState, MAX_BODY_BYTES};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+use coaching_domain::ports::DeliveryStore;
 use http::HeaderName;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -47,10 +48,12 @@ impl MakeRequestId for UlidRequestId {
 }
 
 /// The webhook route alone: what the `coaching-webhooks` function serves.
-pub fn webhook_router(state: AppState) -> Router {
+pub fn webhook_router<S: DeliveryStore + ?Sized + 'static>(
+    state: webhooks::WebhookState<S>,
+) -> Router {
     let hooks = Router::new()
         .route("/health", get(meta::health))
-        .route(WEBHOOK_PATH, post(webhooks::evaluations))
+        .route(WEBHOOK_PATH, post(webhooks::evaluations::<S>))
         .fallback(not_found_fallback)
         .method_not_allowed_fallback(method_not_allowed_fallback)
         .with_state(state);

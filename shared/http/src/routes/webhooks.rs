@@ -12,14 +12,16 @@ use crate::problem::{ApiError, Problem};
 use crate::webhook_secret;
 use axum::Json;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{FromRef, State};
 use axum::routing::post;
 use coaching_domain::OrgId;
-use coaching_domain::ports::Clock;
+use coaching_domain::ports::{Clock, DeliveryStore, Store};
+use coaching_domain::service::Services;
 use coaching_domain::webhook::{EvaluationEvent, WebhookDelivery};
 use coaching_runtime::SystemClock;
 use http::HeaderMap;
 use standardwebhooks::Webhook;
+use std::sync::Arc;
 use utoipa::OpenApi;
 
 /// The evaluation webhook: this room's paths and schemas in the OpenAPI document
@@ -40,7 +42,34 @@ pub struct WebhooksApi;
 
 /// This room's routes (`super::router` merges them).
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route(super::WEBHOOK_PATH, post(evaluations))
+    Router::new().route(super::WEBHOOK_PATH, post(evaluations::<dyn Store>))
+}
+
+/// What the webhook route needs: the use cases of a [`DeliveryStore`] (the org's secret, the
+/// evaluations a delivery records) and the master secret. The whole API passes its own
+/// ([`AppState`]); the `coaching-webhooks` function builds it on a `DeliveryStore` alone.
+pub struct WebhookState<S: ?Sized = dyn Store> {
+    pub services: Services<S>,
+    /// `COACHING_WEBHOOK_SECRET`, as in [`AppState::webhook_secret`].
+    pub webhook_secret: Option<Arc<str>>,
+}
+
+impl<S: ?Sized> Clone for WebhookState<S> {
+    fn clone(&self) -> Self {
+        Self {
+            services: self.services.clone(),
+            webhook_secret: self.webhook_secret.clone(),
+        }
+    }
+}
+
+impl FromRef<AppState> for WebhookState {
+    fn from_ref(app: &AppState) -> Self {
+        Self {
+            services: app.services.clone(),
+            webhook_secret: app.webhook_secret.clone(),
+        }
+    }
 }
 
 /// How far (seconds) a `webhook-timestamp` may be from the real time (Standard Webhooks).
@@ -118,8 +147,8 @@ fn verify(secret: &str, headers: &HeaderMap, body: &[u8]) -> Result<(String, i64
         (status = 400, body = Problem, description = "`validation_failed`: malformed JSON, a missing field, `score > maxScore`, `maxScore <= 0`, an unknown `type`"),
         (status = 401, body = Problem, description = "`unauthenticated`: bad or missing signature (a delivery signed with another org's secret included), a timestamp over 5 minutes off, or an org with no secret (neither a rotated one nor a master to derive one from)"),
         (status = 413, body = Problem, description = "`payload_too_large`: over 1 MiB, or an evaluation over 256 KiB")))]
-pub async fn evaluations(
-    State(state): State<AppState>,
+pub async fn evaluations<S: DeliveryStore + ?Sized + 'static>(
+    State(state): State<WebhookState<S>>,
     ApiPath(org): ApiPath<String>,
     headers: HeaderMap,
     RawBody(body): RawBody,
