@@ -1,24 +1,18 @@
 //! `coaching-local`: every function of the coaching system in one process, on SQLite.
 //! Wiring only: configuration, adapters, the shared Router, the server.
 
+mod app;
 mod check;
 mod config;
 mod serve;
 mod shutdown;
 mod ticker;
+mod token;
 mod worker;
 
 use clap::{Parser, Subcommand};
-use coaching_domain::Role;
-use coaching_domain::ports::{Clock, GenerationQueue, Ports, Store};
-use coaching_domain::service::Services;
-use coaching_http::auth::{JwtAuthenticator, issue_token};
-use coaching_http::{AppState, router_with_docs};
-use coaching_runtime::LogPublisher;
-use coaching_runtime::{SystemClock, TestClock, UlidIds};
-use config::{Config, StoreKind};
+use config::Config;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 /// jemalloc with its background threads, so that memory freed when connections close goes
 /// back to the system (dirty pages purged after `dirty_decay_ms`) instead of staying in glibc's
@@ -76,190 +70,8 @@ fn main() -> ExitCode {
             org,
             roles,
             ttl_hours,
-        } => token(&config, &sub, &org, &roles, ttl_hours),
+        } => token::token(&config, &sub, &org, &roles, ttl_hours),
         Command::Check => check::run(&config),
-        Command::Serve => serve(config),
-    }
-}
-
-fn token(config: &Config, sub: &str, org: &str, roles: &[String], ttl_hours: u64) -> ExitCode {
-    let mut parsed = Vec::new();
-    for r in roles {
-        match Role::parse(r) {
-            Some(role) => parsed.push(role),
-            None => {
-                eprintln!("coaching-local: unknown role '{r}' (coach, client, admin)");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    match issue_token(
-        config.jwt_secret.as_bytes(),
-        sub,
-        org,
-        &parsed,
-        ttl_hours.saturating_mul(3600),
-    ) {
-        Ok(t) => {
-            println!("{t}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("coaching-local: {e}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-fn serve(config: Config) -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_http=info".into()),
-        )
-        .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("coaching-local: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let result = runtime.block_on(run(config));
-    // Tasks left past the grace (a generation mid-provider-call) are dropped, not waited for.
-    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            tracing::error!("{e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn run(config: Config) -> Result<(), String> {
-    if config.jwt_secret_is_default {
-        tracing::warn!(
-            "COACHING_JWT_SECRET is not set: using the fixed DEVELOPMENT secret. Anyone can mint tokens for this server. \
-             Set COACHING_JWT_SECRET for anything but local development."
-        );
-    }
-    let store: Arc<dyn Store> = match &config.store {
-        StoreKind::Sqlite { path } => {
-            tracing::info!(path = %path, "store: sqlite");
-            Arc::new(
-                coaching_sqlite::SqliteStore::open(path)
-                    .map_err(|e| format!("cannot open SQLite store at {path}: {e}"))?,
-            )
-        }
-        StoreKind::DynamoDb { table } => {
-            tracing::info!(table = %table, "store: dynamodb");
-            let store = coaching_aws::DynamoStore::connect(table).await;
-            store
-                .ensure_table()
-                .await
-                .map_err(|e| format!("cannot use DynamoDB table {table}: {e}"))?;
-            Arc::new(store)
-        }
-    };
-    let generator = coaching_ai::generator_from_env()?;
-    tracing::info!(
-        provider = generator.provider(),
-        model = generator.model().unwrap_or("-"),
-        "AI generation provider"
-    );
-    let test_clock = config.test_clock.then(|| Arc::new(TestClock::new()));
-    let clock: Arc<dyn Clock> = match &test_clock {
-        Some(tc) => {
-            tracing::warn!(
-                "COACHING_TEST_CLOCK=1: PUT /v1/test-clock can set the time every rule uses"
-            );
-            tc.clone()
-        }
-        None => Arc::new(SystemClock),
-    };
-    let local_queue = worker::LocalQueue::new();
-    let sqs = match &config.queue_url {
-        Some(url) => {
-            tracing::info!(queue = %url, "generation queue: SQS");
-            Some(coaching_aws::SqsQueue::connect(url).await)
-        }
-        None => None,
-    };
-    let queue: Arc<dyn GenerationQueue> = match &sqs {
-        Some(q) => Arc::new(q.clone()),
-        None => local_queue.clone(),
-    };
-    let services = Services::new(Ports {
-        store,
-        clock,
-        ids: Arc::new(UlidIds::new()),
-        events: Some(Arc::new(LogPublisher)),
-        queue: Some(queue),
-    });
-    let (stop_tx, stop) = shutdown::channel();
-    let ticker = tokio::spawn(ticker::run(services.clone(), sqs.is_some(), stop.clone()));
-    let worker = match sqs {
-        Some(q) => tokio::spawn(worker::sqs(services.clone(), generator, q, stop.clone())),
-        None => tokio::spawn(worker::embedded(
-            services.clone(),
-            generator,
-            local_queue,
-            stop.clone(),
-        )),
-    };
-    let state = AppState {
-        services,
-        auth: Arc::new(JwtAuthenticator::new(config.jwt_secret.as_bytes())),
-        test_clock,
-        webhook_secret: config.webhook_secret.as_deref().map(Into::into),
-        public_url: config.public_url.as_deref().map(Into::into),
-    };
-    let listener = tokio::net::TcpListener::bind(config.addr)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
-    tracing::info!(addr = %config.addr, "coaching-local serving http://{}", config.addr);
-    let limits = serve::Limits {
-        header_read_timeout: config.header_read_timeout,
-        max_connections: serve::connection_cap(config.max_connections),
-    };
-    tracing::info!(
-        max_connections = limits.max_connections,
-        header_read_timeout_ms = limits.header_read_timeout.as_millis() as u64,
-        "connection bounds"
-    );
-    let server = serve::serve(listener, router_with_docs(state), limits, stop.clone());
-    let mut server = tokio::spawn(server);
-    tokio::select! {
-        ended = &mut server => {
-            return match ended {
-                Ok(()) => Err("the server stopped by itself".into()),
-                Err(e) => Err(format!("server failed: {e}")),
-            };
-        }
-        () = shutdown::signal() => {}
-    }
-    tracing::info!(
-        "shutting down: finishing in-flight requests, stopping the ticker and the worker"
-    );
-    let _ = stop_tx.send(true);
-    let stopped = async {
-        let (server, _, _) = tokio::join!(server, ticker, worker);
-        server
-    };
-    match tokio::time::timeout(shutdown::GRACE, stopped).await {
-        Ok(Ok(())) => {
-            tracing::info!("stopped");
-            Ok(())
-        }
-        Ok(Err(e)) => Err(format!("server failed while stopping: {e}")),
-        Err(_) => {
-            tracing::warn!(grace = ?shutdown::GRACE,
-                "not everything stopped within the grace period: exiting anyway");
-            Ok(())
-        }
+        Command::Serve => app::serve(config),
     }
 }
