@@ -17,9 +17,13 @@
 //! did not finish within `--timeout-secs`, or a request of the measured phases went wrong, and 2
 //! when the setup (seed, sessions) did.
 
+mod api;
+mod phases;
 mod seed;
 
-use std::collections::VecDeque;
+use api::*;
+use phases::*;
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -28,9 +32,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use clap::Parser;
-use reqwest::{Client, StatusCode, Url};
+use reqwest::{StatusCode, Url};
 use serde::Serialize;
-use serde_json::{Value, json};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -205,136 +208,6 @@ fn human(r: &Report) {
     );
 }
 
-/// The server and the caller: a checked base URL and the coach token.
-#[derive(Clone)]
-struct Api {
-    base: Url,
-    pinned_localhost: Option<SocketAddr>,
-    token: Arc<str>,
-}
-
-impl Api {
-    fn new(raw: &str, token: &str) -> Result<Self, String> {
-        let trimmed = raw.trim_end_matches('/');
-        let (base, pinned_localhost) = loopback_url(trimmed)?;
-        Ok(Self {
-            base,
-            pinned_localhost,
-            token: token.into(),
-        })
-    }
-
-    fn url(&self, path: &str) -> Result<Url, String> {
-        self.base
-            .join(path)
-            .map_err(|e| format!("bad path {path:?}: {e}"))
-    }
-
-    /// A client keeping one keep-alive connection. No proxy, no redirects (a redirect could
-    /// leave loopback).
-    fn client(&self) -> Result<Client, String> {
-        let mut b = Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(1)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .tcp_nodelay(true)
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30));
-        if let Some(addr) = self.pinned_localhost {
-            b = b.resolve("localhost", addr);
-        }
-        b.build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))
-    }
-
-    /// Sends `req` with the token; the status and the body as JSON (`Null` when it is not).
-    async fn send(&self, req: reqwest::RequestBuilder) -> Result<(StatusCode, Value), String> {
-        let resp = req
-            .bearer_auth(&*self.token)
-            .send()
-            .await
-            .map_err(|e| error_chain(&e))?;
-        let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| error_chain(&e))?;
-        Ok((
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        ))
-    }
-
-    /// POST /v1/sessions/{id}/generate: the generation id of the 202.
-    async fn generate(&self, client: &Client, session: &str) -> Result<String, String> {
-        let url = self.url(&format!("/v1/sessions/{session}/generate"))?;
-        let (status, body) = self.send(client.post(url).json(&json!({}))).await?;
-        if status != StatusCode::ACCEPTED {
-            return Err(format!("POST generate of {session}: HTTP {status}: {body}"));
-        }
-        body["generation"]["id"]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| format!("POST generate of {session}: no generation id in {body}"))
-    }
-
-    /// GET /v1/sessions/{id}: the session's generation.
-    async fn generation(&self, client: &Client, session: &str) -> Result<Seen, String> {
-        let url = self.url(&format!("/v1/sessions/{session}"))?;
-        let (status, body) = self.send(client.get(url)).await?;
-        if status != StatusCode::OK {
-            return Err(format!("GET session {session}: HTTP {status}: {body}"));
-        }
-        let g = &body["review"]["generation"];
-        let field = |k: &str| g[k].as_str().map(str::to_owned);
-        match (field("id"), field("status")) {
-            (Some(id), Some(status)) => Ok(Seen {
-                id,
-                status,
-                error: field("error"),
-                criteria: g["inputs"]["criterionIds"].as_array().map_or(0, Vec::len),
-                evaluations: g["inputs"]["evaluationIds"].as_array().map_or(0, Vec::len),
-            }),
-            _ => Err(format!("GET session {session}: no review.generation")),
-        }
-    }
-}
-
-/// A session's generation as one GET saw it.
-#[derive(Debug)]
-struct Seen {
-    id: String,
-    status: String,
-    error: Option<String>,
-    criteria: usize,
-    evaluations: usize,
-}
-
-/// What a poll of an accepted generation means.
-enum Poll {
-    Pending,
-    Succeeded,
-    Failed(String),
-}
-
-impl Seen {
-    fn poll(&self, session: &str, generation: &str) -> Result<Poll, String> {
-        if self.id != generation {
-            return Err(format!(
-                "session {session} shows generation {}, not {generation}",
-                self.id
-            ));
-        }
-        match self.status.as_str() {
-            "queued" | "running" => Ok(Poll::Pending),
-            "succeeded" => Ok(Poll::Succeeded),
-            "failed" => Ok(Poll::Failed(format!(
-                "generation {generation} of {session} failed: {}",
-                self.error.as_deref().unwrap_or("(no error)")
-            ))),
-            other => Err(format!("session {session}: generation status {other:?}")),
-        }
-    }
-}
-
 async fn run(cli: Cli) -> Result<Report, String> {
     let api = Api::new(&cli.base_url, &cli.token)?;
     let start = DateTime::parse_from_rfc3339(&cli.period_start)
@@ -454,224 +327,9 @@ async fn create_sessions(
     Ok(all.into_iter().map(|(_, id)| id).collect())
 }
 
-/// One generation at a time: POST generate, then GET the session without pause until it
-/// succeeded (or failed, or the timeout passed).
-async fn latency_phase(
-    api: &Api,
-    sessions: &[String],
-    timeout: Duration,
-    report: &mut Report,
-) -> Result<(), String> {
-    let client = api.client()?;
-    let mut total_us = Vec::with_capacity(sessions.len());
-    let mut accept_us = Vec::with_capacity(sessions.len());
-    let mut get_us = Vec::new();
-    for (n, session) in sessions.iter().enumerate() {
-        let t0 = Instant::now();
-        let generation = match api.generate(&client, session).await {
-            Ok(g) => g,
-            Err(e) => {
-                report.http_errors += 1;
-                report.unfinished += 1;
-                report.problem(e);
-                continue;
-            }
-        };
-        accept_us.push(micros(t0.elapsed()));
-        report.runs_ms.push(-1.0);
-        loop {
-            if t0.elapsed() > timeout {
-                report.unfinished += 1;
-                report.problem(format!(
-                    "generation {generation} of {session} not done after {timeout:?}"
-                ));
-                break;
-            }
-            let g0 = Instant::now();
-            let seen = api.generation(&client, session).await;
-            get_us.push(micros(g0.elapsed()));
-            match seen.and_then(|s| Ok((s.poll(session, &generation)?, s))) {
-                Ok((Poll::Pending, _)) => {}
-                Ok((Poll::Succeeded, s)) => {
-                    let took = micros(t0.elapsed());
-                    total_us.push(took);
-                    if let Some(last) = report.runs_ms.last_mut() {
-                        *last = round3(took as f64 / 1000.0);
-                    }
-                    report.latency_ok += 1;
-                    // The first one says what was generated from: the whole seed.
-                    if n == 0
-                        && (s.criteria != seed::CRITERIA || s.evaluations != seed::EVALUATIONS)
-                    {
-                        report.http_errors += 1;
-                        report.problem(format!(
-                            "the first generation read {} criteria and {} evaluations, not {} and {}",
-                            s.criteria,
-                            s.evaluations,
-                            seed::CRITERIA,
-                            seed::EVALUATIONS
-                        ));
-                    }
-                    break;
-                }
-                Ok((Poll::Failed(e), _)) => {
-                    report.failed += 1;
-                    report.problem(e);
-                    break;
-                }
-                Err(e) => {
-                    report.http_errors += 1;
-                    report.unfinished += 1;
-                    report.problem(e);
-                    break;
-                }
-            }
-        }
-    }
-    report.polls_per_run = round3(get_us.len() as f64 / sessions.len().max(1) as f64);
-    let mean = total_us.iter().sum::<u64>() as f64 / total_us.len().max(1) as f64;
-    report.mean_ms = round3(mean / 1000.0);
-    total_us.sort_unstable();
-    accept_us.sort_unstable();
-    get_us.sort_unstable();
-    report.p50_ms = percentile_ms(&total_us, 50.0);
-    report.p90_ms = percentile_ms(&total_us, 90.0);
-    report.p99_ms = percentile_ms(&total_us, 99.0);
-    report.max_ms = percentile_ms(&total_us, 100.0);
-    report.accept_p50_ms = percentile_ms(&accept_us, 50.0);
-    report.accept_p99_ms = percentile_ms(&accept_us, 99.0);
-    report.poll_get_p50_ms = percentile_ms(&get_us, 50.0);
-    Ok(())
-}
-
-/// An accepted drain request: the session, its generation, when the 202 came.
-struct Accepted {
-    session: String,
-    generation: String,
-    at: Instant,
-}
-
-/// What one drain connection did.
-#[derive(Default)]
-struct DrainWorker {
-    first_sent: Option<Instant>,
-    accepted: Vec<Accepted>,
-    accept_us: Vec<u64>,
-    errors: Vec<String>,
-}
-
-/// All of `sessions` at once over `concurrency` connections, then one connection polls the
-/// accepted ones, oldest 202 first (the worker takes them in due order), until each succeeded.
-async fn drain_phase(
-    api: &Api,
-    sessions: &[String],
-    concurrency: u32,
-    timeout: Duration,
-    report: &mut Report,
-) -> Result<(), String> {
-    let sessions: Arc<[String]> = sessions.into();
-    let next = Arc::new(AtomicUsize::new(0));
-    let mut workers = Vec::new();
-    for _ in 0..concurrency {
-        let (api, client) = (api.clone(), api.client()?);
-        let (sessions, next) = (Arc::clone(&sessions), Arc::clone(&next));
-        workers.push(tokio::spawn(async move {
-            let mut w = DrainWorker::default();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(session) = sessions.get(i) else {
-                    return w;
-                };
-                let t0 = Instant::now();
-                w.first_sent.get_or_insert(t0);
-                match api.generate(&client, session).await {
-                    Ok(generation) => {
-                        let at = Instant::now();
-                        w.accept_us.push(micros(at - t0));
-                        w.accepted.push(Accepted {
-                            session: session.clone(),
-                            generation,
-                            at,
-                        });
-                    }
-                    Err(e) => w.errors.push(e),
-                }
-            }
-        }));
-    }
-    let mut first_sent: Option<Instant> = None;
-    let mut accepted = Vec::with_capacity(sessions.len());
-    let mut accept_us = Vec::with_capacity(sessions.len());
-    for w in workers {
-        let w = w.await.map_err(|e| format!("a drain worker failed: {e}"))?;
-        if let Some(t) = w.first_sent {
-            first_sent = Some(first_sent.map_or(t, |f| f.min(t)));
-        }
-        accepted.extend(w.accepted);
-        accept_us.extend(w.accept_us);
-        report.http_errors += w.errors.len() as u64;
-        report.unfinished += w.errors.len() as u64;
-        for e in w.errors {
-            report.problem(e);
-        }
-    }
-    let Some(first_sent) = first_sent else {
-        return Ok(());
-    };
-    accepted.sort_by_key(|a| a.at);
-    if let Some(last) = accepted.last() {
-        report.drain_post_seconds = round3((last.at - first_sent).as_secs_f64());
-    }
-    accept_us.sort_unstable();
-    report.drain_accept_p50_ms = percentile_ms(&accept_us, 50.0);
-    report.drain_accept_p99_ms = percentile_ms(&accept_us, 99.0);
-
-    // Poll the oldest pending one until it is done, then the next: the worker drains in due
-    // order, so this is about one GET per poll and sees the last success within a GET of it.
-    let client = api.client()?;
-    let mut pending: VecDeque<Accepted> = accepted.into();
-    let mut last_seen = None;
-    let deadline = first_sent + timeout;
-    while let Some(a) = pending.front() {
-        if Instant::now() > deadline {
-            report.unfinished += pending.len() as u64;
-            report.problem(format!(
-                "{} of the drained generations not done after {timeout:?}",
-                pending.len()
-            ));
-            break;
-        }
-        report.drain_polls += 1;
-        let seen = api.generation(&client, &a.session).await;
-        match seen.and_then(|s| s.poll(&a.session, &a.generation)) {
-            Ok(Poll::Pending) => continue,
-            Ok(Poll::Succeeded) => {
-                last_seen = Some(Instant::now());
-                report.drain_ok += 1;
-            }
-            Ok(Poll::Failed(e)) => {
-                report.failed += 1;
-                report.problem(e);
-            }
-            Err(e) => {
-                report.http_errors += 1;
-                report.unfinished += 1;
-                report.problem(e);
-            }
-        }
-        pending.pop_front();
-    }
-    if let Some(last) = last_seen {
-        let secs = (last - first_sent).as_secs_f64();
-        report.drain_seconds = round3(secs);
-        report.drain_per_s = round3(report.drain_ok as f64 / secs.max(1e-9));
-    }
-    Ok(())
-}
-
 /// Parses `raw` and refuses anything but `http://` to a loopback host; `localhost` is pinned
 /// to 127.0.0.1.
-fn loopback_url(raw: &str) -> Result<(Url, Option<SocketAddr>), String> {
+pub(crate) fn loopback_url(raw: &str) -> Result<(Url, Option<SocketAddr>), String> {
     let url = Url::parse(raw).map_err(|e| format!("invalid URL {raw:?}: {e}"))?;
     if url.scheme() != "http" {
         return Err(format!(
@@ -698,7 +356,7 @@ fn loopback_url(raw: &str) -> Result<(Url, Option<SocketAddr>), String> {
 }
 
 /// `err: cause: cause…`, so "error sending request" says why.
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut out = err.to_string();
     let mut cur = err.source();
     while let Some(e) = cur {
@@ -709,12 +367,12 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     out
 }
 
-fn micros(d: Duration) -> u64 {
+pub(crate) fn micros(d: Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
 /// Nearest-rank percentile of an ascending list of microseconds, in milliseconds; 0 when empty.
-fn percentile_ms(sorted_us: &[u64], p: f64) -> f64 {
+pub(crate) fn percentile_ms(sorted_us: &[u64], p: f64) -> f64 {
     if sorted_us.is_empty() {
         return 0.0;
     }
@@ -723,7 +381,7 @@ fn percentile_ms(sorted_us: &[u64], p: f64) -> f64 {
     round3(sorted_us[rank.clamp(1, n) - 1] as f64 / 1000.0)
 }
 
-fn round3(x: f64) -> f64 {
+pub(crate) fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
