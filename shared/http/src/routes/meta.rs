@@ -6,11 +6,11 @@ use crate::dto::meta::TestClockDto;
 use crate::extract::ApiJson;
 use crate::problem::{ApiError, Problem};
 use axum::Json;
-use axum::response::IntoResponse;
-use http::header::CONTENT_TYPE;
 use axum::Router;
 use axum::extract::State;
+use axum::response::IntoResponse;
 use axum::routing::{get, put};
+use http::header::CONTENT_TYPE;
 use utoipa::OpenApi;
 
 /// Health, the OpenAPI document and the test clock: this room's paths and schemas in the OpenAPI
