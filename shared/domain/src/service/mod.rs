@@ -15,6 +15,7 @@ mod messages;
 mod notify;
 mod org;
 mod read;
+mod relay;
 mod reschedule;
 mod review;
 
@@ -30,11 +31,12 @@ pub use evaluations::{
 pub use feedback::MAX_REVIEW_COMMENT;
 pub use generate::{LEASE_SECONDS, Processed};
 pub use insights::{CalendarFeed, MAX_ANALYTICS_DAYS};
-pub use jobs::{JOB_BATCH, Job, JobAction, JobRun, Outcome, RELAY_BATCH, Relayed};
+pub use jobs::{JOB_BATCH, Job, JobAction, JobRun, Outcome};
 pub use lifecycle::{AgendaInput, Completed, JoinInfo, SessionPatch};
 pub use messages::{DEFAULT_MESSAGE_PAGE, MAX_MESSAGE_PAGE};
 pub use org::{DEFAULT_KB_PAGE, KbArticleInput, MAX_KB_PAGE};
 pub use read::{DEFAULT_PAGE, ListSessions, MAX_PAGE};
+pub use relay::{RELAY_BATCH, Relayed};
 pub use reschedule::{Decided, ListRequests, RescheduleCommand, Rescheduled};
 pub use review::{CriterionInput, review_query, ticket_links};
 
