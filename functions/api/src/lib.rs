@@ -1,7 +1,7 @@
 //! The API Lambda function's adapter: identity from the API Gateway JWT authorizer's claims.
 //! The Router itself is the shared one (`coaching_http::router`).
 
-use coaching_aws::lambda::{ConfigError, TABLE_VAR, optional};
+use coaching_aws::lambda::{ConfigError, TABLE_VAR, optional, required_in};
 use coaching_domain::{Actor, Roles};
 use coaching_http::auth::{AuthFailure, Authenticator, RolesClaim, actor_from_claims, parse_roles};
 use http::request::Parts;
@@ -79,7 +79,7 @@ pub struct Config {
 }
 
 pub const QUEUE_URL_VAR: &str = "COACHING_QUEUE_URL";
-pub const WEBHOOK_SECRET_VAR: &str = "COACHING_WEBHOOK_SECRET";
+pub use coaching_http::WEBHOOK_SECRET_VAR;
 pub const PUBLIC_URL_VAR: &str = "COACHING_PUBLIC_URL";
 
 impl Config {
@@ -92,16 +92,8 @@ impl Config {
     pub fn from_lookup(
         lookup: impl Fn(&'static str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
-        let webhook_secret = lookup(WEBHOOK_SECRET_VAR);
-        if webhook_secret
-            .as_deref()
-            .is_some_and(|secret| !coaching_http::webhook_secret_is_valid(secret))
-        {
-            return Err(ConfigError::invalid(
-                WEBHOOK_SECRET_VAR,
-                "must look like whsec_<base64 of at least 24 bytes>",
-            ));
-        }
+        let webhook_secret = coaching_http::webhook_secret_setting(lookup(WEBHOOK_SECRET_VAR))
+            .map_err(|problem| ConfigError::invalid(WEBHOOK_SECRET_VAR, problem))?;
         let public_url = match lookup(PUBLIC_URL_VAR) {
             None => None,
             Some(url) => Some(coaching_http::public_url(&url).ok_or_else(|| {
@@ -112,8 +104,7 @@ impl Config {
             })?),
         };
         Ok(Self {
-            table: lookup(TABLE_VAR)
-                .ok_or_else(|| ConfigError::invalid(TABLE_VAR, "is not set"))?,
+            table: required_in(&lookup, TABLE_VAR)?,
             queue_url: lookup(QUEUE_URL_VAR),
             webhook_secret,
             public_url,

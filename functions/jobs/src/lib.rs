@@ -12,6 +12,7 @@
 //! Wiring only: the jobs themselves are domain use cases (`Services::run_job`,
 //! `Services::resend_due_generations`).
 
+use aws_lambda_events::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Utc};
 use coaching_aws::lambda::{Aws, ConfigError, TABLE_VAR, init_logging, optional, required};
 use coaching_aws::{EventBridgePublisher, eventbridge_client};
@@ -19,21 +20,46 @@ use coaching_domain::ports::{Clock, JobStore};
 use coaching_domain::service::{Job, JobRun, Outcome, Services};
 use coaching_runtime::SystemClock;
 use lambda_runtime::{LambdaEvent, service_fn};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
 pub type Error = lambda_runtime::Error;
 
-/// The instant a job invocation runs at: the scheduled event's `time` (RFC 3339). An event
-/// without one (a manual test invoke with `{}`) runs at the clock's now; a `time` that is not an
-/// instant is refused, so a malformed event never does the work of a wrong minute.
-pub fn event_time(event: &Value, clock: &dyn Clock) -> Result<DateTime<Utc>, Error> {
-    match event.get("time") {
-        None | Some(Value::Null) => Ok(clock.now()),
-        Some(Value::String(s)) => DateTime::parse_from_rfc3339(s)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| format!("the event's time {s:?} is not an RFC 3339 instant: {e}").into()),
-        Some(other) => Err(format!("the event's time {other} is not a string").into()),
+/// What invokes a job: the EventBridge schedule's event, whose `time` is the minute it runs
+/// for, or a manual test invoke with `{}` (the console's default), which runs at the clock's now.
+#[derive(Debug, Clone)]
+pub enum JobEvent {
+    Scheduled(Box<EventBridgeEvent>),
+    Manual,
+}
+
+impl JobEvent {
+    /// The instant the invocation runs at: the scheduled event's `time`, else the clock's now.
+    pub fn time(&self, clock: &dyn Clock) -> DateTime<Utc> {
+        match self {
+            Self::Scheduled(event) => event.time.unwrap_or_else(|| clock.now()),
+            Self::Manual => clock.now(),
+        }
+    }
+}
+
+/// `{}` is a manual invoke; anything else must be a scheduled event, and one that is not (a
+/// `time` that is not an RFC 3339 instant, say) is refused with what is wrong, so that a
+/// malformed event never does the work of a wrong minute.
+impl<'de> Deserialize<'de> for JobEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        if value.as_object().is_some_and(|o| o.is_empty()) {
+            return Ok(Self::Manual);
+        }
+        serde_json::from_value(value)
+            .map(|event| Self::Scheduled(Box::new(event)))
+            .map_err(|e| {
+                serde::de::Error::custom(format!(
+                    "neither an EventBridge scheduled event ({e}) nor a manual invoke ({{}})"
+                ))
+            })
     }
 }
 
@@ -60,9 +86,9 @@ pub fn summary(run: &JobRun) -> Value {
 pub async fn handle<S: JobStore + ?Sized>(
     services: &Services<S>,
     job: Job,
-    event: LambdaEvent<Value>,
+    event: LambdaEvent<JobEvent>,
 ) -> Result<Value, Error> {
-    let now = event_time(&event.payload, &SystemClock)?;
+    let now = event.payload.time(&SystemClock);
     let run = services.run_job(job, now).await;
     let swept = services.resend_due_generations(now).await;
     let mut summary = match &run {

@@ -2,7 +2,7 @@
 //! at the event's `time`, not at the clock's now.
 
 use coaching_domain::service::Job;
-use coaching_jobs::{event_time, handle};
+use coaching_jobs::{JobEvent, handle};
 use coaching_tests::*;
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{Value, json};
@@ -12,8 +12,16 @@ fn fixture(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
-fn event(payload: Value) -> LambdaEvent<Value> {
-    LambdaEvent::new(payload, Context::default())
+fn event(payload: Value) -> LambdaEvent<JobEvent> {
+    LambdaEvent::new(job_event(payload).unwrap(), Context::default())
+}
+
+fn job_event(payload: Value) -> Result<JobEvent, serde_json::Error> {
+    serde_json::from_value(payload)
+}
+
+fn scheduled_at(time: Value) -> Value {
+    json!({"time": time, "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}})
 }
 
 /// A session on Monday 2026-12-07 09:00 Berlin booked a week ahead; the app's clock stays there.
@@ -98,15 +106,19 @@ fn an_event_without_a_time_runs_now_and_a_malformed_time_is_refused() {
     let clock = coaching_runtime::TestClock::new();
     clock.set(t("2026-12-01T10:00:00Z"));
     assert_eq!(
-        event_time(&json!({}), &clock).unwrap(),
+        job_event(json!({})).unwrap().time(&clock),
         t("2026-12-01T10:00:00Z")
     );
     assert_eq!(
-        event_time(&json!({"time": "2026-12-06T08:00:00Z"}), &clock).unwrap(),
+        job_event(scheduled_at(json!("2026-12-06T08:00:00Z")))
+            .unwrap()
+            .time(&clock),
         t("2026-12-06T08:00:00Z")
     );
-    assert!(event_time(&json!({"time": "yesterday"}), &clock).is_err());
-    assert!(event_time(&json!({"time": 17}), &clock).is_err());
+    assert!(job_event(scheduled_at(json!("yesterday"))).is_err());
+    assert!(job_event(scheduled_at(json!(17))).is_err());
+    let refused = job_event(json!({"time": "2026-12-06T08:00:00Z"})).unwrap_err();
+    assert!(refused.to_string().contains("scheduled event"), "{refused}");
 }
 
 #[tokio::test]
@@ -128,7 +140,7 @@ async fn a_late_invocations_outbox_claims_hold_for_a_minute_of_real_time() {
 
     // The 08:10 run, meanwhile: the late run's claims still hold (they run from the clock,
     // not from the late event's time), so it does not take the events that run may publish.
-    let on_time = json!({"time": "2026-12-06T08:10:00Z", "detail-type": "Scheduled Event"});
+    let on_time = scheduled_at(json!("2026-12-06T08:10:00Z"));
     let during = handle(&app.services, Job::Reminders, event(on_time.clone()))
         .await
         .unwrap();
@@ -136,7 +148,7 @@ async fn a_late_invocations_outbox_claims_hold_for_a_minute_of_real_time() {
 
     // A minute later the claims have lapsed: the events go out, once.
     app.set_now("2026-12-06T08:11:00Z");
-    let after = json!({"time": "2026-12-06T08:11:00Z", "detail-type": "Scheduled Event"});
+    let after = scheduled_at(json!("2026-12-06T08:11:00Z"));
     let later = handle(&app.services, Job::Reminders, event(after))
         .await
         .unwrap();

@@ -14,7 +14,7 @@ use coaching_jobs::handle;
 use coaching_runtime::UlidIds;
 use coaching_tests::*;
 use lambda_runtime::{Context, LambdaEvent};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::{Arc, Mutex};
 
 /// What the function's SQS queue was handed.
@@ -34,9 +34,12 @@ impl GenerationQueue for RecordingQueue {
     }
 }
 
-fn scheduled(time: &str) -> LambdaEvent<Value> {
+fn scheduled(time: &str) -> LambdaEvent<coaching_jobs::JobEvent> {
     LambdaEvent::new(
-        json!({"time": time, "detail-type": "Scheduled Event", "source": "aws.events"}),
+        serde_json::from_value(
+            json!({"time": time, "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}),
+        )
+        .unwrap(),
         Context::default(),
     )
 }

@@ -83,14 +83,9 @@ impl Config {
                 ));
             }
         }
-        let webhook_secret = var("COACHING_WEBHOOK_SECRET");
-        if let Some(secret) = &webhook_secret
-            && !coaching_http::webhook_secret_is_valid(secret)
-        {
-            return Err(
-                "COACHING_WEBHOOK_SECRET must look like whsec_<base64 of at least 24 bytes>".into(),
-            );
-        }
+        let webhook_secret =
+            coaching_http::webhook_secret_setting(var(coaching_http::WEBHOOK_SECRET_VAR))
+                .map_err(|problem| format!("{} {problem}", coaching_http::WEBHOOK_SECRET_VAR))?;
         let public_url = match var("COACHING_PUBLIC_URL") {
             None => None,
             Some(u) => Some(coaching_http::public_url(&u).ok_or_else(|| {

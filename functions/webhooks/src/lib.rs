@@ -6,24 +6,18 @@
 use axum::Router;
 use coaching_domain::ports::DeliveryStore;
 use coaching_domain::service::Services;
-use coaching_http::{WebhookState, webhook_router, webhook_secret_is_valid};
+use coaching_http::{WebhookState, webhook_router, webhook_secret_setting};
 use std::sync::Arc;
 
-/// The variable holding the default Standard Webhooks secret (`whsec_…`): it verifies the
-/// deliveries of orgs that have not rotated a secret of their own.
-pub const WEBHOOK_SECRET_VAR: &str = "COACHING_WEBHOOK_SECRET";
+pub use coaching_http::WEBHOOK_SECRET_VAR;
 
-/// The default secret from the variable's value: `None` when unset or blank (the template
-/// leaves it out when no secret is configured); an error naming the variable, and never its
-/// value, when it is not a usable `whsec_` secret.
+/// The default secret (it verifies the deliveries of orgs that have not rotated a secret of
+/// their own) from the variable's value: `None` when unset or blank; an error naming the
+/// variable, and never its value, when it is not a usable `whsec_` secret.
 pub fn webhook_secret(raw: Option<String>) -> Result<Option<Arc<str>>, String> {
-    match raw.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(secret) if webhook_secret_is_valid(&secret) => Ok(Some(secret.into())),
-        Some(_) => Err(format!(
-            "{WEBHOOK_SECRET_VAR} must look like whsec_<base64 of at least 24 bytes>"
-        )),
-    }
+    webhook_secret_setting(raw)
+        .map(|secret| secret.map(Arc::from))
+        .map_err(|problem| format!("{WEBHOOK_SECRET_VAR} {problem}"))
 }
 
 /// [`webhook_secret`] of the process environment.

@@ -41,7 +41,16 @@ impl ConfigError {
 
 /// `variable`'s value, trimmed; empty or unset is an error naming it.
 pub fn required(variable: &'static str) -> Result<String, ConfigError> {
-    optional(variable).ok_or_else(|| ConfigError::invalid(variable, "is not set"))
+    required_in(optional, variable)
+}
+
+/// `variable`'s value from `lookup` (a function's `Config::from_lookup`, which tests feed);
+/// missing is an error naming it.
+pub fn required_in(
+    lookup: impl Fn(&'static str) -> Option<String>,
+    variable: &'static str,
+) -> Result<String, ConfigError> {
+    lookup(variable).ok_or_else(|| ConfigError::invalid(variable, "is not set"))
 }
 
 /// `variable`'s value, trimmed; `None` when unset or empty (the template passes an empty

@@ -65,6 +65,24 @@ pub fn webhook_secret_is_valid(secret: &str) -> bool {
     webhook_secret::is_valid(secret)
 }
 
+/// The variable holding the master Standard Webhooks secret (`whsec_…`) every process that
+/// verifies or shows org webhook secrets reads.
+pub const WEBHOOK_SECRET_VAR: &str = "COACHING_WEBHOOK_SECRET";
+
+/// What is wrong with an unusable [`WEBHOOK_SECRET_VAR`], for the start-up error that names it.
+pub const WEBHOOK_SECRET_PROBLEM: &str = "must look like whsec_<base64 of at least 24 bytes>";
+
+/// The master secret from [`WEBHOOK_SECRET_VAR`]'s value: `None` when unset or blank (the
+/// template leaves it out when none is configured), [`WEBHOOK_SECRET_PROBLEM`] when it is not a
+/// usable `whsec_` secret. Every binary's configuration reads it through this one check.
+pub fn webhook_secret_setting(raw: Option<String>) -> Result<Option<String>, &'static str> {
+    match raw.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(secret) if webhook_secret_is_valid(&secret) => Ok(Some(secret)),
+        Some(_) => Err(WEBHOOK_SECRET_PROBLEM),
+    }
+}
+
 /// `COACHING_PUBLIC_URL` as the API uses it: an http(s) URL with a host and at most a path
 /// prefix (no query, no fragment), without its trailing slashes; `None` when it is not one.
 pub fn public_url(value: &str) -> Option<String> {

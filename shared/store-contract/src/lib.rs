@@ -20,6 +20,7 @@ mod lists;
 mod locks;
 mod messages;
 mod org;
+mod outbox;
 mod race;
 mod sessions;
 
@@ -37,6 +38,7 @@ pub use lists::*;
 pub use locks::*;
 pub use messages::*;
 pub use org::*;
+pub use outbox::*;
 pub use race::*;
 pub use sessions::*;
 

@@ -303,7 +303,7 @@ pub async fn run(args: MixedArgs, common: &crate::Common) -> Result<Value, Strin
     let headers = crate::target::parse_headers(&common.headers)?;
     let timeout = Duration::from_secs(common.timeout_secs);
     let clients = (0..common.concurrency)
-        .map(|_| crate::worker_client(&target, &headers, timeout))
+        .map(|_| crate::closed_loop::worker_client(&target, &headers, timeout))
         .collect::<Result<Vec<_>, _>>()?;
     let world = Arc::new(World::new(args.clone(), base.clone(), first));
     for c in 0..args.coaches {

@@ -1,8 +1,9 @@
 //! The notification types as the OpenAPI document names them: the inbox `type` and the
 //! EventBridge `detail-type` (docs/api.md#notifications-reminders-and-jobs), and what each type's `data` holds (a `oneOf` by `type`, so a
 //! generated client has a class per type). The domain's `NotificationType` stays free of
-//! utoipa; this mirror is checked against it (an exhaustive match and a test of every wire
-//! name), and the API tests check every notification the services write against [`check_data`].
+//! utoipa; [`NotificationTypeDto`] wraps it and documents its list (the `data` schemas match on
+//! it exhaustively), and the API tests check every notification the services write against
+//! [`check_data`].
 use super::kinds::{GenerationStatusDto, PartyDto, ReminderLeadDto};
 use super::sessions::SessionKindDto;
 use chrono::{DateTime, Utc};
@@ -49,46 +50,31 @@ pub struct NotificationParams {
     pub cursor: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = NotificationType)]
-pub enum NotificationTypeDto {
-    SessionBooked,
-    SessionRescheduled,
-    SessionCancelled,
-    SessionScheduled,
-    RescheduleRequested,
-    RescheduleApproved,
-    RescheduleRejected,
-    RescheduleExpired,
-    #[serde(rename = "reminder_24h")]
-    Reminder24h,
-    #[serde(rename = "reminder_1h")]
-    Reminder1h,
-    ReviewRequested,
-    CoachingReady,
-    MessageReceived,
-}
+/// The domain's notification type as the document names it (`NotificationType`): a string
+/// enum of the domain's wire names, in the domain's order, so that the list is kept in one
+/// place ([`NotificationType::ALL`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct NotificationTypeDto(pub NotificationType);
 
 impl From<NotificationType> for NotificationTypeDto {
     fn from(notification_type: NotificationType) -> Self {
-        use NotificationType as T;
-        // Exhaustive on purpose: a new domain type does not compile until it is listed here.
-        match notification_type {
-            T::SessionBooked => Self::SessionBooked,
-            T::SessionRescheduled => Self::SessionRescheduled,
-            T::SessionCancelled => Self::SessionCancelled,
-            T::SessionScheduled => Self::SessionScheduled,
-            T::RescheduleRequested => Self::RescheduleRequested,
-            T::RescheduleApproved => Self::RescheduleApproved,
-            T::RescheduleRejected => Self::RescheduleRejected,
-            T::RescheduleExpired => Self::RescheduleExpired,
-            T::Reminder24h => Self::Reminder24h,
-            T::Reminder1h => Self::Reminder1h,
-            T::ReviewRequested => Self::ReviewRequested,
-            T::CoachingReady => Self::CoachingReady,
-            T::MessageReceived => Self::MessageReceived,
-        }
+        Self(notification_type)
+    }
+}
+
+impl PartialSchema for NotificationTypeDto {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(NotificationType::ALL.map(|t| t.as_str())))
+            .into()
+    }
+}
+
+impl ToSchema for NotificationTypeDto {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("NotificationType")
     }
 }
 
@@ -116,7 +102,7 @@ macro_rules! notification_data {
         /// The name of each type's `data` schema, by wire name.
         fn data_schema_name(t: NotificationTypeDto) -> Cow<'static, str> {
             match t {
-                $( NotificationTypeDto::$name => $data::name(), )*
+                $( NotificationTypeDto(NotificationType::$name) => $data::name(), )*
             }
         }
 
@@ -132,7 +118,7 @@ macro_rules! notification_data {
         /// is the same JSON): for tests of what the services write.
         pub fn check_data(notification_type: NotificationTypeDto, data: &serde_json::Value) -> Result<(), String> {
             let again = match notification_type {
-                $( NotificationTypeDto::$name => serde_json::from_value::<$data>(data.clone())
+                $( NotificationTypeDto(NotificationType::$name) => serde_json::from_value::<$data>(data.clone())
                     .and_then(serde_json::to_value), )*
             }
             .map_err(|e| format!("{}: {e}", notification_type.as_str()))?;
@@ -231,38 +217,18 @@ notification_data! {
 }
 
 impl NotificationTypeDto {
-    pub const ALL: [NotificationTypeDto; 13] = [
-        Self::SessionBooked,
-        Self::SessionRescheduled,
-        Self::SessionCancelled,
-        Self::SessionScheduled,
-        Self::RescheduleRequested,
-        Self::RescheduleApproved,
-        Self::RescheduleRejected,
-        Self::RescheduleExpired,
-        Self::Reminder24h,
-        Self::Reminder1h,
-        Self::ReviewRequested,
-        Self::CoachingReady,
-        Self::MessageReceived,
-    ];
+    pub const ALL: [NotificationTypeDto; NotificationType::ALL.len()] = {
+        let mut all = [Self(NotificationType::ALL[0]); NotificationType::ALL.len()];
+        let mut i = 1;
+        while i < all.len() {
+            all[i] = Self(NotificationType::ALL[i]);
+            i += 1;
+        }
+        all
+    };
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SessionBooked => "session_booked",
-            Self::SessionRescheduled => "session_rescheduled",
-            Self::SessionCancelled => "session_cancelled",
-            Self::SessionScheduled => "session_scheduled",
-            Self::RescheduleRequested => "reschedule_requested",
-            Self::RescheduleApproved => "reschedule_approved",
-            Self::RescheduleRejected => "reschedule_rejected",
-            Self::RescheduleExpired => "reschedule_expired",
-            Self::Reminder24h => "reminder_24h",
-            Self::Reminder1h => "reminder_1h",
-            Self::ReviewRequested => "review_requested",
-            Self::CoachingReady => "coaching_ready",
-            Self::MessageReceived => "message_received",
-        }
+        self.0.as_str()
     }
 
     /// The wire name of this type's notification schema: `SessionBookedNotification`.
@@ -272,7 +238,7 @@ impl NotificationTypeDto {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str() == text)
+        NotificationType::parse(text).map(Self)
     }
 }
 
