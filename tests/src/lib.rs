@@ -6,7 +6,7 @@ use axum::Router;
 use axum::body::Body;
 use chrono::{DateTime, Utc};
 use coaching_domain::Role;
-use coaching_domain::ports::{EventPublisher, Generator, OutboxEvent, Ports, Store};
+use coaching_domain::ports::{EventPublisher, Generator, Outbound, OutboxEvent, Ports, Store};
 use coaching_domain::service::Services;
 use coaching_http::auth::{JwtAuthenticator, issue_token};
 use coaching_http::{AppState, router};
@@ -345,24 +345,35 @@ pub async fn fresh_dynamo_store() -> Arc<dyn Store> {
 
 /// The app over `store` (any adapter), the clock frozen at [`START`].
 pub fn spawn_app_with(store: Arc<dyn Store>, dir: Option<tempfile::TempDir>) -> TestApp {
-    assemble(store, dir, Some(WEBHOOK_SECRET))
+    assemble(store, dir, Some(WEBHOOK_SECRET), true)
+}
+
+async fn fresh_store() -> Arc<dyn Store> {
+    if dynamodb_selected() {
+        fresh_dynamo_store().await
+    } else {
+        Arc::new(coaching_sqlite::SqliteStore::open(":memory:").expect("store"))
+    }
+}
+
+/// A fresh app (as [`spawn_app`]) that refuses webhook endpoints and deliveries on internal
+/// addresses, as production does (the other apps allow loopback: their receivers run there,
+/// as with `COACHING_WEBHOOK_ALLOW_PRIVATE=1`).
+pub async fn spawn_app_guarding_webhooks() -> TestApp {
+    assemble(fresh_store().await, None, Some(WEBHOOK_SECRET), false)
 }
 
 /// A fresh app (as [`spawn_app`]) whose default webhook secret (`COACHING_WEBHOOK_SECRET`) is
 /// `secret`: `None` is a server started without one.
 pub async fn spawn_app_with_webhook_secret(secret: Option<&str>) -> TestApp {
-    let store: Arc<dyn Store> = if dynamodb_selected() {
-        fresh_dynamo_store().await
-    } else {
-        Arc::new(coaching_sqlite::SqliteStore::open(":memory:").expect("store"))
-    };
-    assemble(store, None, secret)
+    assemble(fresh_store().await, None, secret, true)
 }
 
 fn assemble(
     store: Arc<dyn Store>,
     dir: Option<tempfile::TempDir>,
     webhook_secret: Option<&str>,
+    allow_private: bool,
 ) -> TestApp {
     let clock = Arc::new(TestClock::new());
     clock.set(t(START));
@@ -373,6 +384,22 @@ fn assemble(
         ids: Arc::new(UlidIds::new()),
         events: Some(events.clone()),
         queue: None,
+        // Deliveries are attempted when a test runs the deliveries job (no worker in the
+        // background: what a test sees does not depend on timing).
+        outbound: Outbound {
+            session_view: coaching_http::session_event_view,
+            sender: Some(Arc::new(
+                coaching_outbound::Sender::new(coaching_outbound::SenderConfig {
+                    allow_private,
+                    attempt_timeout: std::time::Duration::from_secs(2),
+                    connect_timeout: std::time::Duration::from_secs(1),
+                    ..coaching_outbound::SenderConfig::default()
+                })
+                .expect("the webhook sender"),
+            )),
+            queue: None,
+            allow_private,
+        },
     });
     let state = AppState {
         services: services.clone(),

@@ -4,7 +4,7 @@
 
 use aws_lambda_events::event::sqs::SqsEvent;
 use coaching_aws::lambda::{Aws, TABLE_VAR, init_logging, required};
-use coaching_domain::ports::WorkerStore;
+use coaching_domain::ports::{Outbound, WorkerStore};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use std::sync::Arc;
 
@@ -23,10 +23,12 @@ async fn main() -> Result<(), Error> {
     // No publisher: the coach's coaching_ready goes into the outbox and the job functions
     // publish it. No queue: the worker hands nothing over (the reminder function's sweep
     // resends due records).
-    let services =
-        Aws::connect(&table)
-            .await
-            .services(|store| store as Arc<dyn WorkerStore>, None, None);
+    let services = Aws::connect(&table).await.services(
+        |store| store as Arc<dyn WorkerStore>,
+        None,
+        None,
+        Outbound::new(coaching_http::session_event_view),
+    );
     let (services, generator) = (&services, generator.as_ref());
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<_, Error>(coaching_ai_worker::handle(services, generator, event.payload).await)

@@ -152,6 +152,7 @@ async fn a_store_failure_on_the_last_receive_is_reported_and_the_generation_stil
         ids: Arc::new(UlidIds::new()),
         events: None,
         queue: Some(sweeper_queue.clone()),
+        outbound: coaching_domain::ports::Outbound::new(coaching_http::session_event_view),
     });
     let later = t(NOW) + Duration::minutes(10);
     assert_eq!(sweeper.resend_due_generations(later).await.unwrap(), 1);

@@ -69,6 +69,10 @@ pub struct Config {
     /// worker consumes; without it the reminder function's sweep hands queued generations over
     /// within a minute or two.
     pub queue_url: Option<String>,
+    /// `COACHING_DELIVERY_QUEUE_URL`: new webhook deliveries are sent to this SQS queue after
+    /// their commit, for the deliveries function; without it the reminder function's minute
+    /// schedule hands them over.
+    pub delivery_queue_url: Option<String>,
     /// `COACHING_WEBHOOK_SECRET`, the master secret: here only so that
     /// `GET /v1/org/webhook-secret` can show an org's admins their derived one (deliveries go
     /// to the webhooks function).
@@ -79,6 +83,7 @@ pub struct Config {
 }
 
 pub const QUEUE_URL_VAR: &str = "COACHING_QUEUE_URL";
+pub const DELIVERY_QUEUE_URL_VAR: &str = "COACHING_DELIVERY_QUEUE_URL";
 pub use coaching_http::WEBHOOK_SECRET_VAR;
 pub const PUBLIC_URL_VAR: &str = "COACHING_PUBLIC_URL";
 
@@ -106,6 +111,7 @@ impl Config {
         Ok(Self {
             table: required_in(&lookup, TABLE_VAR)?,
             queue_url: lookup(QUEUE_URL_VAR),
+            delivery_queue_url: lookup(DELIVERY_QUEUE_URL_VAR),
             webhook_secret,
             public_url,
         })

@@ -28,6 +28,7 @@ fn app_and_store() -> (Router, Arc<coaching_sqlite::SqliteStore>) {
         ids: Arc::new(UlidIds::new()),
         events: None,
         queue: None,
+        outbound: coaching_domain::ports::Outbound::new(coaching_http::session_event_view),
     });
     let app = router(AppState {
         services,

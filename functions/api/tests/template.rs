@@ -696,3 +696,79 @@ fn every_function_runs_on_the_architecture_parameter_arm64_unless_told_x86_64() 
         assert!(f["Properties"]["Architectures"].is_null(), "{name}");
     }
 }
+
+#[test]
+fn only_the_deliveries_function_sends_webhooks_and_it_reaches_nothing_but_its_queue_and_the_table()
+{
+    let t = template();
+    let deliveries = &t["Resources"]["DeliveriesFunction"];
+    assert_eq!(
+        deliveries["Metadata"]["BuildProperties"]["Binary"],
+        "coaching-deliveries"
+    );
+    let events = &deliveries["Properties"]["Events"]["Deliveries"];
+    assert_eq!(events["Type"], "SQS");
+    assert_eq!(
+        events["Properties"]["Queue"]["Fn::GetAtt"][0],
+        "DeliveryQueue"
+    );
+    assert_eq!(
+        events["Properties"]["FunctionResponseTypes"],
+        json!(["ReportBatchItemFailures"])
+    );
+    // Its own role: receive from its queue, read and write the table, its logs; nothing else.
+    assert_eq!(
+        actions_on(&t, "DeliveriesFunction", "DeliveryQueue"),
+        [
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+            "sqs:ReceiveMessage"
+        ]
+    );
+    for s in statements(&t, "DeliveriesFunction") {
+        let resource = s["Resource"].to_string();
+        assert!(
+            ["DeliveryQueue", "Table", "DeliveriesLogGroup"]
+                .iter()
+                .any(|r| resource.contains(r)),
+            "DeliveriesFunction reaches {resource}"
+        );
+    }
+    // The queue: encrypted, dead letters after three receives, watched by an alarm.
+    let queue = &t["Resources"]["DeliveryQueue"]["Properties"];
+    assert_eq!(queue["SqsManagedSseEnabled"], true);
+    assert_eq!(
+        queue["RedrivePolicy"]["maxReceiveCount"],
+        coaching_deliveries_max_receives()
+    );
+    assert_eq!(
+        queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0],
+        "DeliveryDeadLetterQueue"
+    );
+    let alarm = &t["Resources"]["DeliveryDeadLetterAlarm"]["Properties"];
+    assert_eq!(
+        alarm["Dimensions"][0]["Value"]["Fn::GetAtt"][0],
+        "DeliveryDeadLetterQueue"
+    );
+    // The api hands new deliveries over and the reminder function due ones; no one else sends.
+    for (name, _) in resources_of_type(&t, "AWS::Serverless::Function") {
+        let sends = actions_on(&t, name, "DeliveryQueue").contains(&"sqs:SendMessage");
+        assert_eq!(
+            sends,
+            name == "ApiFunction" || name == "RemindersFunction",
+            "{name}"
+        );
+    }
+}
+
+/// The deliveries function's `MAX_RECEIVES` (functions/deliveries/src/lib.rs), read from its
+/// source: this test crate does not link that function.
+fn coaching_deliveries_max_receives() -> u64 {
+    let path = format!("{}/../deliveries/src/lib.rs", env!("CARGO_MANIFEST_DIR"));
+    let source = std::fs::read_to_string(path).unwrap();
+    source
+        .lines()
+        .find_map(|l| l.strip_prefix("pub const MAX_RECEIVES: u32 = "))
+        .and_then(|rest| rest.trim_end_matches(';').parse().ok())
+        .expect("MAX_RECEIVES in functions/deliveries/src/lib.rs")
+}

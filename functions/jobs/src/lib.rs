@@ -16,7 +16,7 @@ use aws_lambda_events::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Utc};
 use coaching_aws::lambda::{Aws, ConfigError, TABLE_VAR, init_logging, optional, required};
 use coaching_aws::{EventBridgePublisher, eventbridge_client};
-use coaching_domain::ports::{Clock, JobStore};
+use coaching_domain::ports::{Clock, JobStore, Outbound};
 use coaching_domain::service::{Job, JobRun, Outcome, Services};
 use coaching_runtime::SystemClock;
 use lambda_runtime::{LambdaEvent, service_fn};
@@ -91,6 +91,16 @@ pub async fn handle<S: JobStore + ?Sized>(
     let now = event.payload.time(&SystemClock);
     let run = services.run_job(job, now).await;
     let swept = services.resend_due_generations(now).await;
+    // Due webhook deliveries (retries, and new ones whose hand-over after the commit was lost)
+    // to the delivery queue: nothing without one.
+    match services.resend_due_deliveries(now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            resent = n,
+            "due webhook deliveries handed to the delivery queue"
+        ),
+        Err(e) => tracing::error!(%now, error = %e, "webhook delivery hand-over failed"),
+    }
     let mut summary = match &run {
         Ok(run) => summary(run),
         Err(e) => {
@@ -114,6 +124,9 @@ pub async fn handle<S: JobStore + ?Sized>(
 
 /// The variable naming the generation queue; optional: without it the sweep does nothing.
 pub const QUEUE_URL_VAR: &str = "COACHING_QUEUE_URL";
+/// The variable naming the webhook delivery queue; optional: without it no delivery is handed
+/// over (the template gives it, and `sqs:SendMessage` on the queue, to the reminder function).
+pub const DELIVERY_QUEUE_URL_VAR: &str = "COACHING_DELIVERY_QUEUE_URL";
 /// The variable naming the EventBridge bus the outbox is published to.
 pub const EVENT_BUS_VAR: &str = "COACHING_EVENT_BUS";
 
@@ -124,6 +137,8 @@ pub struct Config {
     pub event_bus: String,
     /// Only the reminder function's template gives it (and `sqs:SendMessage`).
     pub queue_url: Option<String>,
+    /// The same for the webhook delivery queue.
+    pub delivery_queue_url: Option<String>,
 }
 
 impl Config {
@@ -132,6 +147,7 @@ impl Config {
             table: required(TABLE_VAR)?,
             event_bus: required(EVENT_BUS_VAR)?,
             queue_url: optional(QUEUE_URL_VAR),
+            delivery_queue_url: optional(DELIVERY_QUEUE_URL_VAR),
         })
     }
 }
@@ -148,6 +164,13 @@ pub async fn serve(job: Job) -> Result<(), Error> {
         |store| store as Arc<dyn JobStore>,
         Some(Arc::new(events)),
         queue,
+        Outbound {
+            queue: config
+                .delivery_queue_url
+                .as_deref()
+                .map(|url| aws.delivery_queue(url)),
+            ..Outbound::new(coaching_http::session_event_view)
+        },
     );
     let services = &services;
     lambda_runtime::run(service_fn(move |event| handle(services, job, event))).await

@@ -36,6 +36,7 @@ fn relay(app: &TestApp, eb: aws_sdk_eventbridge::Client, bus: &str) -> Services 
         ids: Arc::new(UlidIds::new()),
         events: Some(Arc::new(EventBridgePublisher::new(eb, bus))),
         queue: None,
+        outbound: coaching_domain::ports::Outbound::new(coaching_http::session_event_view),
     })
 }
 

@@ -54,6 +54,7 @@ async fn with_queued_generation(app: &TestApp) -> (Services, Arc<RecordingQueue>
         ids: Arc::new(UlidIds::new()),
         events: None,
         queue: Some(queue.clone()),
+        outbound: coaching_domain::ports::Outbound::new(coaching_http::session_event_view),
     });
     let org = OrgId::parse("acme").unwrap();
     let delivery = WebhookDelivery {

@@ -3,8 +3,8 @@
 //! a signal stops them within the grace period.
 
 use crate::config::{Config, StoreKind};
-use crate::{serve, shutdown, ticker, worker};
-use coaching_domain::ports::{Clock, GenerationQueue, Ports, Store};
+use crate::{deliveries, serve, shutdown, ticker, worker};
+use coaching_domain::ports::{Clock, GenerationQueue, Outbound, Ports, Store};
 use coaching_domain::service::Services;
 use coaching_http::auth::JwtAuthenticator;
 use coaching_http::{AppState, router_with_docs};
@@ -94,14 +94,32 @@ async fn run(config: Config) -> Result<(), String> {
         Some(q) => Arc::new(q.clone()),
         None => local_queue.clone(),
     };
+    if config.webhook_allow_private {
+        tracing::warn!(
+            "COACHING_WEBHOOK_ALLOW_PRIVATE=1: webhook endpoints may point at loopback and private addresses (development only)"
+        );
+    }
+    let sender = coaching_outbound::Sender::new(coaching_outbound::SenderConfig {
+        allow_private: config.webhook_allow_private,
+        ..coaching_outbound::SenderConfig::default()
+    })
+    .map_err(|e| e.to_string())?;
+    let deliveries = deliveries::LocalDeliveries::new();
     let services = Services::new(Ports {
         store,
         clock,
         ids: Arc::new(UlidIds::new()),
         events: Some(Arc::new(LogPublisher)),
         queue: Some(queue),
+        outbound: Outbound {
+            session_view: coaching_http::session_event_view,
+            sender: Some(Arc::new(sender)),
+            queue: Some(deliveries.clone()),
+            allow_private: config.webhook_allow_private,
+        },
     });
     let (stop_tx, stop) = shutdown::channel();
+    let delivery_worker = tokio::spawn(deliveries::run(services.clone(), deliveries, stop.clone()));
     let ticker = tokio::spawn(ticker::run(services.clone(), sqs.is_some(), stop.clone()));
     let worker = match sqs {
         Some(q) => tokio::spawn(worker::sqs(services.clone(), generator, q, stop.clone())),
@@ -148,7 +166,7 @@ async fn run(config: Config) -> Result<(), String> {
     );
     let _ = stop_tx.send(true);
     let stopped = async {
-        let (server, _, _) = tokio::join!(server, ticker, worker);
+        let (server, _, _, _) = tokio::join!(server, ticker, worker, delivery_worker);
         server
     };
     match tokio::time::timeout(shutdown::GRACE, stopped).await {

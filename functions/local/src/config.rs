@@ -31,6 +31,9 @@ pub struct Config {
     pub header_read_timeout: std::time::Duration,
     /// `COACHING_MAX_CONNECTIONS` (default 10,000; lowered to fit the file-descriptor limit).
     pub max_connections: usize,
+    /// `COACHING_WEBHOOK_ALLOW_PRIVATE=1`: outbound webhook endpoints may point at loopback and
+    /// private addresses (development and tests only).
+    pub webhook_allow_private: bool,
 }
 
 /// A positive whole number of at most `max` from `name`, else `default`.
@@ -83,6 +86,15 @@ impl Config {
                 ));
             }
         }
+        let webhook_allow_private = match var("COACHING_WEBHOOK_ALLOW_PRIVATE").as_deref() {
+            None | Some("0") | Some("false") => false,
+            Some("1") | Some("true") => true,
+            Some(other) => {
+                return Err(format!(
+                    "COACHING_WEBHOOK_ALLOW_PRIVATE={other}: use 1 or 0"
+                ));
+            }
+        };
         let webhook_secret =
             coaching_http::webhook_secret_setting(var(coaching_http::WEBHOOK_SECRET_VAR))
                 .map_err(|problem| format!("{} {problem}", coaching_http::WEBHOOK_SECRET_VAR))?;
@@ -99,6 +111,7 @@ impl Config {
             jwt_secret_is_default,
             test_clock,
             webhook_secret,
+            webhook_allow_private,
             queue_url: var("COACHING_QUEUE_URL"),
             public_url,
             header_read_timeout: std::time::Duration::from_millis(number(

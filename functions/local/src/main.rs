@@ -4,6 +4,7 @@
 mod app;
 mod check;
 mod config;
+mod deliveries;
 mod serve;
 mod shutdown;
 mod ticker;

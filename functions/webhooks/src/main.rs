@@ -3,7 +3,7 @@
 //! clients and adapters are built once, before the runtime loop.
 
 use coaching_aws::lambda::{Aws, TABLE_VAR, init_logging, required};
-use coaching_domain::ports::DeliveryStore;
+use coaching_domain::ports::{DeliveryStore, Outbound};
 use std::sync::Arc;
 
 #[tokio::main]
@@ -19,9 +19,11 @@ async fn main() -> Result<(), lambda_http::Error> {
         );
     }
     // Deliveries write evaluations only: no notifications to publish, nothing to queue.
-    let services =
-        Aws::connect(&table)
-            .await
-            .services(|store| store as Arc<dyn DeliveryStore>, None, None);
+    let services = Aws::connect(&table).await.services(
+        |store| store as Arc<dyn DeliveryStore>,
+        None,
+        None,
+        Outbound::new(coaching_http::session_event_view),
+    );
     lambda_http::run(coaching_webhooks::app(services, webhook_secret)).await
 }

@@ -47,6 +47,7 @@ fn spawn_app(secret: Option<&str>) -> TestApp {
         ids: Arc::new(UlidIds::new()),
         events: None,
         queue: None,
+        outbound: coaching_domain::ports::Outbound::new(coaching_http::session_event_view),
     });
     let secret = coaching_webhooks::webhook_secret(secret.map(str::to_owned)).unwrap();
     TestApp {

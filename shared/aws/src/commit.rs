@@ -68,7 +68,8 @@ pub(crate) enum Outcome {
 /// Maps the reasons (one per item, in request order) to the error the domain expects, with the
 /// SQLite adapter's precedence: a session's version, then the first taken lock in acquire
 /// order, then the idempotency record, then a request's status, a reminder's take, a
-/// generation record's status and claims or a message's absence.
+/// generation record's status and claims, a message's or an event's absence, or a webhook
+/// delivery's or endpoint's version.
 pub(crate) fn outcome(
     reasons: &[CancellationReason],
     roles: &[ItemRole],
@@ -102,7 +103,13 @@ pub(crate) fn outcome(
     if failed.iter().any(|r| {
         matches!(
             r,
-            ItemRole::Request | ItemRole::Take | ItemRole::Generation | ItemRole::Message
+            ItemRole::Request
+                | ItemRole::Take
+                | ItemRole::Generation
+                | ItemRole::Message
+                | ItemRole::Event
+                | ItemRole::Delivery
+                | ItemRole::Endpoint
         )
     }) {
         return Outcome::Failed(StoreError::Conflict);
@@ -275,6 +282,30 @@ mod tests {
         assert_eq!(
             outcome_of(["None", "None", "TransactionConflict"]),
             Outcome::Contended
+        );
+    }
+
+    #[test]
+    fn an_event_delivery_or_endpoint_that_fails_its_condition_is_a_conflict_after_locks() {
+        let changes = changes_with_locks(1);
+        let roles = [
+            ItemRole::Acquire(0),
+            ItemRole::Event,
+            ItemRole::Delivery,
+            ItemRole::Endpoint,
+        ];
+        let outcome_of = |codes: [&str; 4]| outcome(&codes.map(reason), &roles, &changes);
+        let failed = "ConditionalCheckFailed";
+        for codes in [
+            ["None", failed, "None", "None"],
+            ["None", "None", failed, "None"],
+            ["None", "None", "TransactionConflict", failed],
+        ] {
+            assert_eq!(outcome_of(codes), Outcome::Failed(StoreError::Conflict));
+        }
+        assert_eq!(
+            outcome_of([failed, "None", failed, "None"]),
+            Outcome::Failed(StoreError::LockTaken(changes.acquire_locks[0].0.clone()))
         );
     }
 

@@ -12,6 +12,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration, Utc};
 use coaching_domain::generation::GenerationJob;
+use coaching_domain::outbound::Delivery;
 use coaching_domain::ports::DueStore;
 use coaching_domain::ports::{DUE_LOOKBACK_DAYS, StoreError};
 use coaching_domain::reminder::{Reminder, ReminderKind};
@@ -115,6 +116,35 @@ pub(crate) async fn due_generations(
     )
     .await?;
     found.iter().map(|i| from_doc("generation", i)).collect()
+}
+
+/// How far back the delivery partitions are read: deliveries due at most
+/// [`DUE_LOOKBACK_DAYS`] days ago.
+pub(crate) fn delivery_lookback() -> Duration {
+    Duration::days(DUE_LOOKBACK_DAYS)
+}
+
+/// Deliveries whose next attempt (or whose worker's lapsed lease) is due, across every org,
+/// soonest first, then by org and id.
+pub(crate) async fn due_deliveries(
+    client: &Client,
+    table: &str,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<Delivery>, StoreError> {
+    let found = due(
+        client,
+        table,
+        Due::Delivery,
+        now,
+        delivery_lookback(),
+        limit,
+    )
+    .await?;
+    found
+        .iter()
+        .map(|i| from_doc("webhook delivery", i))
+        .collect()
 }
 
 #[async_trait]

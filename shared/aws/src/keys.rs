@@ -7,8 +7,8 @@
 use chrono::{DateTime, Duration, Utc};
 use coaching_domain::calendar::CalendarTokenHash;
 use coaching_domain::ids::{
-    EvaluationId, GenerationId, KbArticleId, NotificationId, OrgId, RescheduleRequestId, SessionId,
-    UserId,
+    DeliveryId, EndpointId, EvaluationId, GenerationId, KbArticleId, NotificationId, OrgId,
+    RescheduleRequestId, SessionId, UserId,
 };
 use coaching_domain::reminder::ReminderKind;
 use coaching_domain::slots::LockKey;
@@ -27,21 +27,25 @@ pub(crate) const BY_ROLE: Index = Index {
 /// (for its coach) and on its client-view item (for its client, never for drafts). Serves the
 /// participant scope with one Query. Reschedule requests share it in partitions of their own,
 /// `ORG#o#USER#u#REQUESTS` (see [`user_requests_pk`]), sorted by request id, and so do live
-/// evaluations, `ORG#o#USER#u#EVALS` (see [`user_evaluations_pk`]), sorted by time.
+/// evaluations, `ORG#o#USER#u#EVALS` (see [`user_evaluations_pk`]), sorted by time, and
+/// outbound webhook deliveries by endpoint and status (see [`endpoint_status_deliveries_pk`]).
 pub(crate) const BY_USER: Index = Index {
     name: "ByUser",
     pk: "UserPK",
     sk: "UserSK",
 };
 /// GSI "an org's sessions by time": `OrgPK` = `ORG#o` on session items. Serves the org scope.
+/// Outbound webhook deliveries share it in partitions of their own, one per endpoint (see
+/// [`endpoint_deliveries_pk`]), sorted by time.
 pub(crate) const BY_ORG: Index = Index {
     name: "ByOrg",
     pk: "OrgPK",
     sk: "OrgSK",
 };
 /// Sparse GSI "due work by day": only waiting reminders (`DuePK` = `DUE#REMINDER#<day>`),
-/// pending reschedule requests (`DUE#REQUEST#<day>`) and generation records while they have a
-/// due time (`DUE#GENERATION#<day>`) carry it, the day (UTC) of their due time; `DueSK` = due
+/// pending reschedule requests (`DUE#REQUEST#<day>`), generation records while they have a
+/// due time (`DUE#GENERATION#<day>`) and outbound webhook deliveries while they have a next
+/// attempt (`DUE#DELIVERY#<day>`) carry it, the day (UTC) of their due time; `DueSK` = due
 /// time (whole milliseconds, rounded up) + org + id, so one partition is in due order and the
 /// days in turn are too. The jobs and workers read it day by day, oldest first, for at most
 /// [`due_days`] days: never a Scan. See [`due_pk`] and [`due_sk`].
@@ -82,6 +86,11 @@ pub(crate) const WEBHOOK_SK: &str = "WEBHOOK";
 /// The sort keys of the org's own records in its partition [`org_pk`].
 pub(crate) const ORG_SETTINGS_SK: &str = "ORG_SETTINGS";
 pub(crate) const WEBHOOK_SECRET_SK: &str = "WEBHOOK_SECRET";
+/// The org's outbound endpoint counter, in its partition [`org_pk`]: what a creation checks
+/// against the most an org may hold.
+pub(crate) const ENDPOINT_COUNT_SK: &str = "ENDPOINT_COUNT";
+/// The sort key of an outbound webhook delivery, alone in its partition [`delivery_pk`].
+pub(crate) const DELIVERY_SK: &str = "DELIVERY";
 
 /// The table's TTL attribute (`TimeToLiveSpecification` in infra/template.yaml): epoch
 /// seconds after which DynamoDB deletes the item (within a few days: reads must not rely on it).
@@ -209,6 +218,38 @@ pub(crate) fn kb_sk(id: &KbArticleId) -> String {
     id.as_str().to_owned()
 }
 
+/// The org's outbound webhook endpoints: one partition, sorted by endpoint id (`we_<ULID>`:
+/// oldest first). Never `ORG#o#WEBHOOK#…` (remembered inbound webhook ids): another word.
+pub(crate) fn endpoints_pk(org: &OrgId) -> String {
+    format!("ORG#{org}#ENDPOINTS")
+}
+
+pub(crate) fn endpoint_sk(id: &EndpointId) -> String {
+    id.as_str().to_owned()
+}
+
+/// An outbound webhook delivery ([`DELIVERY_SK`]): read by id with one GetItem.
+pub(crate) fn delivery_pk(org: &OrgId, id: &DeliveryId) -> String {
+    format!("ORG#{org}#DELIVERY#{id}")
+}
+
+/// An endpoint's deliveries in the `ByOrg` index, sorted by [`position`] of (`created_at` in
+/// microseconds, id): never the org's session partition (`ORG#o`) of that index.
+pub(crate) fn endpoint_deliveries_pk(org: &OrgId, endpoint: &EndpointId) -> String {
+    format!("ORG#{org}#ENDPOINT#{endpoint}#DELIVERIES")
+}
+
+/// An endpoint's deliveries of one status in the `ByUser` index, sorted like
+/// [`endpoint_deliveries_pk`]: a list by status reads only those (a status change moves the
+/// item). Never a user's partition of that index (`ORG#o#USER#…`).
+pub(crate) fn endpoint_status_deliveries_pk(
+    org: &OrgId,
+    endpoint: &EndpointId,
+    status: &str,
+) -> String {
+    format!("ORG#{org}#ENDPOINT#{endpoint}#DELIVERIES#{status}")
+}
+
 /// A waiting reminder lives in its session's partition, one item per kind.
 pub(crate) fn reminder_sk(kind: ReminderKind) -> String {
     format!("REMINDER#{}", kind.as_str())
@@ -223,6 +264,9 @@ pub(crate) enum Due {
     Request,
     /// Queued or running generation records, by `due_at`.
     Generation,
+    /// Outbound webhook deliveries with a next attempt (or a lease to lapse), by
+    /// `next_attempt_at`.
+    Delivery,
 }
 
 impl Due {
@@ -231,6 +275,7 @@ impl Due {
             Due::Reminder => "REMINDER",
             Due::Request => "REQUEST",
             Due::Generation => "GENERATION",
+            Due::Delivery => "DELIVERY",
         }
     }
 }
@@ -480,6 +525,30 @@ mod tests {
         assert_ne!(thread_pk(&org, &s), session_pk(&org, &s));
         // No session id ends in `#MESSAGES`: ids hold no `#`.
         assert!(SessionId::parse("s-1#MESSAGES").is_err());
+    }
+
+    #[test]
+    fn outbound_records_have_partitions_of_their_own() {
+        let org = OrgId::parse("o").unwrap();
+        let e = EndpointId::parse("we_01J").unwrap();
+        assert_eq!(endpoints_pk(&org), "ORG#o#ENDPOINTS");
+        assert_eq!(endpoint_sk(&e), "we_01J");
+        // Not a remembered inbound webhook id's partition, nor the org's own.
+        assert!(!endpoints_pk(&org).starts_with("ORG#o#WEBHOOK#"));
+        assert_ne!(endpoints_pk(&org), org_pk(&org));
+        let d = DeliveryId::parse("wd_01J").unwrap();
+        assert_eq!(delivery_pk(&org, &d), "ORG#o#DELIVERY#wd_01J");
+        assert_eq!(
+            endpoint_deliveries_pk(&org, &e),
+            "ORG#o#ENDPOINT#we_01J#DELIVERIES"
+        );
+        assert_eq!(
+            endpoint_status_deliveries_pk(&org, &e, "failed"),
+            "ORG#o#ENDPOINT#we_01J#DELIVERIES#failed"
+        );
+        assert_ne!(endpoint_deliveries_pk(&org, &e), org_sessions_pk(&org));
+        let t = utc("2030-03-04T09:00:00Z");
+        assert_eq!(due_pk(Due::Delivery, t), "DUE#DELIVERY#2030-03-04");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use crate::{DynamoStore, sdk_config};
 use aws_config::SdkConfig;
-use coaching_domain::ports::{EventPublisher, GenerationQueue, Ports};
+use coaching_domain::ports::{DeliveryQueue, EventPublisher, GenerationQueue, Outbound, Ports};
 use coaching_domain::service::Services;
 use coaching_runtime::{SystemClock, UlidIds};
 use std::sync::Arc;
@@ -91,14 +91,16 @@ impl Aws {
     }
 
     /// The domain services on this store, the system clock and ULIDs, with the function's
-    /// event publisher and generation queue, if it has them. `part` says which part of the store
-    /// the function may use (`|store| store as Arc<dyn WorkerStore>`, say): the use cases it can
-    /// call are those defined for that part, as its IAM policy allows.
+    /// event publisher and generation queue, if it has them, and its org events' rendering
+    /// (and webhook sender and delivery queue, where it has them). `part` says which part of
+    /// the store the function may use (`|store| store as Arc<dyn WorkerStore>`, say): the use
+    /// cases it can call are those defined for that part, as its IAM policy allows.
     pub fn services<S: ?Sized>(
         &self,
         part: fn(Arc<DynamoStore>) -> Arc<S>,
         events: Option<Arc<dyn EventPublisher>>,
         queue: Option<Arc<dyn GenerationQueue>>,
+        outbound: Outbound,
     ) -> Services<S> {
         Services::new(Ports {
             store: part(Arc::new(self.store.clone())),
@@ -106,7 +108,14 @@ impl Aws {
             ids: Arc::new(UlidIds::new()),
             events,
             queue,
+            outbound,
         })
+    }
+
+    /// The SQS delivery queue at `url` (webhook deliveries), with this process's SDK
+    /// configuration.
+    pub fn delivery_queue(&self, url: &str) -> Arc<dyn DeliveryQueue> {
+        Arc::new(crate::SqsDeliveryQueue::from_config(&self.sdk, url))
     }
 
     /// The SQS generation queue at `url`, with this process's SDK configuration.

@@ -35,6 +35,14 @@
 //!   a page of the thread is one Query of that partition.
 //! - org settings and the webhook secret (`ORG#o`/`ORG_SETTINGS`, `ORG#o`/`WEBHOOK_SECRET`),
 //!   knowledge-base articles in one partition by id (`ORG#o#KB`/`<id>`).
+//! - outbound webhook endpoints in one partition by id (`ORG#o#ENDPOINTS`/`we_…`), with their
+//!   `version`, and the org's endpoint counter (`ORG#o`/`ENDPOINT_COUNT`), raised on a
+//!   condition in each creation's transaction and lowered in each deletion's.
+//! - an outbound webhook delivery: `ORG#o#DELIVERY#id`/`DELIVERY` with `doc`, `version` and
+//!   `status`, filed under its endpoint in `ByOrg` (`ORG#o#ENDPOINT#e#DELIVERIES`) and under
+//!   its endpoint and status in `ByUser` (`…#DELIVERIES#<status>`), both by (time, id), and in
+//!   the `Due` index (`DUE#DELIVERY#<day>`) while it has a next attempt. Org events go to the
+//!   outbox beside notifications' events, each on the condition that it is not there yet.
 //!
 //! A commit is one `TransactWriteItems`; every read an endpoint needs is one GetItem or Query.
 //! The jobs read the sparse `Due` index (`DuePK` = kind and UTC day, `DueSK` = due time, org,
@@ -51,7 +59,9 @@ mod connector;
 mod continuity;
 mod counter;
 mod deliveries;
+mod delivery_queue;
 mod due;
+mod endpoints;
 mod errors;
 mod evaluations;
 #[cfg(feature = "eventbridge")]
@@ -64,6 +74,7 @@ pub mod lambda;
 mod load;
 mod messages;
 mod org;
+mod outbound;
 mod outbox;
 mod plan;
 mod query;
@@ -78,6 +89,7 @@ pub use config::{
     DYNAMODB_OPERATION_TIMEOUT, dynamodb_config, dynamodb_config_with, sdk_config, time_bounds,
 };
 pub use counter::RequestCounts;
+pub use delivery_queue::{SqsDeliveryQueue, delivery_message_body, parse_delivery_message};
 #[cfg(feature = "eventbridge")]
 pub use eventbridge::{
     EventBridgePublisher, MAX_ENTRIES_PER_PUT, PUT_EVENTS_ATTEMPT_TIMEOUT,

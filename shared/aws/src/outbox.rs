@@ -13,7 +13,7 @@ use crate::query::{Filter, Walk};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
 use chrono::{DateTime, Duration, Utc};
 use coaching_domain::ports::OutboxStore;
 use coaching_domain::ports::{DUE_LOOKBACK_DAYS, OutboxEvent, StoreError};
@@ -24,6 +24,34 @@ const BATCH: usize = 25;
 const ROUNDS: usize = 5;
 /// Until when (epoch milliseconds) a relay's claim holds; absent on an unclaimed event.
 const CLAIMED_UNTIL: &str = "claimed_until";
+
+/// The outbox item of an event (a notification's or an org event's): in the partition of its
+/// creation day, sorted by (time, org, id), `payload` the JSON text (a string attribute) of
+/// what is published.
+pub(crate) fn item(
+    org: &str,
+    id: &str,
+    kind: &str,
+    payload: AttributeValue,
+    created_at: DateTime<Utc>,
+) -> Item {
+    let mut event = key(
+        keys::outbox_pk(created_at),
+        &keys::outbox_sk(created_at, org, id),
+    );
+    event.insert("org".to_owned(), items::s(org));
+    event.insert("id".to_owned(), items::s(id));
+    event.insert("type".to_owned(), items::s(kind));
+    event.insert("payload".to_owned(), payload);
+    event.insert("created_at".to_owned(), items::instant(created_at));
+    event
+}
+
+/// The outbox item of `e` (an org event's entry).
+pub(crate) fn entry_item(e: &OutboxEvent) -> Item {
+    let payload = items::s(e.payload.to_string());
+    item(&e.org, &e.id, &e.kind, payload, e.created_at)
+}
 
 fn event(item: &Item) -> Result<OutboxEvent, StoreError> {
     let created_at = items::string(item, "created_at")?;

@@ -2,11 +2,12 @@
 //! condition on it means, checked against DynamoDB's rules before anything is sent.
 
 use crate::errors;
-use crate::items::{self, DOC, HOLDERS, Item, STATUS, VERSION, key, s, to_doc};
+use crate::items::{self, DOC, HOLDERS, STATUS, VERSION, key, s, to_doc};
 use crate::keys;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use coaching_domain::notification::Notification;
+use coaching_domain::outbound::OrgEvent;
 use coaching_domain::ports::{Changes, IdempotencyRecord, RequestPut, SessionPut, StoreError};
 use coaching_domain::reminder::ReminderWrite;
 use coaching_domain::session::Session;
@@ -34,6 +35,12 @@ pub(crate) enum ItemRole {
     Generation,
     /// A new message: one with its id exists.
     Message,
+    /// An org event's outbox item: one with its id is in the outbox.
+    Event,
+    /// A webhook delivery: its expected version (or absence) did not hold.
+    Delivery,
+    /// A webhook endpoint: it is missing or not at the expected version.
+    Endpoint,
     /// An item written without a condition.
     Unconditional,
 }
@@ -58,10 +65,12 @@ impl Plan {
     /// The transaction of `changes`: session puts (item and client view), lock acquisitions in
     /// their order, releases, the idempotency record, each notification and its outbox event,
     /// request puts (item and client copy), reminder puts, deletes and takes, generation
-    /// records, then messages (one item each). Refuses sets DynamoDB would reject, before any request: two writes of one item
-    /// (a session, request or generation put twice, two writes of one reminder, a notification
-    /// twice), more than [`MAX_TRANSACTION_ITEMS`] items (sessions, requests and notifications
-    /// count two each, locks, reminders and generations one), several orgs.
+    /// records, messages, then org events (their outbox items), deliveries and endpoint updates
+    /// (one item each). Refuses sets DynamoDB would reject, before any request: two writes of
+    /// one item (a session, request, generation, delivery or endpoint put twice, two writes of
+    /// one reminder, a notification or an event twice), more than [`MAX_TRANSACTION_ITEMS`]
+    /// items (sessions, requests and notifications count two each, the rest one), several
+    /// orgs.
     pub(crate) fn of(table: &str, changes: &Changes) -> Result<Plan, StoreError> {
         let mut plan = Plan::default();
         let org = changes.org()?;
@@ -131,6 +140,15 @@ impl Plan {
         }
         for m in &changes.messages {
             plan.put(crate::messages::put(table, m)?, ItemRole::Message)?;
+        }
+        for e in &changes.events {
+            plan.event(table, e)?;
+        }
+        for put in &changes.deliveries {
+            plan.put(crate::outbound::put(table, put)?, ItemRole::Delivery)?;
+        }
+        for put in &changes.endpoints {
+            plan.put(crate::endpoints::put(table, put)?, ItemRole::Endpoint)?;
         }
         if plan.items.len() > MAX_TRANSACTION_ITEMS {
             return Err(StoreError::Unavailable(format!(
@@ -278,18 +296,28 @@ impl Plan {
             Put::builder().table_name(table).set_item(Some(inbox)),
             ItemRole::Unconditional,
         )?;
-        let mut event: Item = key(
-            keys::outbox_pk(n.created_at),
-            &keys::outbox_sk(n.created_at, n.org.as_str(), n.id.as_str()),
+        let event = crate::outbox::item(
+            n.org.as_str(),
+            n.id.as_str(),
+            n.kind.as_str(),
+            doc,
+            n.created_at,
         );
-        event.insert("org".to_owned(), s(n.org.as_str()));
-        event.insert("id".to_owned(), s(n.id.as_str()));
-        event.insert("type".to_owned(), s(n.kind.as_str()));
-        event.insert("payload".to_owned(), doc);
-        event.insert("created_at".to_owned(), items::instant(n.created_at));
         self.put(
             Put::builder().table_name(table).set_item(Some(event)),
             ItemRole::Unconditional,
+        )
+    }
+
+    /// An org event into the outbox, as a notification's event goes, but never twice.
+    fn event(&mut self, table: &str, e: &OrgEvent) -> Result<(), StoreError> {
+        let item = crate::outbox::entry_item(&e.outbox_entry());
+        self.put(
+            Put::builder()
+                .table_name(table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(PK)"),
+            ItemRole::Event,
         )
     }
 
@@ -350,6 +378,7 @@ fn lock_expiry(lock: &LockKey) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::items::Item;
     use coaching_domain::ids::{OrgId, RescheduleRequestId, SessionId, UserId};
     use coaching_domain::reminder::{Reminder, ReminderKind};
     use coaching_domain::reschedule::{RequestStatus, RescheduleRequest};
@@ -497,6 +526,115 @@ mod tests {
         assert_eq!(main.condition_expression(), Some("#status = :expected"));
         assert_eq!(attr(&main.item, keys::DUE.pk), None);
         assert_eq!(attr(&main.item, keys::DUE.sk), None);
+    }
+
+    #[test]
+    fn events_deliveries_and_endpoints_are_conditional_items_of_the_transaction() {
+        use coaching_domain::ids::{DeliveryId, EndpointId, EventId};
+        use coaching_domain::outbound::*;
+        let now = utc("2030-03-04T09:00:00Z");
+        let event = OrgEvent {
+            id: EventId::parse("evt_1").unwrap(),
+            org: org(),
+            kind: OrgEventType::SessionBooked,
+            timestamp: now,
+            data: serde_json::json!({"sessionId": "s"}),
+        };
+        let delivery = |id: &str| Delivery {
+            id: DeliveryId::parse(id).unwrap(),
+            org: org(),
+            endpoint_id: EndpointId::parse("we_1").unwrap(),
+            event_id: event.id.clone(),
+            event_type: event.kind,
+            payload: event.body().to_string(),
+            status: DeliveryStatus::Pending,
+            attempts: vec![],
+            failures: 0,
+            next_attempt_at: Some(now),
+            lease_until: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let endpoint = WebhookEndpoint {
+            id: EndpointId::parse("we_1").unwrap(),
+            org: org(),
+            url: "https://example.com".into(),
+            event_types: EventTypes::All,
+            description: None,
+            status: EndpointStatus::Enabled,
+            disabled_reason: None,
+            secret: "whsec_x".into(),
+            previous_secret: None,
+            created_by: user("a"),
+            updated_by: user("a"),
+            created_at: now,
+            updated_at: now,
+            last_success_at: None,
+            failing_since: None,
+            version: 2,
+        };
+        let changes = Changes {
+            events: vec![event.clone()],
+            deliveries: vec![
+                DeliveryPut {
+                    delivery: delivery("wd_1"),
+                    expected_version: None,
+                },
+                DeliveryPut {
+                    delivery: delivery("wd_2"),
+                    expected_version: Some(1),
+                },
+            ],
+            endpoints: vec![EndpointPut {
+                endpoint,
+                expected_version: 1,
+            }],
+            ..Changes::default()
+        };
+        let plan = Plan::of("t", &changes).unwrap();
+        assert_eq!(
+            plan.roles,
+            [
+                ItemRole::Event,
+                ItemRole::Delivery,
+                ItemRole::Delivery,
+                ItemRole::Endpoint
+            ]
+        );
+        let outbox = plan.items[0].put().unwrap();
+        assert_eq!(
+            outbox.condition_expression(),
+            Some("attribute_not_exists(PK)")
+        );
+        assert_eq!(attr(&outbox.item, keys::PK), Some(&s("OUTBOX#2030-03-04")));
+        assert_eq!(attr(&outbox.item, "type"), Some(&s("session.booked")));
+        assert_eq!(attr(&outbox.item, "id"), Some(&s("evt_1")));
+        let payload = items::string(&outbox.item, "payload").unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(payload).unwrap(),
+            event.body()
+        );
+        let conditions: Vec<_> = plan.items[1..]
+            .iter()
+            .map(|i| i.put().unwrap().condition_expression().unwrap())
+            .collect();
+        assert_eq!(
+            conditions,
+            [
+                "attribute_not_exists(PK)",
+                "#version = :expected",
+                "attribute_exists(PK) AND #version = :expected"
+            ]
+        );
+
+        let twice = Changes {
+            events: vec![event.clone(), event],
+            ..Changes::default()
+        };
+        assert!(
+            matches!(Plan::of("t", &twice), Err(StoreError::Unavailable(m)) if m.contains("twice"))
+        );
     }
 
     #[test]

@@ -207,7 +207,7 @@ impl SqsQueue {
 /// (and HTTP status) only, since its message may quote the request that was signed (a
 /// `SignatureDoesNotMatch` carries the canonical request, session token header included).
 /// Failures before any response (no credentials, unreachable endpoint) are ours to show whole.
-fn describe<E>(e: &SdkError<E, HttpResponse>) -> String
+pub(crate) fn describe<E>(e: &SdkError<E, HttpResponse>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {

@@ -113,6 +113,7 @@ fn services_on(store: &coaching_aws::DynamoStore) -> Services {
         ids: Arc::new(Counter::default()),
         events: None,
         queue: None,
+        outbound: coaching_domain::ports::Outbound::new(|_| serde_json::Value::Null),
     })
 }
 

@@ -47,6 +47,18 @@ macro_rules! string_id {
 }
 
 string_id!(
+    /// An org event (`evt_…`): one per fact, the `webhook-id` of every delivery of it.
+    EventId
+);
+string_id!(
+    /// An org's outbound webhook endpoint (`we_…`).
+    EndpointId
+);
+string_id!(
+    /// One event's delivery to one endpoint (`wd_…`).
+    DeliveryId
+);
+string_id!(
     /// An organisation: the boundary nothing crosses.
     OrgId
 );

@@ -15,6 +15,7 @@ pub mod money;
 pub mod notes;
 pub mod notification;
 pub mod org;
+pub mod outbound;
 pub mod ports;
 pub mod reminder;
 pub mod reschedule;

@@ -22,10 +22,13 @@ pub enum NotificationType {
     ReviewRequested,
     CoachingReady,
     MessageReceived,
+    /// To the admins who made or last changed a webhook endpoint that was disabled: it
+    /// answered `410 Gone`, or its deliveries failed for five days.
+    WebhookEndpointDisabled,
 }
 
 impl NotificationType {
-    pub const ALL: [NotificationType; 13] = [
+    pub const ALL: [NotificationType; 14] = [
         Self::SessionBooked,
         Self::SessionRescheduled,
         Self::SessionCancelled,
@@ -39,6 +42,7 @@ impl NotificationType {
         Self::ReviewRequested,
         Self::CoachingReady,
         Self::MessageReceived,
+        Self::WebhookEndpointDisabled,
     ];
     /// The wire name: the inbox `type` and the EventBridge `detail-type`.
     pub fn as_str(&self) -> &'static str {
@@ -56,6 +60,7 @@ impl NotificationType {
             Self::ReviewRequested => "review_requested",
             Self::CoachingReady => "coaching_ready",
             Self::MessageReceived => "message_received",
+            Self::WebhookEndpointDisabled => "webhook_endpoint_disabled",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

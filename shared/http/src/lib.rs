@@ -107,4 +107,5 @@ pub fn webhook_router<S: coaching_domain::ports::DeliveryStore + ?Sized + 'stati
     routes::webhook_router(state)
 }
 
+pub use dto::sessions::session_event_view;
 pub use routes::webhooks::WebhookState;

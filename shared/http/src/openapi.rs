@@ -38,7 +38,7 @@ impl Modify for BearerAuth {
 /// The rooms of the API, one per capability: each declares its handlers and wire types in
 /// `#[openapi(paths(...), components(schemas(...)))]` next to them (`crate::routes::<capability>`).
 /// A new room is added here; a new endpoint or type only to its room.
-fn rooms() -> [utoipa::openapi::OpenApi; 14] {
+fn rooms() -> [utoipa::openapi::OpenApi; 15] {
     [
         routes::meta::MetaApi::openapi(),
         routes::notifications::NotificationsApi::openapi(),
@@ -54,6 +54,7 @@ fn rooms() -> [utoipa::openapi::OpenApi; 14] {
         routes::org::OrgApi::openapi(),
         routes::continuity::ContinuityApi::openapi(),
         routes::messages::MessagesApi::openapi(),
+        routes::webhook_endpoints::WebhookEndpointsApi::openapi(),
     ]
 }
 
@@ -79,6 +80,8 @@ impl Modify for Rooms {
         JobActionKindDto, ReminderTypeDto, MoneyDto)),
     modifiers(&Rooms, &Instants, &BearerAuth, &Links, &Unavailable, &Problems, &OptionalBodies),
     tags((name = "sessions"), (name = "rescheduling"), (name = "coaches"), (name = "notifications"),
-        (name = "jobs"), (name = "evaluations"), (name = "org"), (name = "meta"))
+        (name = "jobs"), (name = "evaluations"), (name = "org"), (name = "webhooks",
+        description = "Outbound webhooks: the org's endpoints, signed deliveries of its events, retries and the deliveries log"),
+        (name = "meta"))
 )]
 pub struct ApiDocs;

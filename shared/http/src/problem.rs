@@ -17,7 +17,7 @@ pub struct ProblemField {
 /// Every `code` a problem answer can carry, in the document as the `ProblemCode` enum. An
 /// `ApiError` with a code not listed here fails the tests (`problem_codes` below scans the
 /// handlers and the domain for the codes they answer) and a debug build's response.
-pub const PROBLEM_CODES: [&str; 23] = [
+pub const PROBLEM_CODES: [&str; 24] = [
     "validation_failed",
     "unauthenticated",
     "forbidden",
@@ -36,6 +36,8 @@ pub const PROBLEM_CODES: [&str; 23] = [
     "no_markdowns",
     "not_a_review_session",
     "invalid_evaluation_link",
+    // An outbound webhook URL that points inside (docs/api.md#org-events-and-outbound-webhooks).
+    "unsafe_url",
     "idempotency_key_reused",
     "internal",
     "store_unavailable",

@@ -23,7 +23,8 @@ pub(crate) struct IdempotencyDoc {
 
 /// Applies `changes` in the order releases, session puts, lock acquisitions, idempotency record,
 /// notifications (with their outbox events), requests, reminders, generation records,
-/// messages. Any error rolls everything back (the transaction is dropped uncommitted).
+/// messages, org events (into the outbox), webhook deliveries and endpoint updates. Any error
+/// rolls everything back (the transaction is dropped uncommitted).
 pub(crate) fn commit(conn: &mut Connection, changes: &Changes) -> Result<(), StoreError> {
     if changes.is_empty() {
         return Ok(());
@@ -65,6 +66,15 @@ pub(crate) fn commit(conn: &mut Connection, changes: &Changes) -> Result<(), Sto
     }
     for m in &changes.messages {
         crate::messages::put_message(&tx, m)?;
+    }
+    for event in &changes.events {
+        crate::outbound::put_event(&tx, event)?;
+    }
+    for put in &changes.deliveries {
+        crate::outbound::put_delivery(&tx, put)?;
+    }
+    for put in &changes.endpoints {
+        crate::outbound::put_endpoint(&tx, put)?;
     }
     tx.commit().map_err(unavailable)
 }

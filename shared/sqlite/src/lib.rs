@@ -22,6 +22,7 @@ mod messages;
 mod migrate;
 mod notifications;
 mod org;
+mod outbound;
 mod outbox;
 mod pool;
 mod query;

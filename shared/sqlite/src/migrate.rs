@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_calendar_tokens.sql"),
     include_str!("../migrations/0007_messages.sql"),
     include_str!("../migrations/0008_analytics_retention_index.sql"),
+    include_str!("../migrations/0009_outbound_webhooks.sql"),
 ];
 
 /// Brings the schema up to date; each step commits with its version or not at all.

@@ -23,6 +23,7 @@ mod org;
 mod outbox;
 mod race;
 mod sessions;
+mod webhooks_out;
 
 pub use calendar::*;
 pub use coaches::*;
@@ -41,6 +42,7 @@ pub use org::*;
 pub use outbox::*;
 pub use race::*;
 pub use sessions::*;
+pub use webhooks_out::*;
 
 use coaching_domain::ports::Store;
 use std::future::Future;
@@ -131,6 +133,14 @@ macro_rules! __with_cases {
             a_thread_is_oldest_first_by_time_then_id_and_pages_after_a_cursor,
             a_thread_holds_only_its_own_sessions_messages_of_its_org,
             a_message_stored_already_is_a_conflict_and_its_set_writes_nothing,
+            endpoints_are_created_up_to_the_limit_and_read_back_only_in_their_org,
+            of_concurrent_endpoint_creations_no_more_than_the_limit_succeed,
+            an_endpoint_changes_only_from_its_stored_version,
+            a_delivery_reads_back_with_its_event_in_the_outbox_and_only_in_its_org,
+            a_change_set_with_a_stored_delivery_or_event_writes_nothing,
+            a_delivery_changes_only_from_its_stored_version,
+            deliveries_list_newest_first_by_endpoint_and_status_and_page_after_a_cursor,
+            deliveries_are_due_from_their_next_attempt_soonest_first_across_orgs,
         }
     };
 }

@@ -51,6 +51,10 @@ fn fill(world: &World, template: &str) -> String {
     // `{id}` names a different record under each collection.
     let id = if template.starts_with("/v1/reschedule-requests/") {
         &world.request
+    } else if template.starts_with("/v1/webhook-endpoints/") {
+        &world.endpoint
+    } else if template.starts_with("/v1/webhook-deliveries/") {
+        &world.delivery
     } else if template.starts_with("/v1/action-items/") {
         &world.item
     } else if template.ends_with("/review") || template.ends_with("/review-request") {
@@ -102,6 +106,10 @@ fn body_for(op: &str) -> Option<Value> {
         "POST /v1/agenda-templates" => json!({"name": "Monthly", "items": ["Goals"]}),
         "PATCH /v1/action-items/{id}" => json!({"done": true}),
         "POST /v1/sessions/{id}/messages" => json!({"text": "See you Monday"}),
+        "POST /v1/webhook-endpoints" => {
+            json!({"url": "https://hooks.example.com/new", "eventTypes": ["*"]})
+        }
+        "PATCH /v1/webhook-endpoints/{id}" => json!({"description": "renamed"}),
         _ => return None,
     };
     Some(body)

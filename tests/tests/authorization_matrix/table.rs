@@ -119,4 +119,15 @@ pub const ROWS: &[Row] = &[
     row("GET /v1/agenda-templates",                           [U, U, U, A, F, F, A, A]),
     row("PATCH /v1/action-items/{id}",                        [U, U, U, N, N, A, A, A]),
     row("GET /v1/action-items",                               [U, U, U, A, F, A, A, A]),
+    // Outbound webhooks: admins only; another org's admin works in (and sees) their own org.
+    row("POST /v1/webhook-endpoints",                         [U, U, U, A, F, F, F, A]),
+    row("GET /v1/webhook-endpoints",                          [U, U, U, A, F, F, F, A]),
+    row("GET /v1/webhook-endpoints/{id}",                     [U, U, U, N, F, F, F, A]),
+    row("PATCH /v1/webhook-endpoints/{id}",                   [U, U, U, N, F, F, F, A]),
+    row("DELETE /v1/webhook-endpoints/{id}",                  [U, U, U, N, F, F, F, A]),
+    row("POST /v1/webhook-endpoints/{id}/rotate-secret",      [U, U, U, N, F, F, F, A]),
+    row("POST /v1/webhook-endpoints/{id}/test",               [U, U, U, N, F, F, F, A]),
+    row("GET /v1/webhook-endpoints/{id}/deliveries",          [U, U, U, N, F, F, F, A]),
+    row("POST /v1/webhook-deliveries/{id}/retry",             [U, U, U, N, F, F, F, A]),
+    row("POST /v1/admin/jobs/deliveries/run",                 [U, U, U, A, F, F, F, A]),
 ];

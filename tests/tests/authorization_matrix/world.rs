@@ -28,6 +28,7 @@ const TEXTS: &[&str] = &[
     "template-name-zq7",
     "refund-comment-zq7",
     "message-zq7",
+    "endpoint-zq7",
 ];
 
 /// What the whole org may read (the knowledge base): hidden from another org only.
@@ -54,6 +55,10 @@ pub struct World {
     pub calendar: String,
     /// BO's message on `session`.
     pub message: String,
+    /// The org's outbound webhook endpoint.
+    pub endpoint: String,
+    /// A pending delivery (a ping) to `endpoint`.
+    pub delivery: String,
 }
 
 impl World {
@@ -119,6 +124,12 @@ impl World {
             &ok(app.post_empty("/v1/calendar-token", &ana).await),
             "/token",
         );
+        let hook = json!({"url": "https://hooks.example.com/endpoint-zq7",
+            "eventTypes": ["*"], "description": "endpoint-zq7"});
+        let endpoint = id(&ok(app.post("/v1/webhook-endpoints", &cy, &hook).await));
+        let delivery = id(&ok(app
+            .post_empty(&format!("/v1/webhook-endpoints/{endpoint}/test"), &cy)
+            .await));
         World {
             app,
             session,
@@ -132,6 +143,8 @@ impl World {
             generation,
             calendar,
             message,
+            endpoint,
+            delivery,
         }
     }
 
@@ -168,6 +181,8 @@ impl World {
             &self.generation,
             &self.calendar,
             &self.message,
+            &self.endpoint,
+            &self.delivery,
         ];
         let mut out: Vec<String> = ids.into_iter().cloned().collect();
         out.extend(TEXTS.iter().map(|t| (*t).to_owned()));
@@ -195,6 +210,8 @@ impl World {
             format!("/v1/action-items?assigneeId={BO}"),
             format!("/v1/coachees/{BO}/evaluations"),
             format!("/v1/sessions/{}/messages", self.session),
+            "/v1/webhook-endpoints".into(),
+            format!("/v1/webhook-endpoints/{}/deliveries", self.endpoint),
         ] {
             paths.push((p, &cy));
         }

@@ -192,6 +192,7 @@ async fn measure(args: &Args, size: usize, dir: &tempfile::TempDir) -> (f64, Str
         ids: Arc::new(UlidIds::new()),
         events: Some(Arc::new(LogPublisher)),
         queue: None,
+        outbound: coaching_domain::ports::Outbound::new(coaching_http::session_event_view),
     });
     let mut times = Vec::new();
     let mut requests = String::new();

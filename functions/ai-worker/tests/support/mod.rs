@@ -45,6 +45,7 @@ pub fn world_on(store: SqliteStore) -> World {
         ids: Arc::new(UlidIds::new()),
         events: None,
         queue: None,
+        outbound: coaching_domain::ports::Outbound::new(coaching_http::session_event_view),
     });
     let org = OrgId::parse(ORG).unwrap();
     let coach = Actor::new(

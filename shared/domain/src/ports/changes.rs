@@ -82,7 +82,9 @@ pub struct RequestPut {
 ///   [`ReminderWrite::Take`] finds its record missing or different,
 /// - [`StoreError::Conflict`] when a [`GenerationPut`]'s expectation does not hold,
 /// - [`StoreError::Conflict`] when a message of `messages` was stored already (the same org,
-///   session, id and `created_at`: a retried set; ids are ULIDs and never meet otherwise).
+///   session, id and `created_at`: a retried set; ids are ULIDs and never meet otherwise),
+/// - [`StoreError::Conflict`] when a [`DeliveryPut`](crate::outbound::DeliveryPut)'s or an
+///   [`EndpointPut`](crate::outbound::EndpointPut)'s expectation does not hold.
 ///
 /// A generation record with `due_at` set is in the due-by-time index by `due_at`.
 ///
@@ -108,6 +110,15 @@ pub struct Changes {
     pub dropped_action_items: Vec<crate::ids::ActionItemId>,
     /// New messages (see [`MessageStore`]): each MUST NOT be stored yet.
     pub messages: Vec<crate::message::Message>,
+    /// Org events of this change: each goes into the outbox (published to EventBridge) like a
+    /// notification's event. Never stored twice: an event id MUST NOT be in the outbox yet.
+    pub events: Vec<crate::outbound::OrgEvent>,
+    /// Delivery writes (see [`WebhookStore`]): new ones (the deliveries of `events`) and
+    /// attempt outcomes. A delivery with `next_attempt_at` set is in the due-by-time index by it.
+    pub deliveries: Vec<crate::outbound::DeliveryPut>,
+    /// Endpoint updates (a creation is [`WebhookStore::create_endpoint`]); the endpoint MUST
+    /// exist with the expected version, else [`StoreError::Conflict`].
+    pub endpoints: Vec<crate::outbound::EndpointPut>,
 }
 
 impl Changes {
@@ -123,7 +134,10 @@ impl Changes {
             .chain(self.requests.iter().map(|r| &r.request.org))
             .chain(self.reminders.iter().map(|r| r.org()))
             .chain(self.generations.iter().map(|g| &g.job.org))
-            .chain(self.messages.iter().map(|m| &m.org));
+            .chain(self.messages.iter().map(|m| &m.org))
+            .chain(self.events.iter().map(|e| &e.org))
+            .chain(self.deliveries.iter().map(|d| &d.delivery.org))
+            .chain(self.endpoints.iter().map(|e| &e.endpoint.org));
         let first = orgs.next();
         if let Some(first) = first
             && orgs.any(|o| o != first)
@@ -173,5 +187,8 @@ impl Changes {
             && self.generations.is_empty()
             && self.dropped_action_items.is_empty()
             && self.messages.is_empty()
+            && self.events.is_empty()
+            && self.deliveries.is_empty()
+            && self.endpoints.is_empty()
     }
 }

@@ -14,6 +14,7 @@ mod generations;
 mod messages;
 mod notifications;
 mod org;
+mod outbound;
 mod outside;
 mod paging;
 mod reschedule;
@@ -29,6 +30,7 @@ pub use generations::*;
 pub use messages::*;
 pub use notifications::*;
 pub use org::*;
+pub use outbound::*;
 pub use outside::*;
 pub use paging::*;
 pub use reschedule::*;
@@ -50,6 +52,7 @@ pub trait Store:
     + ContinuityStore
     + CalendarStore
     + MessageStore
+    + WebhookStore
 {
 }
 
@@ -66,29 +69,50 @@ impl<T> Store for T where
         + ContinuityStore
         + CalendarStore
         + MessageStore
+        + WebhookStore
 {
 }
 
 /// What the AI generation worker reads and writes: generation records, the session they
-/// write into (and its notifications, through `commit`), the coachee's evaluations and the
-/// org's knowledge base. The `coaching-ai-worker` function's services are built on this.
-pub trait WorkerStore: GenerationStore + SessionStore + EvaluationStore + OrgStore {}
-impl<T: GenerationStore + SessionStore + EvaluationStore + OrgStore + ?Sized> WorkerStore for T {}
+/// write into (and its notifications, through `commit`), the coachee's evaluations, the
+/// org's knowledge base and its webhook endpoints (the generation's event). The `coaching-ai-worker` function's services are built on this.
+pub trait WorkerStore:
+    GenerationStore + SessionStore + EvaluationStore + OrgStore + WebhookStore
+{
+}
+impl<T: GenerationStore + SessionStore + EvaluationStore + OrgStore + WebhookStore + ?Sized>
+    WorkerStore for T
+{
+}
 
 /// What the evaluation webhook reads and writes: the org's own secret and the evaluations a
 /// delivery records. The `coaching-webhooks` function's services are built on this.
 pub trait DeliveryStore: EvaluationStore + OrgStore {}
 impl<T: EvaluationStore + OrgStore + ?Sized> DeliveryStore for T {}
 
+/// What the webhook delivery worker reads and writes: deliveries and endpoints, and the
+/// commit that records an attempt (with the notification and event of a disabled endpoint).
+/// The `coaching-deliveries` function's services are built on this.
+pub trait SenderStore: SessionStore + WebhookStore {}
+impl<T: SessionStore + WebhookStore + ?Sized> SenderStore for T {}
+
 /// What the scheduled jobs read and write: due work through the due index, the sessions and
-/// requests it concerns, the outbox they relay and generation records they hand over again.
+/// requests it concerns, the outbox they relay, generation records they hand over again and
+/// the webhook deliveries that are due (and the endpoints their events go to).
 /// The two job functions' services are built on this.
 pub trait JobStore:
-    DueStore + SessionStore + RescheduleStore + OutboxStore + GenerationStore
+    DueStore + SessionStore + RescheduleStore + OutboxStore + GenerationStore + WebhookStore
 {
 }
-impl<T: DueStore + SessionStore + RescheduleStore + OutboxStore + GenerationStore + ?Sized> JobStore
-    for T
+impl<
+    T: DueStore
+        + SessionStore
+        + RescheduleStore
+        + OutboxStore
+        + GenerationStore
+        + WebhookStore
+        + ?Sized,
+> JobStore for T
 {
 }
 
@@ -107,6 +131,8 @@ pub struct Ports<S: ?Sized = dyn Store> {
     /// Where `generate` hands queued generations; `None`: nowhere (an in-process worker or a
     /// test drains the due index itself).
     pub queue: Option<Arc<dyn GenerationQueue>>,
+    /// Org events' rendering, and where their deliveries are sent from.
+    pub outbound: Outbound,
 }
 
 impl<S: ?Sized> Clone for Ports<S> {
@@ -117,6 +143,7 @@ impl<S: ?Sized> Clone for Ports<S> {
             ids: self.ids.clone(),
             events: self.events.clone(),
             queue: self.queue.clone(),
+            outbound: self.outbound.clone(),
         }
     }
 }

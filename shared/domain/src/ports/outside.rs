@@ -61,3 +61,85 @@ pub trait EventPublisher: Send + Sync {
     /// that was not stays in the outbox and is published by a later run.
     async fn publish(&self, events: &[OutboxEvent]) -> Vec<bool>;
 }
+
+/// Renders a session as an admin sees it through the API, minus its private notes: the
+/// `data.session` of org events (the HTTP layer's session document, so that receivers get
+/// what `GET /v1/sessions/{id}` shows).
+pub type SessionView = fn(&crate::session::Session) -> serde_json::Value;
+
+/// One attempt to hand an event to an endpoint.
+#[derive(Debug, Clone, Copy)]
+pub struct OutboundRequest<'a> {
+    pub url: &'a str,
+    /// The `webhook-id`: the event's id, the same on every attempt.
+    pub event_id: &'a str,
+    /// The exact bytes sent (and signed).
+    pub payload: &'a str,
+    /// Every secret to sign with, the current one first.
+    pub secrets: &'a [&'a str],
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// A 2xx answer.
+    Succeeded,
+    /// `410 Gone`: the endpoint is disabled at once.
+    Gone,
+    /// Anything else (another status, a redirect, a timeout, a refused address, …).
+    Failed,
+}
+
+/// What an attempt got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboundResult {
+    pub outcome: SendOutcome,
+    pub status_code: Option<u16>,
+    pub duration_ms: u64,
+    pub error: Option<String>,
+    /// At most [`crate::outbound::RESPONSE_BODY_BYTES`] of the answer.
+    pub response_body: Option<String>,
+    /// A `Retry-After` the receiver sent with a 429 or 503.
+    pub retry_after: Option<chrono::Duration>,
+}
+
+/// Sends delivery attempts: POSTs the payload signed as Standard Webhooks prescribe, with
+/// `webhook-timestamp` from the real time (never the test clock), refusing unsafe addresses
+/// at connection time.
+#[async_trait]
+pub trait WebhookSender: Send + Sync {
+    async fn send(&self, request: OutboundRequest<'_>) -> OutboundResult;
+}
+
+/// Hands deliveries to a worker after the commit that made them due: an SQS queue on AWS, the
+/// in-process worker's wake-up locally. The delivery record is the truth; a lost hand-over is
+/// found through the due index by the minute schedule.
+#[async_trait]
+pub trait DeliveryQueue: Send + Sync {
+    async fn enqueue(&self, deliveries: &[crate::outbound::Delivery]);
+}
+
+/// What a process needs for org events and their deliveries.
+#[derive(Clone)]
+pub struct Outbound {
+    pub session_view: SessionView,
+    /// Only where deliveries are attempted (`coaching-local`, the deliveries function).
+    pub sender: Option<Arc<dyn WebhookSender>>,
+    /// Where new and due deliveries are handed; `None`: the due index alone (tests drain it).
+    pub queue: Option<Arc<dyn DeliveryQueue>>,
+    /// `COACHING_WEBHOOK_ALLOW_PRIVATE=1`: endpoints may point at loopback and private
+    /// addresses (development and tests only; never on AWS).
+    pub allow_private: bool,
+}
+
+impl Outbound {
+    /// Events rendered with `session_view`; no sender, no queue.
+    pub fn new(session_view: SessionView) -> Self {
+        Self {
+            session_view,
+            sender: None,
+            queue: None,
+            allow_private: false,
+        }
+    }
+}

@@ -210,6 +210,7 @@ impl Services {
         let id = parse_id("id", ActionItemId::parse(self.new_id()))?;
         for _ in 0..ROUNDS {
             let (mut s, _) = self.session_for(actor, session).await?;
+            let items_before = s.action_items.clone();
             s.require_coach_or_admin(actor, "add action items")?;
             let assignee = input.assignee_id.clone().unwrap_or(s.client_id.clone());
             if assignee != s.client_id && assignee != s.coach_id {
@@ -232,7 +233,7 @@ impl Services {
                 generation_id: None,
             };
             s.action_items.push(item.clone());
-            if self.put_session(s).await? {
+            if self.put_session(s, &items_before).await? {
                 return Ok(item);
             }
         }
@@ -271,6 +272,7 @@ impl Services {
                 .await
                 .map_err(store_err)?
                 .ok_or_else(not_found)?;
+            let items_before = s.action_items.clone();
             let Some(pos) = s.action_items.iter().position(|a| &a.id == id) else {
                 continue; // moved meanwhile (carry-over): look it up again
             };
@@ -301,7 +303,7 @@ impl Services {
                 item.done = done;
             }
             let item = item.clone();
-            if self.put_session(s).await? {
+            if self.put_session(s, &items_before).await? {
                 return Ok(item);
             }
         }
@@ -311,17 +313,25 @@ impl Services {
     }
 
     /// Stores `s` (one more version) unless it changed since it was read: `false` then.
-    async fn put_session(&self, mut s: Session) -> Result<bool, DomainError> {
+    /// With the `action_item.*` events of what changed since `items_before`.
+    async fn put_session(
+        &self,
+        mut s: Session,
+        items_before: &[ActionItem],
+    ) -> Result<bool, DomainError> {
         let before = s.version;
-        s.touch(self.now());
+        let now = self.now();
+        s.touch(now);
+        let events = self.action_item_events(items_before, &s, now);
         let changes = Changes {
             sessions: vec![SessionPut {
                 session: s,
                 expected_version: Some(before),
             }],
+            events,
             ..Changes::default()
         };
-        match self.ports.store.commit(changes).await {
+        match self.commit(changes).await {
             Ok(()) => Ok(true),
             Err(crate::ports::StoreError::Conflict) => Ok(false),
             Err(e) => Err(store_err(e)),

@@ -8,6 +8,7 @@ use crate::evaluation::ReviewInfo;
 use crate::ids::*;
 use crate::money::Money;
 use crate::notification::NotificationType;
+use crate::outbound::OrgEventType;
 use crate::ports::{Changes, IdempotencyRecord, SessionPut};
 use crate::reminder::reminder_writes;
 use crate::session::{NewSession, Recurrence, Session, SessionKind};
@@ -298,6 +299,14 @@ impl Services {
             };
             changes.notifications =
                 self.notify(&session, kind, &recipients, json!({"bookedBy": actor.user}));
+            // Every session made with a time is booked (`session.scheduled` is a draft that
+            // got one later).
+            changes.events.extend(self.session_event(
+                OrgEventType::SessionBooked,
+                &session,
+                json!({"bookedBy": actor.user}),
+                now,
+            ));
         }
         if let Some(key) = idempotency_key {
             changes.idempotency = Some(IdempotencyRecord {
@@ -314,7 +323,7 @@ impl Services {
             session: session.clone(),
             expected_version: None,
         });
-        self.ports.store.commit(changes).await.map_err(store_err)?;
+        self.commit(changes).await.map_err(store_err)?;
         Ok(session)
     }
 

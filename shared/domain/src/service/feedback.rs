@@ -5,6 +5,7 @@ use crate::access::Actor;
 use crate::error::DomainError;
 use crate::ids::*;
 use crate::notification::NotificationType;
+use crate::outbound::OrgEventType;
 use crate::ports::{Changes, SessionPut};
 use crate::session::{Party, Rating, Session, SessionRating, SessionStatus};
 use serde_json::json;
@@ -46,9 +47,18 @@ impl Services {
                 session: s.clone(),
                 expected_version: Some(before),
             }],
+            events: self
+                .session_event(
+                    OrgEventType::ReviewRequested,
+                    &s,
+                    json!({"requestedBy": actor.user}),
+                    now,
+                )
+                .into_iter()
+                .collect(),
             ..Changes::default()
         };
-        self.ports.store.commit(changes).await.map_err(store_err)?;
+        self.commit(changes).await.map_err(store_err)?;
         Ok(s)
     }
 
@@ -105,14 +115,24 @@ impl Services {
             let before = s.version;
             s.rating = Some(review.clone());
             s.touch(now);
+            let events = self
+                .session_event(
+                    OrgEventType::ReviewSubmitted,
+                    &s,
+                    json!({"rating": review.rating, "comment": review.comment}),
+                    now,
+                )
+                .into_iter()
+                .collect();
             let changes = Changes {
                 sessions: vec![SessionPut {
                     session: s,
                     expected_version: Some(before),
                 }],
+                events,
                 ..Changes::default()
             };
-            match self.ports.store.commit(changes).await.map_err(store_err) {
+            match self.commit(changes).await.map_err(store_err) {
                 Err(DomainError::Conflict(_)) => continue,
                 r => return r.map(|()| review),
             }

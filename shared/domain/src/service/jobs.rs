@@ -11,6 +11,7 @@ use super::{Services, store_err};
 use crate::error::DomainError;
 use crate::ids::{OrgId, RescheduleRequestId, SessionId};
 use crate::notification::NotificationType;
+use crate::outbound::OrgEventType;
 use crate::ports::{Changes, RequestPut, SessionPut, StoreError};
 use crate::reminder::{Reminder, ReminderKind, ReminderWrite, to_deliver};
 use crate::reschedule::{RequestStatus, RescheduleRequest};
@@ -190,6 +191,12 @@ impl<S: crate::ports::JobStore + ?Sized> Services<S> {
                 json!({"reminder": kind.as_str()}),
                 now,
             );
+            changes.events.extend(self.session_event(
+                OrgEventType::SessionReminder,
+                s,
+                json!({"reminder": kind.as_str()}),
+                now,
+            ));
         }
         let written = changes.notifications.len();
         let outcome = |r: &Reminder| {
@@ -199,7 +206,7 @@ impl<S: crate::ports::JobStore + ?Sized> Services<S> {
                 Outcome::Dropped(r.kind)
             }
         };
-        let won = match self.ports.store.commit(changes).await {
+        let won = match self.commit(changes).await {
             Ok(()) => true,
             // Taken by an overlapping run, or rewritten by a move or cancellation meanwhile:
             // whatever is due now is found again in the next round or run.
@@ -294,13 +301,22 @@ impl<S: crate::ports::JobStore + ?Sized> Services<S> {
                     s.pending_reschedule_request = None;
                     s.touch(now);
                     changes.sessions.push(SessionPut {
-                        session: s,
+                        session: s.clone(),
                         expected_version: Some(before),
                     });
                 }
+                let mut expired = request.clone();
+                expired.status = RequestStatus::Expired;
+                expired.decided_at = Some(now);
+                changes.events.extend(self.session_event(
+                    OrgEventType::RescheduleRequestExpired,
+                    &s,
+                    super::reschedule::request_event_data(&expired),
+                    now,
+                ));
             }
             let written = changes.notifications.len();
-            match self.ports.store.commit(changes).await {
+            match self.commit(changes).await {
                 Ok(()) => {
                     run.actions.push(JobAction {
                         org: request.org.clone(),

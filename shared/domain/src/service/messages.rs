@@ -19,6 +19,7 @@ use crate::error::DomainError;
 use crate::ids::{MessageId, SessionId};
 use crate::message::{Message, MessageText};
 use crate::notification::NotificationType;
+use crate::outbound::OrgEventType;
 use crate::ports::{Changes, Cursor, Page};
 use crate::session::{Party, SessionStatus};
 use serde_json::json;
@@ -75,12 +76,29 @@ impl Services {
             }),
             message.created_at,
         );
+        let event = self.org_event(
+            &s.org,
+            OrgEventType::MessageCreated,
+            json!({
+                "sessionId": s.id,
+                "messageId": message.id,
+                "message": {
+                    "id": message.id,
+                    "sessionId": s.id,
+                    "authorId": message.author_id,
+                    "text": message.text.as_str(),
+                    "createdAt": message.created_at,
+                },
+            }),
+            message.created_at,
+        );
         let changes = Changes {
             messages: vec![message.clone()],
             notifications,
+            events: event.into_iter().collect(),
             ..Changes::default()
         };
-        self.ports.store.commit(changes).await.map_err(store_err)?;
+        self.commit(changes).await.map_err(store_err)?;
         Ok(message)
     }
 

@@ -14,6 +14,7 @@ mod lifecycle;
 mod messages;
 mod notify;
 mod org;
+mod outbound;
 mod read;
 mod relay;
 mod reschedule;
@@ -35,6 +36,9 @@ pub use jobs::{JOB_BATCH, Job, JobAction, JobRun, Outcome};
 pub use lifecycle::{AgendaInput, Completed, JoinInfo, SessionPatch};
 pub use messages::{DEFAULT_MESSAGE_PAGE, MAX_MESSAGE_PAGE};
 pub use org::{DEFAULT_KB_PAGE, KbArticleInput, MAX_KB_PAGE};
+pub use outbound::{
+    Attempted, DELIVERY_BATCH, DeliveryRun, EndpointInput, EndpointPatch, ListDeliveries,
+};
 pub use read::{DEFAULT_PAGE, ListSessions, MAX_PAGE};
 pub use relay::{RELAY_BATCH, Relayed};
 pub use reschedule::{Decided, ListRequests, RescheduleCommand, Rescheduled};

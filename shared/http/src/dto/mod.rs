@@ -18,6 +18,7 @@ pub mod org;
 pub mod rescheduling;
 pub mod schema;
 pub mod sessions;
+pub mod webhook_endpoints;
 pub mod webhooks;
 
 use coaching_domain::Money;

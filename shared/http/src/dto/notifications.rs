@@ -81,7 +81,11 @@ impl ToSchema for NotificationTypeDto {
 /// What every notification's `data` holds: the session as it was when the notification was
 /// written. The types add their own fields (`notification_data!`).
 macro_rules! notification_data {
-    ($( $(#[$doc:meta])* $name:ident => $data:ident { $( $(#[$m:meta])* $field:ident : $ty:ty ),* $(,)? } )*) => {
+    (
+        $( $(#[$doc:meta])* $name:ident => $data:ident { $( $(#[$m:meta])* $field:ident : $ty:ty ),* $(,)? } )*
+        // Types not about a session, whose data struct is written out below.
+        ; others: $( $other:ident => $other_data:ident ),* $(,)?
+    ) => {
         $(
             $(#[$doc])*
             #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -103,6 +107,7 @@ macro_rules! notification_data {
         fn data_schema_name(t: NotificationTypeDto) -> Cow<'static, str> {
             match t {
                 $( NotificationTypeDto(NotificationType::$name) => $data::name(), )*
+                $( NotificationTypeDto(NotificationType::$other) => $other_data::name(), )*
             }
         }
 
@@ -110,6 +115,10 @@ macro_rules! notification_data {
             $(
                 schemas.push(($data::name().into_owned(), $data::schema()));
                 <$data as ToSchema>::schemas(schemas);
+            )*
+            $(
+                schemas.push(($other_data::name().into_owned(), $other_data::schema()));
+                <$other_data as ToSchema>::schemas(schemas);
             )*
         }
 
@@ -119,6 +128,8 @@ macro_rules! notification_data {
         pub fn check_data(notification_type: NotificationTypeDto, data: &serde_json::Value) -> Result<(), String> {
             let again = match notification_type {
                 $( NotificationTypeDto(NotificationType::$name) => serde_json::from_value::<$data>(data.clone())
+                    .and_then(serde_json::to_value), )*
+                $( NotificationTypeDto(NotificationType::$other) => serde_json::from_value::<$other_data>(data.clone())
                     .and_then(serde_json::to_value), )*
             }
             .map_err(|e| format!("{}: {e}", notification_type.as_str()))?;
@@ -214,6 +225,21 @@ notification_data! {
         message_id: String,
         author_id: String,
     }
+    ; others: WebhookEndpointDisabled => WebhookEndpointDisabledData,
+}
+
+/// `webhook_endpoint_disabled` (to the admins who made or last changed the endpoint; no
+/// session): an outbound webhook endpoint was disabled because it answered `410 Gone` or its
+/// deliveries failed for five days.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookEndpointDisabledData {
+    pub endpoint_id: String,
+    pub url: String,
+    pub disabled_reason: super::webhook_endpoints::DisabledReasonDto,
+    /// The first failed attempt since the last success.
+    pub failing_since: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
 }
 
 impl NotificationTypeDto {

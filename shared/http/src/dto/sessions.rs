@@ -240,6 +240,16 @@ pub struct SessionDto {
     pub updated_at: DateTime<Utc>,
     pub version: u64,
 }
+/// A session as org events carry it (`data.session`, docs/api.md#org-events-and-outbound-webhooks): what an admin reads
+/// with `GET /v1/sessions/{id}`, without the private notes (nor their length). The domain's
+/// `SessionView` port.
+pub fn session_event_view(session: &Session) -> serde_json::Value {
+    let mut dto = SessionDto::new(session, View::Full);
+    dto.private_notes = None;
+    dto.private_notes_length = None;
+    serde_json::to_value(dto).unwrap_or_default()
+}
+
 impl SessionDto {
     /// A session as a list shows it: without the bodies of its notes (each up to 32 KB), which
     /// would make one page of 200 sessions weigh megabytes; their lengths say what there is.

@@ -13,6 +13,7 @@ pub(crate) mod notifications;
 pub(crate) mod org;
 pub(crate) mod rescheduling;
 pub(crate) mod sessions;
+pub(crate) mod webhook_endpoints;
 pub(crate) mod webhooks;
 
 use crate::problem::{deadline, method_not_allowed_fallback, not_found_fallback, panic_response};
@@ -80,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .merge(generation::routes())
         .merge(org::routes())
         .merge(continuity::routes())
+        .merge(webhook_endpoints::routes())
         .fallback(not_found_fallback)
         .method_not_allowed_fallback(method_not_allowed_fallback)
         .with_state(state);

@@ -88,7 +88,7 @@ pub async fn put_settings(
 }
 
 /// A new Standard Webhooks secret: `whsec_` and 32 bytes from the operating system's CSPRNG.
-fn new_secret() -> Result<String, ApiError> {
+pub(crate) fn new_secret() -> Result<String, ApiError> {
     let mut key = [0u8; 32];
     getrandom::fill(&mut key).map_err(|e| {
         tracing::error!(error = %e, "no randomness for a webhook secret");

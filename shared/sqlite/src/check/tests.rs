@@ -171,3 +171,25 @@ fn a_missing_file_is_an_error_and_is_not_created() {
     assert!(check_file(path.to_str().unwrap()).is_err());
     assert!(!path.exists());
 }
+
+#[test]
+fn an_org_event_in_the_outbox_stands_alone_and_is_no_orphan() {
+    let (_dir, path, org) = clean_store();
+    let org = coaching_domain::ids::OrgId::parse(org).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let store = SqliteStore::open(&path).unwrap();
+        let changes = Changes {
+            events: vec![coaching_store_contract::event(&org, 1, at(0))],
+            ..Changes::default()
+        };
+        store.commit(changes).await.unwrap();
+    });
+
+    let report = check_file(&path).unwrap();
+
+    assert!(report.is_ok(), "{:#?}", report.problems);
+    assert_eq!(report.counts.outbox, 3);
+}

@@ -12,6 +12,7 @@ use crate::generation::{
 use crate::ids::*;
 use crate::notification::NotificationType;
 use crate::org::KbArticle;
+use crate::outbound::OrgEventType;
 use crate::ports::{Changes, GenerateError, Generator, SessionPut, StoreError};
 use crate::service::review::review_query;
 use crate::service::{Services, store_err};
@@ -301,7 +302,21 @@ impl<S: crate::ports::WorkerStore + ?Sized> Services<S> {
                             &[&s.coach_id],
                             json!({"generationId": g.id, "status": g.status}),
                         );
+                        let kind = if g.status == GenerationStatus::Succeeded {
+                            OrgEventType::GenerationSucceeded
+                        } else {
+                            OrgEventType::GenerationFailed
+                        };
+                        changes.events.extend(self.session_event(
+                            kind,
+                            &s,
+                            json!({"generationId": g.id, "status": g.status, "error": g.error}),
+                            now,
+                        ));
                     }
+                    changes
+                        .events
+                        .extend(self.action_item_events(&old.action_items, &s, now));
                     changes.sessions.push(SessionPut {
                         session: s,
                         expected_version: Some(before),
@@ -309,7 +324,7 @@ impl<S: crate::ports::WorkerStore + ?Sized> Services<S> {
                 }
             }
             let written = changes.generations[0].job.status;
-            match self.ports.store.commit(changes).await {
+            match self.commit(changes).await {
                 Ok(()) => return Ok(Some(written)),
                 Err(StoreError::Conflict) => {
                     let stored = self

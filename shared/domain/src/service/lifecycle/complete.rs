@@ -5,6 +5,7 @@ use crate::access::Actor;
 use crate::error::DomainError;
 use crate::ids::*;
 use crate::notification::NotificationType;
+use crate::outbound::OrgEventType;
 use crate::ports::{Changes, SessionPut};
 use crate::reminder::reminder_writes;
 use crate::service::{Services, parse_id, store_err};
@@ -65,6 +66,18 @@ impl Services {
                 session: next.clone(),
                 expected_version: None,
             });
+            changes.events.extend(self.session_event(
+                OrgEventType::SessionCompleted,
+                &with_next,
+                json!({"nextSessionId": next.id, "completedBy": actor.user}),
+                now,
+            ));
+            changes.events.extend(self.session_event(
+                OrgEventType::SessionBooked,
+                &next,
+                json!({"seriesId": next.series_id, "previousSessionId": s.id}),
+                now,
+            ));
             match self.commit_update(before, &with_next, changes).await {
                 Ok(()) => {
                     return Ok(Completed {
@@ -79,6 +92,15 @@ impl Services {
         }
         let changes = Changes {
             reminders: reminder_writes(&s, now),
+            events: self
+                .session_event(
+                    OrgEventType::SessionCompleted,
+                    &s,
+                    json!({"nextSessionId": null, "completedBy": actor.user}),
+                    now,
+                )
+                .into_iter()
+                .collect(),
             ..Changes::default()
         };
         self.commit_update(before, &s, changes).await?;

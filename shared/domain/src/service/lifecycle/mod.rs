@@ -7,6 +7,7 @@ use crate::error::{DomainError, Errors};
 use crate::ids::*;
 use crate::notes::action_items_in;
 use crate::notification::NotificationType;
+use crate::outbound::OrgEventType;
 use crate::ports::{Changes, SessionPut};
 use crate::reminder::reminder_writes;
 use crate::service::{Services, parse_id, store_err};
@@ -88,7 +89,7 @@ impl Services {
                 expected_version: Some(before_version),
             },
         );
-        self.ports.store.commit(changes).await.map_err(store_err)
+        self.commit(changes).await.map_err(store_err)
     }
 
     /// Coach or admin edits name, notes, private notes, agenda; `startsAt` schedules a draft.
@@ -108,6 +109,7 @@ impl Services {
         }
         let now = self.now();
         let before = s.version;
+        let items_before = s.action_items.clone();
         let mut errs = Errors::new();
         if let Some(name) = &patch.name
             && (name.trim().is_empty() || name.chars().count() > 200)
@@ -213,6 +215,17 @@ impl Services {
             s.agenda = a;
         }
         s.touch(now);
+        if patch.starts_at.is_some() {
+            changes.events.extend(self.session_event(
+                OrgEventType::SessionScheduled,
+                &s,
+                json!({"scheduledBy": actor.user}),
+                now,
+            ));
+        }
+        changes
+            .events
+            .extend(self.action_item_events(&items_before, &s, now));
         match self.commit_update(before, &s, changes).await {
             Err(DomainError::Conflict(_)) if if_match.is_some() => {
                 Err(DomainError::PreconditionFailed {
@@ -267,6 +280,18 @@ impl Services {
             .requests
             .extend(self.supersede_pending(&s, now).await?);
         s.pending_reschedule_request = None;
+        let cancellation = s.cancellation.as_ref();
+        changes.events.extend(self.session_event(
+            OrgEventType::SessionCancelled,
+            &s,
+            json!({
+                "by": party.as_str(),
+                "byUserId": actor.user,
+                "reason": cancellation.and_then(|c| c.reason.clone()),
+                "fee": cancellation.and_then(|c| c.fee),
+            }),
+            now,
+        ));
         self.commit_update(before, &s, changes).await?;
         Ok(s)
     }
@@ -286,6 +311,15 @@ impl Services {
         s.touch(now);
         let changes = Changes {
             reminders: reminder_writes(&s, now),
+            events: self
+                .session_event(
+                    OrgEventType::SessionNoShow,
+                    &s,
+                    json!({"fee": s.no_show.as_ref().and_then(|n| n.fee)}),
+                    now,
+                )
+                .into_iter()
+                .collect(),
             ..Changes::default()
         };
         self.commit_update(before, &s, changes).await?;

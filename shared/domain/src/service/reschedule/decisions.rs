@@ -5,6 +5,7 @@ use crate::access::Actor;
 use crate::error::DomainError;
 use crate::ids::*;
 use crate::notification::NotificationType;
+use crate::outbound::OrgEventType;
 use crate::ports::{Changes, RequestPut, SessionPut};
 use crate::reschedule::{RequestStatus, RescheduleRequest};
 use crate::service::{Services, store_err};
@@ -118,9 +119,18 @@ impl Services {
                 expected_status: Some(RequestStatus::Pending),
             }],
             notifications,
+            events: self
+                .session_event(
+                    OrgEventType::RescheduleRequestRejected,
+                    &session,
+                    super::request_event_data(&request),
+                    now,
+                )
+                .into_iter()
+                .collect(),
             ..Changes::default()
         };
-        self.ports.store.commit(changes).await.map_err(store_err)?;
+        self.commit(changes).await.map_err(store_err)?;
         Ok(Decided { request, session })
     }
 

@@ -7,6 +7,7 @@ use crate::access::Actor;
 use crate::error::{DomainError, Errors};
 use crate::ids::*;
 use crate::notification::NotificationType;
+use crate::outbound::OrgEventType;
 use crate::ports::{Changes, RequestPut, SessionPut};
 use crate::reminder::reminder_writes;
 use crate::reschedule::{
@@ -201,6 +202,15 @@ impl Services {
             request_data(&request),
             now,
         );
+        let events = self
+            .session_event(
+                OrgEventType::RescheduleRequestCreated,
+                &s,
+                request_event_data(&request),
+                now,
+            )
+            .into_iter()
+            .collect();
         let changes = Changes {
             sessions: vec![SessionPut {
                 session: s,
@@ -211,9 +221,10 @@ impl Services {
                 expected_status: None,
             }],
             notifications,
+            events,
             ..Changes::default()
         };
-        self.ports.store.commit(changes).await.map_err(store_err)?;
+        self.commit(changes).await.map_err(store_err)?;
         Ok(request)
     }
 
@@ -254,6 +265,7 @@ impl Services {
             reminders: reminder_writes(&s, now),
             ..Changes::default()
         };
+        let approved = decided.as_ref().map(request_event_data);
         match decided {
             Some(request) => {
                 changes.notifications = self.notify_at(
@@ -295,6 +307,26 @@ impl Services {
         }
         s.pending_reschedule_request = None;
         s.touch(now);
+        if let Some(request) = approved {
+            changes.events.extend(self.session_event(
+                OrgEventType::RescheduleRequestApproved,
+                &s,
+                request,
+                now,
+            ));
+        }
+        changes.events.extend(self.session_event(
+            OrgEventType::SessionRescheduled,
+            &s,
+            json!({
+                "previousStartsAt": from.map(rfc3339),
+                "startsAt": s.starts_at.map(rfc3339),
+                "by": by.as_str(),
+                "byUserId": actor.user,
+                "reason": reason,
+            }),
+            now,
+        ));
         changes.sessions.insert(
             0,
             SessionPut {
@@ -302,7 +334,7 @@ impl Services {
                 expected_version: Some(before),
             },
         );
-        self.ports.store.commit(changes).await.map_err(store_err)?;
+        self.commit(changes).await.map_err(store_err)?;
         Ok(s)
     }
 
@@ -335,6 +367,27 @@ impl Services {
 }
 
 /// The notification data of a request.
+/// A reschedule request in its org events: `requestId` and the request as the API shows it.
+pub(crate) fn request_event_data(r: &RescheduleRequest) -> serde_json::Value {
+    json!({
+        "requestId": r.id,
+        "request": {
+            "id": r.id,
+            "sessionId": r.session_id,
+            "coachId": r.coach_id,
+            "clientId": r.client_id,
+            "requestedBy": r.requested_by,
+            "proposedStartsAt": rfc3339(r.proposed_starts_at),
+            "reason": r.reason,
+            "status": r.status.as_str(),
+            "createdAt": rfc3339(r.created_at),
+            "expiresAt": rfc3339(r.expires_at),
+            "decidedAt": r.decided_at.map(rfc3339),
+            "decisionReason": r.decision_reason,
+        },
+    })
+}
+
 pub(crate) fn request_data(r: &RescheduleRequest) -> serde_json::Value {
     json!({
         "requestId": r.id,
