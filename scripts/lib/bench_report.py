@@ -25,7 +25,8 @@ def load(name):
 
 LOADGEN_RUNS = ("health", "get_session", "book", "webhook", "stats_seed", "stats",
                 "analytics", "ics_seed", "ics", "memory_book", "slots", "slots_16",
-                "health_alone", "health_with_slots")
+                "health_alone", "health_with_slots", "outbound_base", "outbound_book",
+                "outbound_down", "outbound_receive")
 runs = {name: load(name) for name in LOADGEN_RUNS + ("generation", "mixed")}
 runs = {name: r for name, r in runs.items() if r is not None}
 memory = {name: load(name) for name in ("core_memory", "mixed_memory", "memory_start", "memory")}
@@ -163,6 +164,20 @@ for name, key, op, goal, label in goals:
     if r:
         met = r[key] >= goal if op == ">=" else r[key] <= goal
         print(f"goal {label}: {r[key]} ({'ok' if met else 'MISSED'})")
+base, fan, down, got = (runs.get(n) for n in ("outbound_base", "outbound_book", "outbound_down",
+                                                "outbound_receive"))
+if base and fan and got:
+    print(f"goal outbound: every delivery arrived: {got['received']} of {got['expected']} "
+          f"({'ok' if got['received'] >= got['expected'] else 'MISSED'})")
+    print(f"goal outbound commit -> receiver p50 <= 100 ms: {got['p50_ms']} ms "
+          f"({'ok' if got['p50_ms'] <= 100 else 'MISSED'}); p99 <= 1 s: {got['p99_ms']} ms "
+          f"({'ok' if got['p99_ms'] <= 1000 else 'MISSED'})")
+    fan_ratio = fan["ok_rps"] / base["ok_rps"] if base["ok_rps"] else 0.0
+    print(f"goal bookings with 5 endpoints >= 0.8x without: {fan['ok_rps']}/s against "
+          f"{base['ok_rps']}/s = {fan_ratio:.2f} ({'ok' if fan_ratio >= 0.8 else 'MISSED'})")
+if base and down:
+    print(f"bookings with 5 endpoints down: p99 {down['p99_ms']} ms against {base['p99_ms']} ms "
+          f"without endpoints; {down['ok_rps']}/s against {base['ok_rps']}/s")
 alone, loaded = runs.get("health_alone"), runs.get("health_with_slots")
 if alone and loaded:
     bound = max(2 * alone["p99_ms"], alone["p99_ms"] + 1.0)

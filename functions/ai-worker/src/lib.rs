@@ -26,8 +26,7 @@ use coaching_domain::ports::{Generator, WorkerStore};
 use coaching_domain::service::{Processed, Services};
 use futures_util::future::join_all;
 
-/// The record attribute counting the message's receives (1 on the first).
-pub const RECEIVE_COUNT: &str = "ApproximateReceiveCount";
+pub use coaching_aws::RECEIVE_COUNT;
 /// The queue's `maxReceiveCount` (infra/template.yaml): a message reported failed on this
 /// receive goes to the dead-letter queue instead of coming back.
 pub const MAX_RECEIVES: u32 = 3;
@@ -53,11 +52,7 @@ impl Outcome {
 
 /// The record's receive count; 1 when SQS did not say (a hand-written test event).
 pub fn receive_count(record: &SqsMessage) -> u32 {
-    record
-        .attributes
-        .get(RECEIVE_COUNT)
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(1)
+    coaching_aws::receive_count(&record.attributes)
 }
 
 /// The outcome of `process_generation`'s result.

@@ -46,6 +46,7 @@ fn every_function_is_a_workspace_binary_built_by_cargo_lambda() {
             "RescheduleExpiryFunction" => package_manifest("reschedule-expiry"),
             "WebhooksFunction" => package_manifest("webhooks"),
             "AiWorkerFunction" => package_manifest("ai-worker"),
+            "DeliveriesFunction" => package_manifest("deliveries"),
             other => panic!("{other}: a function the test does not know"),
         };
         assert!(
@@ -108,7 +109,9 @@ fn functions_may_touch_only_the_table_and_its_indexes() {
             let expected = match service {
                 "dynamodb" => "Table",
                 "events" => "EventBus",
-                "sqs" => "GenerationQueue",
+                // The generation queue or the delivery queue (never a dead-letter queue: the
+                // test of each queue says so).
+                "sqs" => "Queue",
                 "logs" => "LogGroup",
                 other => panic!("{name}: a permission on {other}"),
             };
@@ -438,8 +441,19 @@ fn the_api_function_gains_nothing_from_the_webhooks_function() {
         variables["COACHING_QUEUE_URL"],
         json!({"Ref": "GenerationQueue"})
     );
+    assert_eq!(
+        variables["COACHING_DELIVERY_QUEUE_URL"],
+        json!({"Ref": "DeliveryQueue"})
+    );
     let names: Vec<&String> = variables.as_object().unwrap().keys().collect();
-    assert_eq!(names, ["COACHING_QUEUE_URL", "COACHING_WEBHOOK_SECRET"]);
+    assert_eq!(
+        names,
+        [
+            "COACHING_DELIVERY_QUEUE_URL",
+            "COACHING_QUEUE_URL",
+            "COACHING_WEBHOOK_SECRET"
+        ]
+    );
 }
 
 #[test]
@@ -544,10 +558,13 @@ fn the_worker_reads_the_queue_in_small_batches_and_reports_batch_item_failures()
     );
     // No batching window: a coach waits for the generation.
     assert!(e["MaximumBatchingWindowInSeconds"].as_u64().unwrap_or(0) == 0);
-    // No other function reads the queue.
+    // No other function reads the queue (the deliveries function reads its own).
     for (name, _) in resources_of_type(&t, "AWS::Serverless::Function") {
         if name != "AiWorkerFunction" {
-            assert!(sqs_events(&t, name).is_empty(), "{name}");
+            let reads_it = sqs_events(&t, name)
+                .iter()
+                .any(|(_, e)| e["Queue"].to_string().contains("GenerationQueue"));
+            assert!(!reads_it, "{name}");
         }
     }
 }
@@ -579,14 +596,15 @@ fn only_the_api_and_the_reminder_function_send_to_the_queue_and_only_send() {
             assert!(url.is_null(), "{name} has no reason to know the queue");
         }
     }
-    // Every SQS grant names the queue's ARN itself, never a pattern.
+    // Every SQS grant names one queue's ARN itself, never a pattern.
     for (name, _) in resources_of_type(&t, "AWS::Serverless::Function") {
         for statement in statements(&t, name) {
             if strings(&statement["Action"])[0].starts_with("sqs:") {
-                assert_eq!(
-                    statement["Resource"],
-                    json!([{"Fn::GetAtt": ["GenerationQueue", "Arn"]}]),
-                    "{name}"
+                let resource = &statement["Resource"];
+                assert!(
+                    *resource == json!([{"Fn::GetAtt": ["GenerationQueue", "Arn"]}])
+                        || *resource == json!([{"Fn::GetAtt": ["DeliveryQueue", "Arn"]}]),
+                    "{name}: {resource}"
                 );
             }
         }

@@ -21,8 +21,6 @@ use coaching_domain::ports::SenderStore;
 use coaching_domain::service::{Attempted, Services};
 use futures_util::future::join_all;
 
-/// The record attribute counting the message's receives (1 on the first).
-pub const RECEIVE_COUNT: &str = "ApproximateReceiveCount";
 /// The delivery queue's `maxReceiveCount` (infra/template.yaml).
 pub const MAX_RECEIVES: u32 = 3;
 
@@ -43,21 +41,13 @@ impl Outcome {
     }
 }
 
-fn receive_count(record: &SqsMessage) -> u32 {
-    record
-        .attributes
-        .get(RECEIVE_COUNT)
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(1)
-}
-
 /// Handles one record: parses its body and attempts the delivery it names.
 pub async fn process<S: SenderStore + ?Sized>(
     services: &Services<S>,
     record: &SqsMessage,
 ) -> Outcome {
     let message_id = record.message_id.as_deref().unwrap_or("");
-    let receives = receive_count(record);
+    let receives = coaching_aws::receive_count(&record.attributes);
     let (org, id) = match coaching_aws::parse_delivery_message(record.body.as_deref().unwrap_or(""))
     {
         Ok(ids) => ids,

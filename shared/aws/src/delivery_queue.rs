@@ -7,7 +7,7 @@
 //!
 //! IAM: the sender needs `sqs:SendMessage` on the delivery queue.
 
-use crate::sqs::describe;
+use crate::sqs::{describe, parse_hand_over};
 use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sdk_sqs::Client;
@@ -40,18 +40,7 @@ pub fn delivery_message_body(org: &OrgId, id: &DeliveryId) -> String {
 /// The delivery a message body names; fields beyond the two are ignored, anything else is an
 /// error saying what is wrong, never quoting the body.
 pub fn parse_delivery_message(body: &str) -> Result<(OrgId, DeliveryId), String> {
-    let parsed: Body = serde_json::from_str(body).map_err(|e| {
-        format!(
-            "the message is not a delivery hand-over ({}, line {} column {})",
-            match e.classify() {
-                serde_json::error::Category::Data => "missing or mistyped org or deliveryId",
-                serde_json::error::Category::Eof => "truncated JSON",
-                serde_json::error::Category::Syntax | serde_json::error::Category::Io => "not JSON",
-            },
-            e.line(),
-            e.column()
-        )
-    })?;
+    let parsed: Body = parse_hand_over(body, "delivery", "org or deliveryId")?;
     let org = OrgId::parse(parsed.org).map_err(|e| format!("invalid org in the message: {e}"))?;
     let id = DeliveryId::parse(parsed.delivery_id)
         .map_err(|e| format!("invalid deliveryId in the message: {e}"))?;

@@ -96,5 +96,7 @@ pub use eventbridge::{
     PUT_EVENTS_OPERATION_TIMEOUT, SOURCE, eventbridge_client,
 };
 pub use plan::MAX_TRANSACTION_ITEMS;
-pub use sqs::{ReceivedMessage, SqsQueue, message_body, parse_message};
+pub use sqs::{
+    RECEIVE_COUNT, ReceivedMessage, SqsQueue, message_body, parse_message, receive_count,
+};
 pub use store::DynamoStore;

@@ -48,22 +48,46 @@ pub fn message_body(org: &OrgId, id: &GenerationId) -> String {
 /// are ignored (a later sender may add some); anything else is an error saying what is wrong,
 /// never quoting the body.
 pub fn parse_message(body: &str) -> Result<(OrgId, GenerationId), String> {
-    let parsed: Body = serde_json::from_str(body).map_err(|e| {
-        format!(
-            "the message is not a generation hand-over ({}, line {} column {})",
-            match e.classify() {
-                serde_json::error::Category::Data => "missing or mistyped org or generationId",
-                serde_json::error::Category::Eof => "truncated JSON",
-                serde_json::error::Category::Syntax | serde_json::error::Category::Io => "not JSON",
-            },
-            e.line(),
-            e.column()
-        )
-    })?;
+    let parsed: Body = parse_hand_over(body, "generation", "org or generationId")?;
     let org = OrgId::parse(parsed.org).map_err(|e| format!("invalid org in the message: {e}"))?;
     let id = GenerationId::parse(parsed.generation_id)
         .map_err(|e| format!("invalid generationId in the message: {e}"))?;
     Ok((org, id))
+}
+
+/// The SQS record attribute counting a message's receives (1 on the first).
+pub const RECEIVE_COUNT: &str = "ApproximateReceiveCount";
+
+/// A record's receive count from its attributes; 1 when SQS did not say (a hand-written test
+/// event). Both SQS-fed functions log it and know a message's last receive by it.
+pub fn receive_count(attributes: &std::collections::HashMap<String, String>) -> u32 {
+    attributes
+        .get(RECEIVE_COUNT)
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(1)
+}
+
+/// A hand-over message's body as `B` (a generation's or a delivery's): an error says what is
+/// wrong with it (`what` hand-over, which `fields`) and where, never quoting the body.
+pub(crate) fn parse_hand_over<B: serde::de::DeserializeOwned>(
+    body: &str,
+    what: &str,
+    fields: &str,
+) -> Result<B, String> {
+    serde_json::from_str(body).map_err(|e| {
+        let problem = match e.classify() {
+            serde_json::error::Category::Data => format!("missing or mistyped {fields}"),
+            serde_json::error::Category::Eof => "truncated JSON".to_owned(),
+            serde_json::error::Category::Syntax | serde_json::error::Category::Io => {
+                "not JSON".to_owned()
+            }
+        };
+        format!(
+            "the message is not a {what} hand-over ({problem}, line {} column {})",
+            e.line(),
+            e.column()
+        )
+    })
 }
 
 /// One message taken from the queue, invisible to other consumers until its visibility timeout

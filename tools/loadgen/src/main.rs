@@ -12,6 +12,7 @@
 
 mod closed_loop;
 mod mixed;
+mod receive;
 mod stats;
 mod target;
 mod webhook;
@@ -46,6 +47,8 @@ enum Mode {
     Webhook(WebhookMode),
     /// Reads, bookings and reschedules (80/15/5 by default) at a fixed concurrency for a fixed time.
     Mixed(MixedMode),
+    /// Receives outbound webhooks on a loopback port: how long after its commit each arrived.
+    Receive(receive::ReceiveArgs),
 }
 
 #[derive(Args)]
@@ -130,12 +133,13 @@ struct BookArgs {
 
 /// The machine-readable result, one JSON line on stdout.
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     let threads = match &cli.mode {
         Mode::Get(a) => a.common.threads,
         Mode::Book(a) => a.common.threads,
         Mode::Webhook(a) => a.common.threads,
         Mode::Mixed(a) => a.common.threads,
+        Mode::Receive(_) => 2,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(usize::try_from(threads).unwrap_or(1))
@@ -148,8 +152,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Mode::Mixed(m) = cli.mode {
-        return match runtime.block_on(mixed::run(m.args, &m.common)) {
+    let special = match cli.mode {
+        Mode::Mixed(m) => Some(runtime.block_on(mixed::run(m.args, &m.common))),
+        Mode::Receive(r) => Some(runtime.block_on(receive::run(r))),
+        other => {
+            cli.mode = other;
+            None
+        }
+    };
+    if let Some(result) = special {
+        return match result {
             Ok(report) => {
                 println!("{report}");
                 ExitCode::SUCCESS
