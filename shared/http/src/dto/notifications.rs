@@ -386,10 +386,12 @@ mod tests {
             );
             let data = envelope["properties"]["data"]["$ref"].as_str().unwrap();
             let data = data.trim_start_matches("#/components/schemas/");
-            assert!(
-                schemas[data]["properties"]["sessionName"].is_object(),
-                "{data}"
-            );
+            // Every type is about a session but the endpoint's.
+            let subject = match t.0 {
+                NotificationType::WebhookEndpointDisabled => "endpointId",
+                _ => "sessionName",
+            };
+            assert!(schemas[data]["properties"][subject].is_object(), "{data}");
         }
     }
 
