@@ -133,7 +133,7 @@ struct BookArgs {
 
 /// The machine-readable result, one JSON line on stdout.
 fn main() -> ExitCode {
-    let mut cli = Cli::parse();
+    let cli = Cli::parse();
     let threads = match &cli.mode {
         Mode::Get(a) => a.common.threads,
         Mode::Book(a) => a.common.threads,
@@ -152,15 +152,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let special = match cli.mode {
-        Mode::Mixed(m) => Some(runtime.block_on(mixed::run(m.args, &m.common))),
-        Mode::Receive(r) => Some(runtime.block_on(receive::run(r))),
-        other => {
-            cli.mode = other;
-            None
-        }
+    let (special, mode) = match cli.mode {
+        Mode::Mixed(m) => (Some(runtime.block_on(mixed::run(m.args, &m.common))), None),
+        Mode::Receive(r) => (Some(runtime.block_on(receive::run(r))), None),
+        other => (None, Some(other)),
     };
-    if let Some(result) = special {
+    let Some(mode) = mode else {
+        let Some(result) = special else {
+            return ExitCode::from(2);
+        };
         return match result {
             Ok(report) => {
                 println!("{report}");
@@ -171,8 +171,8 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         };
-    }
-    match runtime.block_on(run_mode(cli.mode)) {
+    };
+    match runtime.block_on(run_mode(mode)) {
         Ok(report) => {
             match serde_json::to_string(&report) {
                 Ok(line) => println!("{line}"),
@@ -267,7 +267,7 @@ async fn run_mode(mode: Mode) -> Result<Report, String> {
             };
             run(plan, &m.common).await
         }
-        Mode::Mixed(_) => Err("the mixed mode has its own runner".into()),
+        Mode::Mixed(_) | Mode::Receive(_) => Err("this mode has its own runner".into()),
     }
 }
 
@@ -347,7 +347,9 @@ mod tests {
                 assert_eq!(a.duration_secs, 10);
                 assert_eq!(a.common.headers.len(), 1);
             }
-            Mode::Book(_) | Mode::Webhook(_) | Mode::Mixed(_) => panic!("expected get"),
+            Mode::Book(_) | Mode::Webhook(_) | Mode::Mixed(_) | Mode::Receive(_) => {
+                panic!("expected get")
+            }
         }
         assert!(
             Cli::try_parse_from([
