@@ -144,8 +144,24 @@ async fn every_notification_carries_the_data_its_type_documents() {
         200,
     );
 
+    // webhook_endpoint_disabled: an endpoint whose receiver answers 410 Gone.
+    let gone = gone_receiver().await;
+    let endpoint = json!({"url": gone, "eventTypes": ["session.booked"]});
+    ok(
+        app.post("/v1/webhook-endpoints", &admin_al, &endpoint)
+            .await,
+        201,
+    );
+    let later = paid("coach-ana", "client-bo", "2027-01-04T08:00:00Z", 30);
+    ok(app.post("/v1/sessions", &bo, &later).await, 201);
+    ok(
+        app.post_empty("/v1/admin/jobs/deliveries/run", &admin_al)
+            .await,
+        200,
+    );
+
     let mut seen = BTreeSet::new();
-    for token in [&ana, &bo] {
+    for token in [&ana, &bo, &admin_al] {
         for n in app.inbox(token).await {
             let kind = n["type"].as_str().unwrap();
             let t = NotificationTypeDto::parse(kind).unwrap_or_else(|| panic!("type {kind}"));
@@ -158,4 +174,13 @@ async fn every_notification_carries_the_data_its_type_documents() {
         .map(|t| t.as_str().to_owned())
         .collect();
     assert_eq!(seen, all, "the scenario makes every type");
+}
+
+/// A receiver on a free loopback port that answers every request `410 Gone`.
+async fn gone_receiver() -> String {
+    let app = axum::Router::new().fallback(|| async { http::StatusCode::GONE });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
 }

@@ -281,12 +281,17 @@ async fn every_notification_is_published_once_as_an_event() {
     let published = app.events.published();
     let mut kinds: Vec<&str> = published.iter().map(|e| e.kind.as_str()).collect();
     kinds.sort_unstable();
+    // The notifications' events and one org event per fact (the booking, the request, the
+    // reminder).
     assert_eq!(
         kinds,
         [
             "reminder_24h",
             "reminder_24h",
+            "reschedule_request.created",
             "reschedule_requested",
+            "session.booked",
+            "session.reminder",
             "session_booked",
             "session_booked"
         ]
@@ -315,7 +320,7 @@ async fn events_the_publisher_refuses_stay_in_the_outbox_for_the_next_run() {
 
     let refused = run_reminders(&app).await;
     assert_eq!(refused["eventsPublished"], 0);
-    assert_eq!(refused["eventsFailed"], 2);
+    assert_eq!(refused["eventsFailed"], 3);
     assert!(app.events.published().is_empty());
 
     app.events.refuse(false);
@@ -323,8 +328,11 @@ async fn events_the_publisher_refuses_stay_in_the_outbox_for_the_next_run() {
     app.set_now(&plus(START, 1));
     let published = run_reminders(&app).await;
 
-    assert_eq!(published["eventsPublished"], 2);
-    assert_eq!(app.events.kinds(), ["session_booked", "session_booked"]);
+    assert_eq!(published["eventsPublished"], 3);
+    assert_eq!(
+        app.events.kinds(),
+        ["session_booked", "session_booked", "session.booked"]
+    );
 }
 
 #[tokio::test]
@@ -350,9 +358,9 @@ async fn only_admins_run_jobs_and_see_only_their_orgs_part() {
     theirs.assert_status(200);
     assert_eq!(theirs.body["actions"], json!([]));
     assert_eq!(theirs.body["notifications"], 0);
-    // Its relay published our org's four events (two bookings, two reminders), and does not
-    // say so to them.
-    assert_eq!(app.events.published().len(), 4);
+    // Its relay published our org's six events (the booking's and the reminder's two
+    // notification events and one org event each), and does not say so to them.
+    assert_eq!(app.events.published().len(), 6);
     assert_eq!(theirs.body["eventsPublished"], 0);
     let expected = kinds(&["reminder_24h"]);
     assert_eq!(both(&app).await, (expected.clone(), expected));
@@ -466,18 +474,23 @@ async fn every_kind_of_notification_reaches_the_inbox_and_the_publisher_alike() 
             ));
         }
     }
-    let mut published: Vec<(String, String)> = app
+    // Org events (`evt_…`, a dotted type) are published beside the notifications.
+    let (org_events, mut published): (Vec<(String, String)>, Vec<(String, String)>) = app
         .events
         .published()
         .into_iter()
         .map(|e| (e.id, e.kind))
-        .collect();
+        .partition(|(id, _)| id.starts_with("evt_"));
     inbox.sort();
     published.sort();
     assert_eq!(
         published, inbox,
         "each notification published once, none else"
     );
+    assert!(org_events.iter().all(|(_, kind)| kind.contains('.')));
+    let mut ids: Vec<&String> = org_events.iter().map(|(id, _)| id).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), org_events.len(), "each org event once");
     let mut kinds: Vec<&str> = inbox.iter().map(|(_, k)| k.as_str()).collect();
     kinds.sort_unstable();
     kinds.dedup();

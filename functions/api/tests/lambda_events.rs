@@ -127,14 +127,18 @@ async fn an_admins_job_run_leaves_the_outbox_to_the_job_functions() {
     assert_eq!(run["job"], "reminders");
     assert_eq!(run["eventsPublished"], 0);
     assert_eq!(run["eventsFailed"], 0);
-    // Both session_booked events are still there, unclaimed, for the scheduled relay.
+    // Both session_booked events and the booking's org event are still there, unclaimed, for
+    // the scheduled relay.
     let now = "2026-12-07T08:00:00Z".parse().unwrap();
     let waiting = store
         .claim_events(now, now + chrono::Duration::seconds(60), 10)
         .await
         .unwrap();
     let kinds: Vec<&str> = waiting.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, ["session_booked", "session_booked"]);
+    assert_eq!(
+        kinds,
+        ["session_booked", "session_booked", "session.booked"]
+    );
 }
 
 #[test]

@@ -52,8 +52,9 @@ async fn the_reminder_function_runs_at_the_scheduled_events_time() {
     assert_eq!(inbox.body["items"][0]["type"], "reminder_24h");
     assert_eq!(inbox.body["items"][0]["sessionId"], id);
     assert_eq!(inbox.body["items"][0]["createdAt"], "2026-12-06T08:00:00Z");
-    // The booking's two events and the two reminders went to the publisher.
-    assert_eq!(out["eventsPublished"], 4);
+    // The booking's two notification events and its org event, the two reminders and theirs
+    // went to the publisher.
+    assert_eq!(out["eventsPublished"], 6);
     // The same event delivered twice (EventBridge is at-least-once): nothing twice.
     let again = handle(
         &app.services,
@@ -135,7 +136,8 @@ async fn a_late_invocations_outbox_claims_hold_for_a_minute_of_real_time() {
     .await
     .unwrap();
     assert_eq!(late["now"], "2026-12-06T08:00:00Z");
-    assert_eq!(late["eventsFailed"], 4);
+    // Two notification events and one org event each for the booking and the reminder.
+    assert_eq!(late["eventsFailed"], 6);
     app.events.refuse(false);
 
     // The 08:10 run, meanwhile: the late run's claims still hold (they run from the clock,
@@ -152,6 +154,6 @@ async fn a_late_invocations_outbox_claims_hold_for_a_minute_of_real_time() {
     let later = handle(&app.services, Job::Reminders, event(after))
         .await
         .unwrap();
-    assert_eq!(later["eventsPublished"], 4);
-    assert_eq!(app.events.published().len(), 4);
+    assert_eq!(later["eventsPublished"], 6);
+    assert_eq!(app.events.published().len(), 6);
 }
