@@ -475,7 +475,8 @@ async fn every_kind_of_notification_reaches_the_inbox_and_the_publisher_alike() 
         }
     }
     // Org events (`evt_…`, a dotted type) are published beside the notifications.
-    let (org_events, mut published): (Vec<(String, String)>, Vec<(String, String)>) = app
+    type Entries = Vec<(String, String)>;
+    let (org_events, mut published): (Entries, Entries) = app
         .events
         .published()
         .into_iter()
