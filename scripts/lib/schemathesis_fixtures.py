@@ -131,6 +131,14 @@ for text in ("Agenda attached", "Thanks!", "See you at ten"):
     call("POST", f"/v1/sessions/{under_way}/messages", COACH, {"text": text}, expect=(201,))
 cursor = call("GET", f"/v1/sessions/{under_way}/messages?limit=1", CLIENT)["nextCursor"]
 
+# Outbound webhook endpoints of the admin (a public-looking host: the server is not started with
+# COACHING_WEBHOOK_ALLOW_PRIVATE, and the name resolves nowhere here, so attempts fail fast and
+# deliveries stay pending), and a ping delivery of the first, to replay.
+endpoints = [call("POST", "/v1/webhook-endpoints", ADMIN,
+                  {"url": f"https://hooks.example.com/st-{k}", "eventTypes": ["session.cancelled"]},
+                  expect=(201,))["id"] for k in range(POOL // 2)]
+ping = call("POST", f"/v1/webhook-endpoints/{endpoints[0]}/test", ADMIN, expect=(202,))["id"]
+
 
 def items(ids, token, key="id", **extra):
     return [dict({"path": {key: i}, "token": token}, **extra) for i in ids]
@@ -163,6 +171,15 @@ fixtures = {
         ahead[:1], COACH, drop=["assigneeId"])},
     "POST /v1/sessions/{id}/messages": {"consume": False, "items": items([under_way], CLIENT)},
     "DELETE /v1/kb-articles/{articleId}": {"consume": True, "items": items(articles, ADMIN, key="articleId")},
+    "GET /v1/webhook-endpoints/{id}": {"consume": False, "items": items(endpoints[:1], ADMIN)},
+    "PATCH /v1/webhook-endpoints/{id}": {"consume": False, "items": items(
+        endpoints[1:2], ADMIN, drop=["url", "eventTypes"])},
+    "DELETE /v1/webhook-endpoints/{id}": {"consume": True, "items": items(endpoints[2:], ADMIN)},
+    "POST /v1/webhook-endpoints/{id}/rotate-secret": {"consume": False, "items": items(endpoints[:1], ADMIN)},
+    "POST /v1/webhook-endpoints/{id}/test": {"consume": False, "items": items(endpoints[:1], ADMIN)},
+    "GET /v1/webhook-endpoints/{id}/deliveries": {"consume": False, "items": items(
+        endpoints[:1], ADMIN, drop_query=["cursor"])},
+    "POST /v1/webhook-deliveries/{id}/retry": {"consume": False, "items": items([ping], ADMIN)},
     "GET /v1/calendar/{token}.ics": {"consume": False, "items": items(
         [feed], COACH, key="token", drop_headers=["If-None-Match"])},
     # A month of figures: generated from/to pairs are mostly backwards or years apart (400).

@@ -87,26 +87,23 @@ pub enum EventTypes {
 }
 
 impl EventTypes {
-    /// From the wire list: `["*"]` alone, or known types (repeats dropped, order kept). An
-    /// unknown type is named in the error; `*` beside other types and an empty list are refused.
+    /// From the wire list: `["*"]` (every type, also beside others), or known types (repeats
+    /// dropped, order kept). An unknown type is named in the error; an empty list is refused.
     pub fn parse(list: &[String]) -> Result<Self, String> {
         if list.is_empty() {
             return Err("name at least one event type, or [\"*\"] for all of them".into());
-        }
-        if list.iter().any(|t| t == "*") {
-            return if list.len() == 1 {
-                Ok(Self::All)
-            } else {
-                Err("\"*\" subscribes to every type: give it alone".into())
-            };
         }
         let mut types = Vec::new();
         for wire in list {
             match OrgEventType::parse(wire).filter(|t| *t != OrgEventType::Ping) {
                 Some(t) if !types.contains(&t) => types.push(t),
                 Some(_) => {}
+                None if wire == "*" => {}
                 None => return Err(format!("unknown event type {wire:?}")),
             }
+        }
+        if list.iter().any(|t| t == "*") {
+            return Ok(Self::All);
         }
         Ok(Self::Only(types))
     }
@@ -204,7 +201,10 @@ mod tests {
             EventTypes::parse(&["session.booked".into(), "session.exploded".into()]).unwrap_err();
         assert!(err.contains("session.exploded"), "{err}");
         assert!(EventTypes::parse(&[]).is_err());
-        assert!(EventTypes::parse(&["*".into(), "session.booked".into()]).is_err());
+        assert_eq!(
+            EventTypes::parse(&["session.booked".into(), "*".into()]),
+            Ok(EventTypes::All)
+        );
         assert!(EventTypes::parse(&["ping".into()]).is_err());
     }
 }

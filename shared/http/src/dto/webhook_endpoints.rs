@@ -14,14 +14,35 @@ use utoipa::{IntoParams, ToSchema};
 pub struct WebhookEndpointBody {
     /// `http(s)`, at most 2,048 characters, no credentials; not an internal address (422
     /// `unsafe_url`).
-    #[schema(max_length = 2048, example = "https://crm.example.com/hooks/coaching")]
+    #[schema(schema_with = super::schema::http_url, example = "https://crm.example.com/hooks/coaching")]
     pub url: String,
-    /// `["*"]` for every type, else known event types (an unknown one is 400 naming it).
-    #[schema(min_items = 1, example = json!(["session.booked", "session.cancelled"]))]
+    /// `["*"]` for every type, else known event types (an unknown one is 400 naming it); `*`
+    /// among others is every type too.
+    #[schema(schema_with = event_types, example = json!(["session.booked", "session.cancelled"]))]
     pub event_types: Vec<String>,
     #[serde(default)]
     #[schema(max_length = 500)]
     pub description: Option<String>,
+}
+
+/// The subscribable event types (`ping` is every endpoint's, by its test) and `*`.
+fn event_types() -> utoipa::openapi::schema::Array {
+    use coaching_domain::outbound::OrgEventType;
+    let names = std::iter::once("*").chain(
+        OrgEventType::ALL
+            .iter()
+            .filter(|t| **t != OrgEventType::Ping)
+            .map(|t| t.as_str()),
+    );
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(
+            utoipa::openapi::schema::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::String)
+                .enum_values(Some(names)),
+        )
+        .min_items(Some(1))
+        .max_items(Some(OrgEventType::ALL.len()))
+        .build()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -76,10 +97,10 @@ impl From<DisabledReason> for DisabledReasonDto {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WebhookEndpointPatchBody {
     #[serde(default)]
-    #[schema(max_length = 2048)]
+    #[schema(schema_with = super::schema::http_url)]
     pub url: Option<String>,
     #[serde(default)]
-    #[schema(min_items = 1)]
+    #[schema(schema_with = event_types)]
     pub event_types: Option<Vec<String>>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "super::continuity::double_option")]

@@ -89,6 +89,25 @@ pub(crate) const PRODUCERS: &[Producer] = &[
         ],
     },
     Producer {
+        operation: "createWebhookEndpoint",
+        status: "201",
+        value: "$response.body#/id",
+        consumers: &[
+            ("getWebhookEndpoint", "id"),
+            ("patchWebhookEndpoint", "id"),
+            ("deleteWebhookEndpoint", "id"),
+            ("rotateWebhookEndpointSecret", "id"),
+            ("testWebhookEndpoint", "id"),
+            ("listWebhookDeliveries", "id"),
+        ],
+    },
+    Producer {
+        operation: "testWebhookEndpoint",
+        status: "202",
+        value: "$response.body#/id",
+        consumers: &[("retryWebhookDelivery", "id")],
+    },
+    Producer {
         operation: "receiveEvaluations",
         status: "200",
         value: "$request.body#/data/coacheeId",
