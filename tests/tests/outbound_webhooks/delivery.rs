@@ -369,3 +369,43 @@ async fn org_events_are_published_to_the_event_bus_with_their_type() {
     assert_eq!(booked.len(), 1);
     assert_eq!(booked[0].payload["data"]["sessionId"], session["id"]);
 }
+
+#[tokio::test]
+async fn action_items_added_and_ticked_are_one_event_each_per_change() {
+    let (app, receiver, _, _) = world(&["action_item.created", "action_item.completed"]).await;
+    let session = book(&app).await;
+    let id = session["id"].as_str().unwrap();
+    let notes = json!({"notes": "Plan:\n[] Draft the outline\n[] Book the room @2026-12-20"});
+    app.patch(&format!("/v1/sessions/{id}"), &coach("coach-ana"), &notes)
+        .await
+        .assert_status(200);
+    let items = app
+        .get(&format!("/v1/sessions/{id}"), &coach("coach-ana"))
+        .await
+        .body["actionItems"]
+        .clone();
+    let first = items[0]["id"].as_str().unwrap().to_owned();
+    app.patch(
+        &format!("/v1/action-items/{first}"),
+        &client("client-bo"),
+        &json!({"done": true}),
+    )
+    .await
+    .assert_status(200);
+    run_deliveries(&app).await;
+    let mut got: Vec<Value> = receiver.received().iter().map(|r| r.json()).collect();
+    // Attempted at once: in whatever order they arrive.
+    got.sort_by_key(|e| e["type"].as_str().unwrap().to_owned());
+    assert_eq!(got.len(), 2, "{got:#?}");
+    assert_eq!(got[1]["type"], "action_item.created");
+    let titles: Vec<&str> = got[1]["data"]["actionItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Draft the outline", "Book the room"]);
+    assert_eq!(got[0]["type"], "action_item.completed");
+    assert_eq!(got[0]["data"]["actionItems"][0]["id"], first.as_str());
+    assert_eq!(got[0]["data"]["session"]["actionItems"][0]["done"], true);
+}

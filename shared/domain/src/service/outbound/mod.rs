@@ -118,35 +118,37 @@ impl<S: SessionStore + WebhookStore + ?Sized> Services<S> {
 }
 
 impl<S: ?Sized> Services<S> {
-    /// `action_item.created` for each item of `after` that `before` did not hold, and
-    /// `action_item.completed` for each that is done now and was not (or is new and done).
+    /// `action_item.created` for the items of `after` that `before` did not hold, and
+    /// `action_item.completed` for those done now that were not (or are new and done): one event
+    /// of each kind per change at most, listing its items (a save of notes with ten `[]` lines
+    /// is one fact, and stays one delivery per endpoint).
     pub(crate) fn action_item_events(
         &self,
         before: &[crate::session::ActionItem],
         after: &Session,
         at: DateTime<Utc>,
     ) -> Vec<OrgEvent> {
-        let mut events = Vec::new();
+        let mut created = Vec::new();
+        let mut completed = Vec::new();
         for item in &after.action_items {
             let old = before.iter().find(|b| b.id == item.id);
-            let data = || json!({"actionItemId": item.id, "title": item.title});
+            let listed = json!({"id": item.id, "title": item.title});
             if old.is_none() {
-                events.extend(self.session_event(
-                    OrgEventType::ActionItemCreated,
-                    after,
-                    data(),
-                    at,
-                ));
+                created.push(listed.clone());
             }
             if item.done && !old.is_some_and(|b| b.done) {
-                events.extend(self.session_event(
-                    OrgEventType::ActionItemCompleted,
-                    after,
-                    data(),
-                    at,
-                ));
+                completed.push(listed);
             }
         }
-        events
+        [
+            (OrgEventType::ActionItemCreated, created),
+            (OrgEventType::ActionItemCompleted, completed),
+        ]
+        .into_iter()
+        .filter(|(_, items)| !items.is_empty())
+        .filter_map(|(kind, items)| {
+            self.session_event(kind, after, json!({"actionItems": items}), at)
+        })
+        .collect()
     }
 }
