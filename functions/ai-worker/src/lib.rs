@@ -20,7 +20,7 @@
 //! whose claims reached `MAX_CLAIMS` (3) with "did not finish after 3 attempts". Only a store
 //! that stays down keeps it queued, and nothing could be written then anyway.
 
-use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use coaching_domain::error::DomainError;
 use coaching_domain::ports::{Generator, WorkerStore};
 use coaching_domain::service::{Processed, Services};
@@ -131,15 +131,7 @@ pub async fn handle<S: WorkerStore + ?Sized>(
             .map(|record| process(services, generator, record)),
     )
     .await;
-    let mut response = SqsBatchResponse::default();
-    for (record, outcome) in event.records.iter().zip(&outcomes) {
-        if outcome.is_failure() {
-            let mut failure = BatchItemFailure::default();
-            failure.item_identifier = record.message_id.clone().unwrap_or_default();
-            response.batch_item_failures.push(failure);
-        }
-    }
-    response
+    coaching_aws::lambda::batch_response(&event.records, &outcomes, Outcome::is_failure)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@
 //! This is the only function that reaches addresses outside AWS: it alone holds the webhook
 //! sender, and its role may only read and write the table and receive from its queue.
 
-use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use coaching_domain::ports::SenderStore;
 use coaching_domain::service::{Attempted, Services};
 use futures_util::future::join_all;
@@ -94,13 +94,5 @@ pub async fn handle<S: SenderStore + ?Sized>(
     event: SqsEvent,
 ) -> SqsBatchResponse {
     let outcomes = join_all(event.records.iter().map(|record| process(services, record))).await;
-    let mut response = SqsBatchResponse::default();
-    for (record, outcome) in event.records.iter().zip(&outcomes) {
-        if outcome.is_failure() {
-            let mut failure = BatchItemFailure::default();
-            failure.item_identifier = record.message_id.clone().unwrap_or_default();
-            response.batch_item_failures.push(failure);
-        }
-    }
-    response
+    coaching_aws::lambda::batch_response(&event.records, &outcomes, Outcome::is_failure)
 }

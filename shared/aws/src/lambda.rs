@@ -123,3 +123,22 @@ impl Aws {
         Arc::new(crate::SqsQueue::from_config(&self.sdk, url))
     }
 }
+
+/// The partial batch response of an SQS-fed function (`ReportBatchItemFailures`): the records
+/// whose outcome `failed` says so, by message id. A failed record without a message id (SQS
+/// always gives one) is reported with an empty id, which makes Lambda retry the whole batch.
+pub fn batch_response<T>(
+    records: &[aws_lambda_events::event::sqs::SqsMessage],
+    outcomes: &[T],
+    failed: impl Fn(&T) -> bool,
+) -> aws_lambda_events::event::sqs::SqsBatchResponse {
+    let mut response = aws_lambda_events::event::sqs::SqsBatchResponse::default();
+    for (record, outcome) in records.iter().zip(outcomes) {
+        if failed(outcome) {
+            let mut failure = aws_lambda_events::event::sqs::BatchItemFailure::default();
+            failure.item_identifier = record.message_id.clone().unwrap_or_default();
+            response.batch_item_failures.push(failure);
+        }
+    }
+    response
+}
